@@ -1,0 +1,108 @@
+"""Build alert emails from Jinja2 templates: multipart text + HTML, safe headers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from monitor.config import Config
+
+PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
+KIND_LABELS = {
+    "official": "official IOM3 channel",
+    "asv_committee": "ASV committee account",
+    "asv_personal": "ASV personal account",
+    "public": "member of the public",
+}
+SEVERITY_LABELS = {"immediate": "act now", "same_day": "today", "digest": "for the digest"}
+POST_LIMIT = 1000  # characters of a post quoted in an email; the link has the rest
+
+_env = Environment(
+    loader=PackageLoader("alerts", "templates"),
+    autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def header_safe(text: str, limit: int) -> str:
+    """One line for a header: control and format characters (CR, LF, NUL, bidi) become spaces."""
+    cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def quote_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
+    """The post as quoted in an email, and whether it was cut."""
+    return (text, False) if len(text) <= limit else (text[:limit].rstrip() + " …", True)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """Everything an alert email says, gathered by the pipeline from the store."""
+
+    incident_id: int
+    category: str
+    severity: str
+    clause: str
+    advice: str
+    score: float
+    platform: str
+    author_handle: str
+    author_name: str
+    author_reach: int | None
+    channel_kind: str
+    url: str
+    text: str
+    created_at: datetime
+    thread_key: str
+    evidence_terms: tuple[str, ...]
+    sentiment: float
+    official_reply_in_thread: bool
+
+
+def alert_email(config: Config, facts: AlertFacts, *, role: str, now: datetime) -> EmailMessage:
+    """The opening email of an incident, addressed to the contact for `role`."""
+    contact = config.contact(role)
+    zone = ZoneInfo(config.monitor.monitor.timezone)
+    quoted, cut = quote_post(facts.text)
+    context = {
+        "f": facts,
+        "contact": contact,
+        "platform": PLATFORM_LABELS.get(facts.platform, facts.platform),
+        "kind": KIND_LABELS.get(facts.channel_kind, facts.channel_kind),
+        "severity": SEVERITY_LABELS.get(facts.severity, facts.severity),
+        "category": facts.category.replace("_", " "),
+        "posted": facts.created_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z"),
+        "reach": f"{facts.author_reach:,} followers" if facts.author_reach is not None else "reach unknown",
+        "quoted": quoted,
+        # A link from a post is only followed if it is plain web (no javascript: or data:).
+        "link": facts.url if facts.url.startswith(("https://", "http://")) else "",
+        "cut": cut,
+        "sla_hours": config.monitor.sla.complaint_reply_hours,
+    }
+    subject = header_safe(
+        f"{config.monitor.mail.subject_prefix} {context['category'].capitalize()} "
+        f"({context['severity']}): @{facts.author_handle} on {context['platform']}: {facts.text}",
+        limit=120,
+    )
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = str(config.monitor.mail.from_address)
+    message["To"] = f"{header_safe(contact.name, 80)} <{contact.email}>"
+    message["Date"] = format_datetime(now)
+    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+    message["Message-ID"] = make_msgid(idstring=f"incident-{facts.incident_id}", domain=domain)
+    message["X-IOM3-Incident"] = str(facts.incident_id)
+    message.set_content(_env.get_template("alert.txt.j2").render(context))
+    message.add_alternative(_env.get_template("alert.html.j2").render(context), subtype="html")
+    return message

@@ -1,0 +1,106 @@
+"""The outbox: every email is a row, written in the transaction that decided to send it.
+
+`flush` claims each pending row with a compare-and-set before sending and marks it sent after,
+so a crash or an outage delays an email but never loses it, and two flushes never both send it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_string, policy
+from email.message import EmailMessage
+from typing import cast
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.transports import Transport, TransportError
+from monitor.schema import OutboxEmail
+
+MAX_ATTEMPTS = 10  # after this many failures an email stays "failed" until someone requeues it
+
+
+def enqueue(
+    session: Session, message: EmailMessage, *, incident_id: int | None, now: datetime
+) -> OutboxEmail:
+    """Queue `message`; commits with the caller's transaction (the incident change)."""
+    row = OutboxEmail(
+        incident_id=incident_id,
+        message_id=str(message["Message-ID"]),
+        to_addr=str(message["To"]),
+        subject=str(message["Subject"]),
+        message=message.as_string(),
+        status="pending",
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(slots=True)
+class FlushResult:
+    sent: int = 0
+    failed: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _claim(session: Session, row_id: int, from_status: str, now: datetime) -> bool:
+    result = session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == row_id, OutboxEmail.status == from_status)
+        .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def recover_interrupted(sessions: sessionmaker[Session], transport: Transport, now: datetime) -> int:
+    """Settle rows a crash left in 'sending': sent if the transport has them, else pending."""
+    recovered = 0
+    with sessions.begin() as session:
+        stuck = session.scalars(select(OutboxEmail).where(OutboxEmail.status == "sending")).all()
+        for row in stuck:
+            delivered = transport.already_delivered(row.message_id)
+            if delivered:
+                row.status, row.sent_at = "sent", now
+            else:
+                # The transport cannot tell (None) or has not got it (False): send again. For a
+                # transport that cannot tell this is the one at-least-once window, as narrow as
+                # the time between the transport accepting and the next commit.
+                row.status = "pending"
+            recovered += 1
+    return recovered
+
+
+def flush(sessions: sessionmaker[Session], transport: Transport, *, now: datetime) -> FlushResult:
+    """Send every pending (or retryable failed) email once."""
+    result = FlushResult(recovered=recover_interrupted(sessions, transport, now))
+    with sessions() as session:
+        queued = session.execute(
+            select(OutboxEmail.id, OutboxEmail.status)
+            .where(OutboxEmail.status.in_(("pending", "failed")), OutboxEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxEmail.id)
+        ).all()
+    for row_id, status in queued:
+        with sessions.begin() as session:
+            if not _claim(session, row_id, status, now):
+                continue  # another flush took it
+            raw = session.get_one(OutboxEmail, row_id).message
+        message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
+        try:
+            transport.send(message)
+        except TransportError as exc:
+            with sessions.begin() as session:
+                row = session.get_one(OutboxEmail, row_id)
+                row.status, row.last_error = "failed", str(exc)
+            result.failed += 1
+            result.errors.append(f"outbox #{row_id} to {row.to_addr}: {exc}")
+            if exc.permanent:
+                break  # every later email would fail the same way
+            continue
+        with sessions.begin() as session:
+            row = session.get_one(OutboxEmail, row_id)
+            row.status, row.sent_at, row.last_error = "sent", now, ""
+        result.sent += 1
+    return result

@@ -1,0 +1,74 @@
+"""The contract every platform connector keeps.
+
+A connector only talks to its platform: `fetch(cursor)` yields batches of normalised
+`Mention`s, each with the cursor to resume from once that batch is stored. It never scores,
+stores or emails. The store writes a batch and its cursor in one transaction, so the cursor a
+connector hands out must be safe to resume from after exactly the mentions in and before it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from monitor.models import Mention
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+
+Cursor = dict[str, Any]
+
+
+class ConnectorSettings(BaseModel):
+    """Base for each connector's table in monitor.toml (`[connectors.<name>]`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = True
+
+
+@dataclass(slots=True)
+class Batch:
+    """Mentions to store together, the cursor to save with them, and what could not be read."""
+
+    mentions: list[Mention]
+    cursor: Cursor
+    skipped: list[str] = field(default_factory=list)
+
+
+class ConnectorError(Exception):
+    """A connector could not go on. `fix` tells the operator what to do about it."""
+
+    retriable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        self.fix = fix
+        super().__init__(f"{message}; {fix}" if fix else message)
+
+
+class RetriableError(ConnectorError):
+    """Worth trying again later: a rate limit, a 5xx, a timeout."""
+
+    retriable = True
+
+
+class FatalError(ConnectorError):
+    """Will fail again until someone acts: a revoked token, a missing file."""
+
+
+class Connector(ABC):
+    """One platform (or the replay file). Subclasses set `name` and `Settings`."""
+
+    name: ClassVar[str]
+    Settings: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+
+    def __init__(self, settings: ConnectorSettings, config: Config) -> None:
+        self.settings = settings
+        self.config = config
+
+    @abstractmethod
+    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        """Yield batches newer than `cursor` (None: from the start), oldest first."""

@@ -1,0 +1,90 @@
+"""Replay connector: reads mentions from a JSON Lines file (the bundled sample, or an export).
+
+One JSON object per line with the `Mention` fields: platform, platform_id, author_handle,
+text, created_at (ISO 8601 with an offset) and optionally author_name, author_reach, url,
+thread_id, in_reply_to_id, is_official, lang. Any other keys (the sample's `note`, say) are
+kept in the raw payload. The cursor is the number of lines consumed, so a second run reads only
+what was appended since.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from connectors.base import Batch, Connector, ConnectorSettings, Cursor, FatalError
+from monitor.models import Mention
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "monitor" / "sample_data" / "mentions.jsonl"
+_MENTION_FIELDS = {f.name for f in fields(Mention)} - {"raw"}
+_REQUIRED = ("platform", "platform_id", "author_handle", "text", "created_at")
+
+
+class Settings(ConnectorSettings):
+    path: str = str(SAMPLE_PATH)
+    batch_size: int = Field(default=500, ge=1, le=50_000)
+
+
+class ReplayConnector(Connector):
+    name = "replay"
+    Settings = Settings
+
+    @property
+    def path(self) -> Path:
+        return self.config.path(self.settings.path)
+
+    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        start = int((cursor or {}).get("line", 0))
+        try:
+            handle = self.path.open(encoding="utf-8")
+        except OSError as exc:
+            raise FatalError(
+                f"cannot read replay file {self.path}: {exc.strerror}",
+                fix="set [connectors.replay] path in config/monitor.toml to a JSON Lines file",
+            ) from exc
+        with handle:
+            batch = Batch(mentions=[], cursor={"line": start})
+            for line_no, line in enumerate(handle, start=1):
+                if line_no <= start:
+                    continue
+                if line.strip():
+                    try:
+                        batch.mentions.append(parse_line(line))
+                    except ValueError as exc:
+                        batch.skipped.append(f"{self.path.name} line {line_no}: {exc}")
+                batch.cursor = {"line": line_no}
+                if len(batch.mentions) >= self.settings.batch_size:
+                    yield batch
+                    batch = Batch(mentions=[], cursor=batch.cursor)
+            if batch.mentions or batch.skipped or batch.cursor["line"] != start:
+                yield batch
+
+
+def parse_line(line: str) -> Mention:
+    """One JSON Lines record to a Mention; ValueError naming the bad field otherwise."""
+    try:
+        record: Any = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    missing = [key for key in _REQUIRED if not record.get(key)]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    values = {key: record[key] for key in _MENTION_FIELDS if record.get(key) is not None}
+    try:
+        values["created_at"] = datetime.fromisoformat(str(record["created_at"]))
+    except ValueError:
+        raise ValueError(
+            f"created_at {record['created_at']!r} is not ISO 8601 (e.g. 2026-11-20T09:30:00+00:00)"
+        ) from None
+    values["platform_id"] = str(values["platform_id"])
+    if "author_reach" in values and not isinstance(values["author_reach"], int):
+        raise ValueError(f"author_reach {values['author_reach']!r} is not a whole number")
+    return Mention(**values, raw=record)

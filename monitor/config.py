@@ -1,0 +1,353 @@
+"""Load and validate the TOML files in `config/` that the Communications team edits.
+
+Every file is validated strictly (unknown keys are errors, so a typo never silently disables a
+rule) and every problem in every file is reported at once, one line each:
+`config/monitor.toml: database.url: <what is wrong>`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy.engine import make_url
+
+from monitor.models import PLATFORMS, ChannelKind
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
+
+CONFIG_FILES = ("monitor.toml", "channels.toml", "accounts.toml", "contacts.toml", "lexicons.toml")
+ROLES = (
+    "communications_executive",
+    "head_of_marketing",
+    "director_of_business_support",
+    "marketing_and_communications",
+)
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _known_platform(value: str) -> str:
+    if value not in PLATFORMS:
+        raise ValueError(f"unknown platform {value!r}; use one of {', '.join(PLATFORMS)}")
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", value):
+        raise ValueError(
+            f"{value!r} is not an environment variable name (use CAPITALS_AND_UNDERSCORES); "
+            "write the variable's name here and put the secret itself in the environment"
+        )
+    return value
+
+
+Platform = Annotated[str, AfterValidator(_known_platform)]
+EnvName = Annotated[str, AfterValidator(_env_name)]
+Handle = Annotated[str, Field(min_length=1, pattern=r"^[^\s@]+$")]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+# --- monitor.toml ---------------------------------------------------------------------------
+class MonitorSection(Strict):
+    timezone: str = "Europe/London"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _real_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; use an IANA name such as Europe/London"
+            ) from None
+        return value
+
+
+class DatabaseSection(Strict):
+    url: str = "sqlite:///var/monitor.db"
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception:
+            raise ValueError(
+                f"{value!r} is not a database URL; "
+                "use sqlite:///var/monitor.db or postgresql+psycopg://user@host/db"
+            ) from None
+        if url.password:
+            raise ValueError(
+                "the URL holds a password; remove it from the file and set the full URL in "
+                f"the environment variable {DATABASE_URL_ENV} instead"
+            )
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"backend {url.get_backend_name()!r} is not supported; use sqlite or postgresql")
+        return value
+
+
+class MailSection(Strict):
+    transport: Literal["maildir", "console"] = "maildir"
+    maildir: str = "var/mail"
+    from_address: EmailStr = "iom3-monitor@iom3.org"
+    # Where the email links "acknowledge" and the digest point; no secret.
+    subject_prefix: str = Field(default="[IOM3 monitor]", max_length=40)
+
+
+class ScoringSection(Strict):
+    complaint_threshold: Score = 0.5
+    # VADER compound at or below this counts as negative (VADER's authors use -0.05).
+    negative_sentiment: float = Field(default=-0.05, ge=-1.0, le=1.0)
+
+
+class SlaSection(Strict):
+    complaint_reply_hours: float = Field(default=4.0, gt=0, le=24 * 14)
+
+
+class MonitorFile(Strict):
+    monitor: MonitorSection = MonitorSection()
+    database: DatabaseSection = DatabaseSection()
+    mail: MailSection = MailSection()
+    scoring: ScoringSection = ScoringSection()
+    sla: SlaSection = SlaSection()
+    # Each connector validates its own table (see connectors/<name>.py, `Settings`).
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+# --- channels.toml --------------------------------------------------------------------------
+class OfficialChannel(Strict):
+    platform: Platform
+    handle: Handle
+    name: str = ""
+    url: str = ""
+
+
+class SearchSection(Strict):
+    terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
+    hashtags: list[Annotated[str, Field(pattern=r"^#\w+$")]] = Field(default_factory=list)
+
+
+class ChannelsFile(Strict):
+    official: list[OfficialChannel] = Field(min_length=1)
+    search: SearchSection
+
+
+# --- accounts.toml --------------------------------------------------------------------------
+class RegisteredAccount(Strict):
+    platform: Platform
+    handle: Handle
+    kind: Literal[ChannelKind.ASV_COMMITTEE, ChannelKind.ASV_PERSONAL] = ChannelKind.ASV_COMMITTEE
+    committee: str = ""
+    admins: list[str] = Field(default_factory=list)
+    comms_access: bool = False
+    registered_on: date | None = None
+    logo_approved: bool = False
+
+
+class AccountsFile(Strict):
+    account: list[RegisteredAccount] = Field(default_factory=list)
+
+
+# --- contacts.toml --------------------------------------------------------------------------
+class Contact(Strict):
+    name: str = Field(min_length=1)
+    email: EmailStr
+    title: str = ""
+
+
+class ContactsFile(Strict):
+    roles: dict[Literal[ROLES], Contact]  # type: ignore[valid-type]
+
+    @field_validator("roles")
+    @classmethod
+    def _every_role(cls, value: dict[str, Contact]) -> dict[str, Contact]:
+        missing = [role for role in ROLES if role not in value]
+        if missing:
+            raise ValueError(
+                f"no contact for role(s) {', '.join(missing)}; add a [roles.<role>] table for each"
+            )
+        return value
+
+
+# --- lexicons.toml --------------------------------------------------------------------------
+class CueList(Strict):
+    clause: str = Field(min_length=1)
+    # What the policy asks the reader of an alert to do; quoted in the email.
+    advice: str = Field(min_length=1)
+    terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
+    weight: Score = 0.6
+
+
+class LexiconsFile(Strict):
+    complaint: CueList
+
+
+# --- the whole configuration ----------------------------------------------------------------
+class Config(Strict):
+    """Everything the monitor reads at start, validated. Paths are resolved against `root`."""
+
+    root: Path
+    config_dir: Path
+    monitor: MonitorFile
+    channels: ChannelsFile
+    accounts: AccountsFile
+    contacts: ContactsFile
+    lexicons: LexiconsFile
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.monitor.monitor.timezone)
+
+    def path(self, configured: str) -> Path:
+        path = Path(configured)
+        return path if path.is_absolute() else self.root / path
+
+    def database_url(self) -> str:
+        """The environment's URL (which may hold a password) wins over the file's."""
+        url = os.environ.get(DATABASE_URL_ENV) or self.monitor.database.url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            db_path = self.path(parsed.database)
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            url = parsed.set(database=str(db_path)).render_as_string(hide_password=False)
+        return url
+
+    def contact(self, role: str) -> Contact:
+        return self.contacts.roles[role]
+
+    def with_overrides(self, **monitor_sections: Any) -> Config:
+        """A copy with some monitor.toml sections replaced (used by `demo` and tests)."""
+        monitor = self.monitor.model_copy(update=monitor_sections)
+        return self.model_copy(update={"monitor": monitor})
+
+
+_FILE_MODELS: dict[str, type[Strict]] = {
+    "monitor.toml": MonitorFile,
+    "channels.toml": ChannelsFile,
+    "accounts.toml": AccountsFile,
+    "contacts.toml": ContactsFile,
+    "lexicons.toml": LexiconsFile,
+}
+
+
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling; unknown keys are refused so typos never go unnoticed)"
+    if error["type"] == "missing":
+        return "required key is missing"
+    shown = error.get("input")
+    if error["type"] not in ("value_error",) and not isinstance(shown, dict | list):
+        return f"{message} (got {shown!r})"
+    return message
+
+
+def load_config(config_dir: Path | str | None = None) -> Config:
+    """Read and validate every file in `config_dir`; raise ConfigError listing every problem."""
+    config_dir = Path(config_dir or os.environ.get("MONITOR_CONFIG_DIR") or DEFAULT_CONFIG_DIR).resolve()
+    problems: list[str] = []
+    parsed: dict[str, Any] = {}
+    for name, model in _FILE_MODELS.items():
+        path = config_dir / name
+        shown = _display(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(f"{shown}: file is missing (copy it from the project's config/ folder)")
+            continue
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{shown}: not valid TOML: {exc}")
+            continue
+        try:
+            parsed[name] = model.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(
+                f"{shown}: {format_loc(err['loc'])}: {describe_error(err)}" for err in exc.errors()
+            )
+    if not problems:
+        problems.extend(_cross_checks(parsed, config_dir))
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        root=config_dir.parent,
+        config_dir=config_dir,
+        monitor=parsed["monitor.toml"],
+        channels=parsed["channels.toml"],
+        accounts=parsed["accounts.toml"],
+        contacts=parsed["contacts.toml"],
+        lexicons=parsed["lexicons.toml"],
+    )
+
+
+def _cross_checks(parsed: dict[str, Any], config_dir: Path) -> list[str]:
+    """Checks that span files or need the connector registry."""
+    from connectors import connector_settings_problems
+
+    problems: list[str] = []
+    monitor_shown = _display(config_dir / "monitor.toml")
+    for name, table in parsed["monitor.toml"].connectors.items():
+        for loc, message in connector_settings_problems(name, table):
+            problems.append(f"{monitor_shown}: connectors.{name}{loc}: {message}")
+
+    accounts_shown = _display(config_dir / "accounts.toml")
+    seen: set[tuple[str, str]] = set()
+    official = {(c.platform, c.handle.lower()) for c in parsed["channels.toml"].official}
+    for index, account in enumerate(parsed["accounts.toml"].account):
+        key = (account.platform, account.handle.lower())
+        if key in seen:
+            problems.append(
+                f"{accounts_shown}: account[{index}]: {account.platform} @{account.handle} "
+                "is registered twice"
+            )
+        if key in official:
+            problems.append(
+                f"{accounts_shown}: account[{index}]: {account.platform} @{account.handle} is an "
+                "official channel (channels.toml); list it in one file only"
+            )
+        seen.add(key)
+    return problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,198 @@
+"""Database tables (SQLAlchemy 2 typed ORM). Changes here need an Alembic migration.
+
+`tests/test_migrations.py` fails when these classes and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in and out on every backend (SQLite forgets the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} refused; give it a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    """An ASV account from the registry (config/accounts.toml), mirrored for joins and audit."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "handle", name="uq_accounts_platform_handle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    committee: Mapped[str] = mapped_column(String(200), default="")
+    admins: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    comms_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    logo_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_id", name="uq_mentions_platform_id"),
+        Index("ix_mentions_thread", "platform", "thread_id"),
+        Index("ix_mentions_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    platform_id: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(50))
+    author_handle: Mapped[str] = mapped_column(String(200))
+    author_name: Mapped[str] = mapped_column(String(300), default="")
+    author_reach: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    channel_kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    thread_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    in_reply_to_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    is_official: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    assessments: Mapped[list[AssessmentRow]] = relationship(back_populates="mention")
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "scorer_version", name="uq_assessments_mention_version"),
+        Index("ix_assessments_unrouted", "routed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    scorer_version: Mapped[str] = mapped_column(String(50))
+    sentiment: Mapped[float] = mapped_column(Float)
+    scores: Mapped[dict[str, float]] = mapped_column(JsonDoc)
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Set when routing has looked at this assessment, whether or not it raised an incident.
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    mention: Mapped[MentionRow] = relationship(back_populates="assessments")
+
+
+class Incident(Base):
+    """Mentions that belong together (one thread, one category), alerted as one email thread."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_open_key", "status", "category", "thread_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(50))
+    clause: Mapped[str] = mapped_column(String(200))
+    thread_key: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    mention_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"))
+
+    mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
+
+
+class IncidentMention(Base):
+    __tablename__ = "incident_mentions"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="mentions")
+
+
+class OutboxEmail(Base):
+    """An email is a row before it is sent: written in the transaction that decided it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    to_addr: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(400))
+    # The whole RFC 5322 message as built, so a resend is byte-for-byte the same email.
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ConnectorCursor(Base):
+    __tablename__ = "connector_cursors"
+
+    connector: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ConnectorRun(Base):
+    __tablename__ = "connector_runs"
+    __table_args__ = (Index("ix_connector_runs_connector", "connector", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connector: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")

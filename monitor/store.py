@@ -1,0 +1,194 @@
+"""The database edge: engine, schema migration, and the writes that must be atomic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.channels import ChannelDirectory
+from monitor.config import Config
+from monitor.models import Mention
+from monitor.schema import (
+    Account,
+    ConnectorCursor,
+    ConnectorRun,
+    MentionRow,
+    utcnow,
+)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the per-connection settings the monitor relies on."""
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets `mentions` and the CLI read while a run writes; foreign keys are off by default
+    # in SQLite and the schema's cascades depend on them.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Create the schema on first run, or bring it up to date (Alembic `upgrade head`)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def open_store(config: Config, url: str | None = None) -> sessionmaker[Session]:
+    """Engine for the configured database, migrated, with the account registry mirrored."""
+    engine = make_engine(url or config.database_url())
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as session:
+        sync_accounts(session, config)
+    return sessions
+
+
+def sync_accounts(session: Session, config: Config) -> None:
+    """Make the accounts table equal to config/accounts.toml, which is the source of truth."""
+    session.execute(delete(Account))
+    session.add_all(
+        Account(
+            platform=a.platform,
+            handle=a.handle,
+            kind=str(a.kind),
+            committee=a.committee,
+            admins=list(a.admins),
+            comms_access=a.comms_access,
+            logo_approved=a.logo_approved,
+            registered_on=a.registered_on,
+        )
+        for a in config.accounts.account
+    )
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def mention_values(mention: Mention, *, source: str, directory: ChannelDirectory) -> dict[str, Any]:
+    return {
+        "platform": mention.platform,
+        "platform_id": mention.platform_id,
+        "source": source,
+        "author_handle": mention.author_handle,
+        "author_name": mention.author_name,
+        "author_reach": mention.author_reach,
+        "channel_kind": str(directory.classify(mention)),
+        "url": mention.url,
+        "text": mention.text,
+        "lang": mention.lang,
+        "created_at": mention.created_at,
+        "thread_id": mention.thread_id,
+        "in_reply_to_id": mention.in_reply_to_id,
+        "is_official": mention.is_official or directory.is_official(mention),
+        "raw": mention.raw,
+        "ingested_at": utcnow(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SavedBatch:
+    stored_ids: list[int]
+    duplicates: int
+
+
+def save_batch(
+    session: Session,
+    *,
+    connector: str,
+    mentions: Sequence[Mention],
+    cursor: dict[str, Any],
+    directory: ChannelDirectory,
+) -> SavedBatch:
+    """Insert new mentions and move the connector's cursor, in the caller's one transaction.
+
+    A mention already stored under (platform, platform_id) is left as it is, so replaying a
+    batch never duplicates. Call inside `sessions.begin()`: if anything raises before the
+    commit, neither the mentions nor the cursor are written.
+    """
+    stored_ids: list[int] = []
+    if mentions:
+        rows = [mention_values(m, source=connector, directory=directory) for m in mentions]
+        insert = _insert(session)
+        stmt = (
+            insert(MentionRow)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "platform_id"])
+            .returning(MentionRow.id)
+        )
+        stored_ids = list(session.scalars(stmt))
+    save_cursor(session, connector, cursor)
+    return SavedBatch(stored_ids=stored_ids, duplicates=len(mentions) - len(stored_ids))
+
+
+def save_cursor(session: Session, connector: str, cursor: dict[str, Any]) -> None:
+    insert = _insert(session)
+    stmt = insert(ConnectorCursor).values(connector=connector, cursor=cursor, updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["connector"],
+        set_={"cursor": stmt.excluded.cursor, "updated_at": stmt.excluded.updated_at},
+    )
+    session.execute(stmt)
+
+
+def load_cursor(session: Session, connector: str) -> dict[str, Any] | None:
+    return session.scalar(select(ConnectorCursor.cursor).where(ConnectorCursor.connector == connector))
+
+
+def start_run(sessions: sessionmaker[Session], connector: str, now: datetime) -> int:
+    """Record a run before it fetches, so a crash still leaves a 'running' row to explain."""
+    with sessions.begin() as session:
+        run = ConnectorRun(connector=connector, started_at=now, status="running")
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    *,
+    status: str,
+    fetched: int,
+    stored: int,
+    skipped: Iterable[str],
+    error: str = "",
+    now: datetime,
+) -> None:
+    skipped = list(skipped)
+    problems = "\n".join(filter(None, [error, *skipped[:50]]))
+    if len(skipped) > 50:
+        problems += f"\n... and {len(skipped) - 50} more unreadable items"
+    with sessions.begin() as session:
+        run = session.get_one(ConnectorRun, run_id)
+        run.status = status
+        run.fetched = fetched
+        run.stored = stored
+        run.skipped = len(skipped)
+        run.error = problems
+        run.finished_at = now
