@@ -50,6 +50,7 @@ class ReplayConnector(Connector):
             ) from exc
         with handle:
             batch = Batch(mentions=[], cursor={"line": start})
+            yielded_to = start
             for line_no, line in enumerate(handle, start=1):
                 if line_no <= start:
                     continue
@@ -61,8 +62,10 @@ class ReplayConnector(Connector):
                 batch.cursor = {"line": line_no}
                 if len(batch.mentions) >= self.settings.batch_size:
                     yield batch
+                    yielded_to = line_no
                     batch = Batch(mentions=[], cursor=batch.cursor)
-            if batch.mentions or batch.skipped or batch.cursor["line"] != start:
+            # A tail of blank or unreadable lines still moves the cursor past them.
+            if batch.cursor["line"] != yielded_to:
                 yield batch
 
 

@@ -85,9 +85,7 @@ class MonitorSection(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown timezone {value!r}; use an IANA name such as Europe/London"
-            ) from None
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/London") from None
         return value
 
 

@@ -1,0 +1,245 @@
+"""`run_monitor.py`: the command line the Communications team and operators use."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
+
+from alerts.transports import MaildirTransport, transport_from_config
+from connectors import enabled_connectors
+from connectors.replay import SAMPLE_PATH, ReplayConnector
+from connectors.replay import Settings as ReplaySettings
+from monitor.config import Config, ConfigError, DatabaseSection, load_config
+from monitor.models import PLATFORMS, ChannelKind
+from monitor.pipeline import run_pass
+from monitor.schema import AssessmentRow, MentionRow
+from monitor.secrets import mask
+from monitor.store import open_store
+from monitor.summary import incidents_table, mentions_table, pass_tables, print_tables
+
+EXIT_CONFIG = 2
+EXIT_DATABASE = 3
+
+DESCRIPTION = """\
+IOM3 social listening and escalation monitor.
+
+Reads mentions of IOM3 from the official channels and registered ASV accounts, scores each
+for policy risk, and emails the right person. Start with `demo` to see it work on the bundled
+sample week; `check-config` after editing anything in config/.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_monitor.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--config",
+        metavar="DIR",
+        help="folder with the TOML files (default: config/ in the project, or $MONITOR_CONFIG_DIR)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="use this database instead of the configured one "
+        "(e.g. sqlite:///var/demo/monitor.db to look at the demo's)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step (level DEBUG)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="replay the bundled sample week into a fresh database and show what the monitor does",
+        description="Start from nothing under var/demo/: replay the bundled week of sample mentions, "
+        "score them, open incidents and write the alert emails to a Maildir you can open in any mail "
+        "client. Safe to run again: it starts afresh each time. Your config/ files are used for "
+        "channels, accounts, contacts and word lists; the database and mail settings are the demo's.",
+    )
+    demo.add_argument(
+        "--dir", default="var/demo", help="where the demo database and Maildir go (default var/demo)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    once = sub.add_parser(
+        "once",
+        help="poll every enabled connector once, then score, alert and send",
+        description="One full pass: fetch new mentions from every connector enabled in "
+        "config/monitor.toml, store them, score them, open incidents and send the emails. Each "
+        "connector resumes where its last run stopped.",
+    )
+    once.set_defaults(func=cmd_once)
+
+    check = sub.add_parser(
+        "check-config",
+        help="validate the files in config/ and report every problem, one per line",
+        description="Validate config/*.toml without running anything. Prints one line per problem: "
+        "the file, the key, what is wrong. Exit status 0 when all is well, 2 otherwise.",
+    )
+    check.set_defaults(func=cmd_check_config)
+
+    mentions = sub.add_parser(
+        "mentions",
+        help="list stored mentions, newest first, with filters",
+        description="List stored mentions with their flags, newest first.",
+    )
+    mentions.add_argument("--platform", choices=PLATFORMS)
+    mentions.add_argument("--kind", choices=[k.value for k in ChannelKind], help="who posted")
+    mentions.add_argument("--flagged", action="store_true", help="only mentions the scorer flagged")
+    mentions.add_argument(
+        "--thread", metavar="KEY", help="one thread, as shown in alert emails (e.g. x:1858...)"
+    )
+    mentions.add_argument("--author", metavar="HANDLE", help="one author (without @)")
+    mentions.add_argument("--search", metavar="TEXT", help="text contains this (ignores case)")
+    mentions.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="posted on or after this day")
+    mentions.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    mentions.set_defaults(func=cmd_mentions)
+    return parser
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.combine(datetime.fromisoformat(value).date(), time(0), tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console()
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print("The configuration has problems; nothing was run:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    level = "DEBUG" if args.verbose else config.monitor.monitor.log_level
+    logging.basicConfig(level=level, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # "Running upgrade" is noise here
+    try:
+        return int(args.func(args, config, console) or 0)
+    except OperationalError as exc:
+        print(
+            f"Cannot use the database: {str(exc.orig).strip().splitlines()[0]}\n"
+            "Check [database] url in config/monitor.toml (or $MONITOR_DATABASE_URL, or --database) "
+            "and that the database server is running.",
+            file=sys.stderr,
+        )
+        return EXIT_DATABASE
+
+
+def cmd_check_config(args: argparse.Namespace, config: Config, console: Console) -> int:
+    url = args.database or config.database_url()
+    console.print(f"[green]OK[/green] configuration in {config.config_dir}")
+    console.print(f"  database: {_shown_url(url)}")
+    mail = config.monitor.mail
+    console.print(
+        f"  mail: {mail.transport}"
+        + (f" to {config.path(mail.maildir)}" if mail.transport == "maildir" else "")
+    )
+    console.print(
+        f"  official channels: {len(config.channels.official)}; "
+        f"registered ASV accounts: {len(config.accounts.account)}"
+    )
+    for connector in enabled_connectors(config):
+        console.print(f"  connector {connector.name}: enabled")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
+    demo_dir = config.path(args.dir)
+    if demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    demo_dir.mkdir(parents=True)
+    config = config.with_overrides(
+        database=DatabaseSection(url=f"sqlite:///{demo_dir / 'monitor.db'}"),
+        mail=config.monitor.mail.model_copy(
+            update={"transport": "maildir", "maildir": str(demo_dir / "mail")}
+        ),
+    )
+    sessions = open_store(config, config.monitor.database.url)
+    replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config)
+    transport = MaildirTransport(demo_dir / "mail")
+    console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
+    result = run_pass(sessions, config, [replay], transport)
+    zone = config.timezone
+    with sessions() as session:
+        print_tables(console, [*pass_tables(session, result, zone), incidents_table(session, zone)])
+    mail_dir = _shown_path(demo_dir / "mail")
+    console.print(
+        f"\n{result.flushed.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
+        f"(one file each in {mail_dir}/new; open the folder with any mail client, e.g. "
+        f"`mutt -f {mail_dir}`).\nList what was flagged:\n  python run_monitor.py "
+        f"--database sqlite:///{_shown_path(demo_dir / 'monitor.db')} mentions --flagged"
+    )
+    return 0 if result.flushed.failed == 0 else 1
+
+
+def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    connectors = enabled_connectors(config)
+    if not connectors:
+        console.print("No connector is enabled in config/monitor.toml; nothing to poll.")
+        return 1
+    result = run_pass(sessions, config, connectors, transport_from_config(config))
+    with sessions() as session:
+        print_tables(console, pass_tables(session, result, config.timezone))
+    problems = [r for r in result.ingested if r.status != "ok"]
+    for r in problems:
+        console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")
+        for line in r.skipped[:10]:
+            console.print(f"  skipped {line}")
+    for error in result.flushed.errors:
+        console.print(f"[red]email not sent[/red]: {error}")
+    return 1 if any(r.status == "failed" for r in result.ingested) or result.flushed.failed else 0
+
+
+def cmd_mentions(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    query = select(MentionRow).options(selectinload(MentionRow.assessments))
+    if args.platform:
+        query = query.where(MentionRow.platform == args.platform)
+    if args.kind:
+        query = query.where(MentionRow.channel_kind == args.kind)
+    if args.author:
+        query = query.where(MentionRow.author_handle.ilike(args.author.lstrip("@")))
+    if args.search:
+        query = query.where(MentionRow.text.ilike(f"%{args.search}%"))
+    if args.since:
+        query = query.where(MentionRow.created_at >= args.since)
+    if args.thread:
+        platform, _, thread = args.thread.partition(":")
+        query = query.where(
+            MentionRow.platform == platform,
+            (MentionRow.thread_id == thread) | (MentionRow.platform_id == thread),
+        )
+    if args.flagged:
+        query = query.where(MentionRow.assessments.any(AssessmentRow.flagged.is_(True)))
+    query = query.order_by(MentionRow.created_at.desc(), MentionRow.id.desc()).limit(args.limit)
+    with sessions() as session:
+        console.print(mentions_table(session, query, config.timezone))
+    return 0
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(password=mask(parsed.password)).render_as_string() if parsed.password else url
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,121 @@
+"""What a pass did and what the store holds, as terminal tables (rich)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from monitor.pipeline import PassResult
+from monitor.schema import AssessmentRow, Incident, MentionRow, OutboxEmail
+
+
+def pass_tables(session: Session, result: PassResult, zone: ZoneInfo) -> list[Table]:
+    """Connectors run, mentions by platform and kind, flags, incidents and emails."""
+    runs = Table(title="Connectors", title_justify="left")
+    for column in ("connector", "result", "fetched", "new", "already stored", "unreadable"):
+        runs.add_column(column, justify="right" if column not in ("connector", "result") else "left")
+    for r in result.ingested:
+        runs.add_row(
+            r.connector, r.status, str(r.fetched), str(r.stored), str(r.duplicates), str(len(r.skipped))
+        )
+
+    kinds = ("official", "asv_committee", "asv_personal", "public")
+    by_kind = Table(title="Mentions stored, by platform and who posted", title_justify="left")
+    by_kind.add_column("platform")
+    for kind in kinds:
+        by_kind.add_column(kind.replace("_", " "), justify="right")
+    by_kind.add_column("total", justify="right")
+    counts: dict[str, dict[str, int]] = {}
+    for platform, kind, n in session.execute(
+        select(MentionRow.platform, MentionRow.channel_kind, func.count()).group_by(
+            MentionRow.platform, MentionRow.channel_kind
+        )
+    ):
+        counts.setdefault(platform, {})[kind] = n
+    for platform in sorted(counts):
+        row = counts[platform]
+        by_kind.add_row(platform, *(str(row.get(k, 0)) for k in kinds), str(sum(row.values())))
+
+    flagged = Table(title="Scoring", title_justify="left")
+    flagged.add_column("scored")
+    flagged.add_column("flagged", justify="right")
+    flagged.add_column("incidents opened", justify="right")
+    flagged.add_column("joined an open incident", justify="right")
+    n_flagged = session.scalar(select(func.count()).where(AssessmentRow.flagged.is_(True))) or 0
+    flagged.add_row(
+        str(result.scored),
+        str(n_flagged),
+        str(result.routed.incidents_opened),
+        str(result.routed.mentions_joined),
+    )
+
+    emails = Table(title="Emails", title_justify="left")
+    for column in ("#", "status", "to", "subject"):
+        emails.add_column(column, overflow="fold")
+    for row in session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)):
+        emails.add_row(str(row.id), row.status, row.to_addr, row.subject)
+    return [runs, by_kind, flagged, emails]
+
+
+def incidents_table(session: Session, zone: ZoneInfo) -> Table:
+    table = Table(title="Open incidents", title_justify="left")
+    for column in ("#", "category", "severity", "to", "thread", "mentions", "opened"):
+        table.add_column(column)
+    for inc in session.scalars(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)):
+        table.add_row(
+            str(inc.id),
+            inc.category,
+            inc.severity,
+            inc.role,
+            inc.thread_key,
+            str(inc.mention_count),
+            _local(inc.opened_at, zone),
+        )
+    return table
+
+
+def mentions_table(session: Session, query: Select[tuple[MentionRow]], zone: ZoneInfo) -> Table:
+    """Stored mentions with their latest complaint score and flags."""
+    table = Table(title="Mentions", title_justify="left", show_lines=False)
+    for column, style in (
+        ("#", "dim"),
+        ("posted", ""),
+        ("platform", ""),
+        ("author", ""),
+        ("kind", ""),
+        ("flags", "bold red"),
+        ("text", ""),
+    ):
+        table.add_column(column, style=style or None, overflow="fold")
+    for mention in session.scalars(query):
+        latest = max(mention.assessments, key=lambda a: a.id, default=None)
+        flags = ", ".join(f["category"] for f in latest.flags) if latest else "not scored"
+        table.add_row(
+            str(mention.id),
+            _local(mention.created_at, zone),
+            mention.platform,
+            "@" + mention.author_handle,
+            mention.channel_kind.replace("_", " "),
+            flags,
+            _one_line(mention.text, 140),
+        )
+    return table
+
+
+def print_tables(console: Console, tables: list[Table]) -> None:
+    for table in tables:
+        console.print(table)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %H:%M")
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

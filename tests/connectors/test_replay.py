@@ -1,0 +1,84 @@
+"""The replay connector: JSON Lines in, mentions out; bad lines named and skipped, good kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from connectors import connector_class, enabled_connectors
+from connectors.base import FatalError
+from connectors.replay import ReplayConnector, Settings, parse_line
+
+GOOD = {
+    "platform": "x", "platform_id": "1", "author_handle": "a", "text": "IOM3 rocks",
+    "created_at": "2026-11-20T09:00:00+00:00",
+}
+
+
+def _line(**changes) -> str:
+    record = {**GOOD, **changes}
+    return json.dumps({k: v for k, v in record.items() if v is not None})
+
+
+def test_parses_a_record_and_keeps_extra_keys_in_raw():
+    mention = parse_line(_line(note="why this post exists", author_reach=12))
+    assert mention.created_at == datetime(2026, 11, 20, 9, tzinfo=UTC)
+    assert mention.author_reach == 12
+    assert mention.raw["note"] == "why this post exists"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object, got list"),
+        (_line(text=None), "missing text"),
+        (_line(created_at="yesterday"), "created_at 'yesterday' is not ISO 8601"),
+        (_line(created_at="2026-11-20T09:00:00"), "has no timezone"),
+        (_line(platform="myspace"), "unknown platform 'myspace'"),
+        (_line(author_reach="lots"), "author_reach 'lots' is not a whole number"),
+    ],
+)
+def test_bad_lines_say_what_is_wrong(line, message):
+    with pytest.raises(ValueError, match=message):
+        parse_line(line)
+
+
+def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config):
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join([_line(platform_id="1"), "{oops", "", _line(platform_id="3")]) + "\n")
+    batches = list(ReplayConnector(Settings(path=str(path)), config).fetch(None))
+    mentions = [m for b in batches for m in b.mentions]
+    assert [m.platform_id for m in mentions] == ["1", "3"]
+    assert [s for b in batches for s in b.skipped] == ["m.jsonl line 2: not valid JSON (Expecting property "
+                                                       "name enclosed in double quotes at column 2)"]
+    assert batches[-1].cursor == {"line": 4}
+
+
+def test_batches_respect_batch_size_and_carry_their_cursor(tmp_path, config):
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(_line(platform_id=str(i)) + "\n" for i in range(7)))
+    batches = list(ReplayConnector(Settings(path=str(path), batch_size=3), config).fetch({"line": 1}))
+    assert [len(b.mentions) for b in batches] == [3, 3]
+    assert [b.cursor for b in batches] == [{"line": 4}, {"line": 7}]
+
+
+def test_nothing_new_yields_nothing(tmp_path, config):
+    path = tmp_path / "m.jsonl"
+    path.write_text(_line() + "\n")
+    assert list(ReplayConnector(Settings(path=str(path)), config).fetch({"line": 1})) == []
+
+
+def test_a_missing_file_is_fatal_and_says_what_to_do(tmp_path, config):
+    connector = ReplayConnector(Settings(path=str(tmp_path / "nope.jsonl")), config)
+    with pytest.raises(FatalError, match=r"nope.jsonl.*set \[connectors.replay\] path"):
+        list(connector.fetch(None))
+
+
+def test_registry_names_the_known_connectors(config):
+    assert connector_class("replay") is ReplayConnector
+    with pytest.raises(LookupError, match="known connectors: replay"):
+        connector_class("friendster")
+    assert [c.name for c in enabled_connectors(config)] == ["replay"]

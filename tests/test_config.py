@@ -1,0 +1,138 @@
+"""A bad config fails at start with one line per problem: file, key path, what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _edit(config_dir: Path, name: str, old: str, new: str) -> None:
+    path = config_dir / name
+    content = path.read_text()
+    assert old in content, f"test setup: {old!r} not in {name}"
+    path.write_text(content.replace(old, new, 1))
+
+
+def _problems(config_dir: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir)
+    return caught.value.problems
+
+
+def test_the_shipped_config_is_valid(config):
+    assert config.timezone.key == "Europe/London"
+    assert config.contact("communications_executive").email == "kovida.mehra@iom3.org"
+    assert config.contact("director_of_business_support").email == "collette.marriott@iom3.org"
+    assert {c.platform for c in config.channels.official} == {"x", "facebook", "instagram", "linkedin"}
+    assert "replay" in config.monitor.connectors
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        ("monitor.toml", 'timezone = "Europe/London"', 'timezone = "Europe/Londres"',
+         "monitor.toml: monitor.timezone: unknown timezone 'Europe/Londres'"),
+        ("monitor.toml", "complaint_threshold = 0.5", "complaint_treshold = 0.5",
+         "monitor.toml: scoring.complaint_treshold: unknown key"),
+        ("monitor.toml", "complaint_threshold = 0.5", "complaint_threshold = 5",
+         "monitor.toml: scoring.complaint_threshold: Input should be less than or equal to 1"),
+        ("monitor.toml", 'url = "sqlite:///var/monitor.db"', 'url = "postgresql://u:hunter2@db/iom3"',
+         "monitor.toml: database.url: the URL holds a password"),
+        ("monitor.toml", "[connectors.replay]", "[connectors.replya]",
+         "monitor.toml: connectors.replya: no connector named 'replya'; known connectors: replay"),
+        ("monitor.toml", "batch_size = 500", "batch_size = 0",
+         "monitor.toml: connectors.replay.batch_size: Input should be greater than or equal to 1"),
+        ("contacts.toml", 'email = "kovida.mehra@iom3.org"', 'email = "kovida.mehra"',
+         "contacts.toml: roles.communications_executive.email: value is not a valid email address"),
+        ("contacts.toml", "[roles.head_of_marketing]", "[roles.head_of_marketting]",
+         "contacts.toml: roles.head_of_marketting"),
+        ("accounts.toml", 'platform = "x"\nhandle = "IOM3_YMC"', 'platform = "tiktok"\nhandle = "IOM3_YMC"',
+         "accounts.toml: account[0].platform: unknown platform 'tiktok'"),
+        ("accounts.toml", "comms_access = true", 'comms_access = "yes please"',
+         "accounts.toml: account[0].comms_access: Input should be a valid boolean"),
+        ("channels.toml", 'handle = "iomthree"', 'handle = "iom3"\n',
+         None),  # a second official handle on another platform is fine: a control case
+    ],
+)
+def test_one_line_per_problem_naming_file_and_key(config_dir, name, old, new, expected):
+    _edit(config_dir, name, old, new)
+    if expected is None:
+        load_config(config_dir)
+        return
+    problems = _problems(config_dir)
+    assert any(expected in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+    assert all(str(config_dir / name) in p or p.startswith("config") for p in problems if name in p)
+
+
+def test_every_problem_in_every_file_is_reported_at_once(config_dir):
+    _edit(config_dir, "monitor.toml", 'transport = "maildir"', 'transport = "pigeon"')
+    _edit(config_dir, "accounts.toml", "registered_on = 2023-02-14", 'registered_on = "last spring"')
+    (config_dir / "lexicons.toml").write_text("[complaint\nterms = [")
+    problems = _problems(config_dir)
+    assert len(problems) == 3, problems
+    assert "monitor.toml: mail.transport:" in problems[0] and "'pigeon'" in problems[0]
+    assert "channels.toml" not in " ".join(problems)
+    assert "accounts.toml: account[0].registered_on:" in problems[1]
+    assert "lexicons.toml: not valid TOML" in problems[2]
+
+
+def test_a_missing_file_is_named(config_dir):
+    (config_dir / "contacts.toml").unlink()
+    assert _problems(config_dir) == [
+        f"{config_dir / 'contacts.toml'}: file is missing (copy it from the project's config/ folder)"
+    ]
+
+
+def test_an_account_registered_twice_or_as_official_is_refused(config_dir):
+    with (config_dir / "accounts.toml").open("a") as fh:
+        fh.write('\n[[account]]\nplatform = "x"\nhandle = "iom3_ymc"\n')
+        fh.write('\n[[account]]\nplatform = "instagram"\nhandle = "IOMTHREE"\n')
+    problems = _problems(config_dir)
+    assert any("x @iom3_ymc is registered twice" in p for p in problems), problems
+    assert any("instagram @IOMTHREE is an official channel" in p for p in problems), problems
+
+
+def test_environment_url_wins_over_the_file(config, monkeypatch):
+    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:s3cret@db.example/iom3")
+    assert config.database_url() == "postgresql+psycopg://monitor:s3cret@db.example/iom3"
+
+
+def test_relative_sqlite_path_is_under_the_project(config, monkeypatch):
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    assert config.database_url() == f"sqlite:///{config.root / 'var' / 'monitor.db'}"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_monitor.py"), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+
+
+def test_check_config_command_passes_on_the_shipped_config():
+    done = _cli("check-config")
+    assert done.returncode == 0, done.stderr
+    assert "OK configuration" in done.stdout
+
+
+def test_check_config_command_prints_problems_and_exits_2(config_dir):
+    _edit(config_dir, "monitor.toml", "complaint_threshold = 0.5", "complaint_threshold = 'high'")
+    _edit(config_dir, "contacts.toml", 'email = "collette.marriott@iom3.org"', "email = 42")
+    done = _cli("--config", str(config_dir), "check-config")
+    assert done.returncode == 2
+    lines = [line.strip() for line in done.stderr.splitlines()]
+    assert lines[0] == "The configuration has problems; nothing was run:"
+    assert any(
+        line.endswith("monitor.toml: scoring.complaint_threshold: Input should be a valid number, "
+                      "unable to parse string as a number (got 'high')") for line in lines
+    ), lines
+    assert any("contacts.toml: roles.director_of_business_support.email:" in line for line in lines), lines
+    assert "Traceback" not in done.stderr
