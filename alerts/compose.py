@@ -34,11 +34,14 @@ _env = Environment(
 )
 
 
-def header_safe(text: str, limit: int) -> str:
+def header_safe(text: str, limit: int = 200) -> str:
     """One line for a header: control and format characters (CR, LF, NUL, bidi) become spaces."""
     cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+_env.filters["oneline"] = header_safe
 
 
 def quote_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:

@@ -90,25 +90,38 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text and JSONB cannot hold NUL; a post with one must not sink its batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def mention_values(mention: Mention, *, source: str, directory: ChannelDirectory) -> dict[str, Any]:
-    return {
-        "platform": mention.platform,
-        "platform_id": mention.platform_id,
-        "source": source,
-        "author_handle": mention.author_handle,
-        "author_name": mention.author_name,
-        "author_reach": mention.author_reach,
-        "channel_kind": str(directory.classify(mention)),
-        "url": mention.url,
-        "text": mention.text,
-        "lang": mention.lang,
-        "created_at": mention.created_at,
-        "thread_id": mention.thread_id,
-        "in_reply_to_id": mention.in_reply_to_id,
-        "is_official": mention.is_official or directory.is_official(mention),
-        "raw": mention.raw,
-        "ingested_at": utcnow(),
-    }
+    return _without_nul(
+        {
+            "platform": mention.platform,
+            "platform_id": mention.platform_id,
+            "source": source,
+            "author_handle": mention.author_handle,
+            "author_name": mention.author_name,
+            "author_reach": mention.author_reach,
+            "channel_kind": str(directory.classify(mention)),
+            "url": mention.url,
+            "text": mention.text,
+            "lang": mention.lang,
+            "created_at": mention.created_at,
+            "thread_id": mention.thread_id,
+            "in_reply_to_id": mention.in_reply_to_id,
+            "is_official": mention.is_official or directory.is_official(mention),
+            "raw": mention.raw,
+            "ingested_at": utcnow(),
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,28 +37,72 @@ def test_the_shipped_config_is_valid(config):
 @pytest.mark.parametrize(
     ("name", "old", "new", "expected"),
     [
-        ("monitor.toml", 'timezone = "Europe/London"', 'timezone = "Europe/Londres"',
-         "monitor.toml: monitor.timezone: unknown timezone 'Europe/Londres'"),
-        ("monitor.toml", "complaint_threshold = 0.5", "complaint_treshold = 0.5",
-         "monitor.toml: scoring.complaint_treshold: unknown key"),
-        ("monitor.toml", "complaint_threshold = 0.5", "complaint_threshold = 5",
-         "monitor.toml: scoring.complaint_threshold: Input should be less than or equal to 1"),
-        ("monitor.toml", 'url = "sqlite:///var/monitor.db"', 'url = "postgresql://u:hunter2@db/iom3"',
-         "monitor.toml: database.url: the URL holds a password"),
-        ("monitor.toml", "[connectors.replay]", "[connectors.replya]",
-         "monitor.toml: connectors.replya: no connector named 'replya'; known connectors: replay"),
-        ("monitor.toml", "batch_size = 500", "batch_size = 0",
-         "monitor.toml: connectors.replay.batch_size: Input should be greater than or equal to 1"),
-        ("contacts.toml", 'email = "kovida.mehra@iom3.org"', 'email = "kovida.mehra"',
-         "contacts.toml: roles.communications_executive.email: value is not a valid email address"),
-        ("contacts.toml", "[roles.head_of_marketing]", "[roles.head_of_marketting]",
-         "contacts.toml: roles.head_of_marketting"),
-        ("accounts.toml", 'platform = "x"\nhandle = "IOM3_YMC"', 'platform = "tiktok"\nhandle = "IOM3_YMC"',
-         "accounts.toml: account[0].platform: unknown platform 'tiktok'"),
-        ("accounts.toml", "comms_access = true", 'comms_access = "yes please"',
-         "accounts.toml: account[0].comms_access: Input should be a valid boolean"),
-        ("channels.toml", 'handle = "iomthree"', 'handle = "iom3"\n',
-         None),  # a second official handle on another platform is fine: a control case
+        (
+            "monitor.toml",
+            'timezone = "Europe/London"',
+            'timezone = "Europe/Londres"',
+            "monitor.toml: monitor.timezone: unknown timezone 'Europe/Londres'",
+        ),
+        (
+            "monitor.toml",
+            "complaint_threshold = 0.5",
+            "complaint_treshold = 0.5",
+            "monitor.toml: scoring.complaint_treshold: unknown key",
+        ),
+        (
+            "monitor.toml",
+            "complaint_threshold = 0.5",
+            "complaint_threshold = 5",
+            "monitor.toml: scoring.complaint_threshold: Input should be less than or equal to 1",
+        ),
+        (
+            "monitor.toml",
+            'url = "sqlite:///var/monitor.db"',
+            'url = "postgresql://u:hunter2@db/iom3"',
+            "monitor.toml: database.url: the URL holds a password",
+        ),
+        (
+            "monitor.toml",
+            "[connectors.replay]",
+            "[connectors.replya]",
+            "monitor.toml: connectors.replya: no connector named 'replya'; known connectors: replay",
+        ),
+        (
+            "monitor.toml",
+            "batch_size = 500",
+            "batch_size = 0",
+            "monitor.toml: connectors.replay.batch_size: Input should be greater than or equal to 1",
+        ),
+        (
+            "contacts.toml",
+            'email = "kovida.mehra@iom3.org"',
+            'email = "kovida.mehra"',
+            "contacts.toml: roles.communications_executive.email: value is not a valid email address",
+        ),
+        (
+            "contacts.toml",
+            "[roles.head_of_marketing]",
+            "[roles.head_of_marketting]",
+            "contacts.toml: roles.head_of_marketting",
+        ),
+        (
+            "accounts.toml",
+            'platform = "x"\nhandle = "IOM3_YMC"',
+            'platform = "tiktok"\nhandle = "IOM3_YMC"',
+            "accounts.toml: account[0].platform: unknown platform 'tiktok'",
+        ),
+        (
+            "accounts.toml",
+            "comms_access = true",
+            'comms_access = "yes please"',
+            "accounts.toml: account[0].comms_access: Input should be a valid boolean",
+        ),
+        (
+            "channels.toml",
+            'handle = "iomthree"',
+            'handle = "iom3"\n',
+            None,
+        ),  # a second official handle on another platform is fine: a control case
     ],
 )
 def test_one_line_per_problem_naming_file_and_key(config_dir, name, old, new, expected):
@@ -113,7 +157,10 @@ def test_relative_sqlite_path_is_under_the_project(config, monkeypatch):
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "run_monitor.py"), *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -131,8 +178,11 @@ def test_check_config_command_prints_problems_and_exits_2(config_dir):
     lines = [line.strip() for line in done.stderr.splitlines()]
     assert lines[0] == "The configuration has problems; nothing was run:"
     assert any(
-        line.endswith("monitor.toml: scoring.complaint_threshold: Input should be a valid number, "
-                      "unable to parse string as a number (got 'high')") for line in lines
+        line.endswith(
+            "monitor.toml: scoring.complaint_threshold: Input should be a valid number, "
+            "unable to parse string as a number (got 'high')"
+        )
+        for line in lines
     ), lines
     assert any("contacts.toml: roles.director_of_business_support.email:" in line for line in lines), lines
     assert "Traceback" not in done.stderr

@@ -70,9 +70,7 @@ def test_a_resumed_run_reads_only_what_was_appended(sessions, config, tmp_path):
     assert _cursor(sessions) == {"line": 130}
 
 
-def test_crash_between_fetch_and_commit_leaves_cursor_and_mentions_consistent(
-    sessions, config, monkeypatch
-):
+def test_crash_between_fetch_and_commit_leaves_cursor_and_mentions_consistent(sessions, config, monkeypatch):
     directory = ChannelDirectory(config)
     real_save_cursor = store.save_cursor
     calls = {"n": 0}
@@ -115,8 +113,13 @@ class FlakyConnector(Connector):
 
 def _mention(n: int, **overrides) -> Mention:
     values = dict(
-        platform="x", platform_id=str(1000 + n), author_handle=f"user{n}", text=f"IOM3 post {n} ✨",
-        created_at=datetime(2026, 11, 20, 9, n, tzinfo=UTC), thread_id="999", author_reach=10 * n,
+        platform="x",
+        platform_id=str(1000 + n),
+        author_handle=f"user{n}",
+        text=f"IOM3 post {n} ✨",
+        created_at=datetime(2026, 11, 20, 9, n, tzinfo=UTC),
+        thread_id="999",
+        author_reach=10 * n,
         raw={"id": str(1000 + n)},
     )
     values.update(overrides)
@@ -124,7 +127,9 @@ def _mention(n: int, **overrides) -> Mention:
 
 
 def test_a_failing_connector_keeps_what_it_committed(sessions, config):
-    result = ingest(sessions, FlakyConnector(config, [_mention(i) for i in range(3)]), ChannelDirectory(config))
+    result = ingest(
+        sessions, FlakyConnector(config, [_mention(i) for i in range(3)]), ChannelDirectory(config)
+    )
     assert result.status == "failed"
     assert "rate limit" in result.error and "resumes after the reset" in result.error
     assert _count(sessions) == 2
@@ -133,11 +138,20 @@ def test_a_failing_connector_keeps_what_it_committed(sessions, config):
 
 def test_stored_fields_round_trip_with_timezones(sessions, config):
     bst = timezone(timedelta(hours=1))
-    mention = _mention(5, created_at=datetime(2026, 7, 1, 9, 30, tzinfo=bst), author_handle="IOM3_YMC",
-                       raw={"nested": {"emoji": "🎉", "list": [1, 2]}})
+    mention = _mention(
+        5,
+        created_at=datetime(2026, 7, 1, 9, 30, tzinfo=bst),
+        author_handle="IOM3_YMC",
+        raw={"nested": {"emoji": "🎉", "list": [1, 2]}},
+    )
     with sessions.begin() as session:
-        saved = store.save_batch(session, connector="t", mentions=[mention, mention], cursor={"n": 1},
-                                 directory=ChannelDirectory(config))
+        saved = store.save_batch(
+            session,
+            connector="t",
+            mentions=[mention, mention],
+            cursor={"n": 1},
+            directory=ChannelDirectory(config),
+        )
     assert len(saved.stored_ids) == 1 and saved.duplicates == 1
     with sessions() as session:
         row = session.scalars(select(MentionRow)).one()
@@ -150,8 +164,13 @@ def test_stored_fields_round_trip_with_timezones(sessions, config):
 
 def test_official_handles_are_marked_official_whatever_the_connector_says(sessions, config):
     with sessions.begin() as session:
-        store.save_batch(session, connector="t", mentions=[_mention(1, author_handle="IOM3")],
-                         cursor={}, directory=ChannelDirectory(config))
+        store.save_batch(
+            session,
+            connector="t",
+            mentions=[_mention(1, author_handle="IOM3")],
+            cursor={},
+            directory=ChannelDirectory(config),
+        )
     with sessions() as session:
         row = session.scalars(select(MentionRow)).one()
     assert (row.is_official, row.channel_kind) == (True, "official")
@@ -168,7 +187,20 @@ def test_sample_is_large_and_varied():
     assert {r["platform"] for r in rows} == {"x", "facebook", "instagram", "linkedin"}
     assert len({r["created_at"][:10] for r in rows}) >= 5
     notes = " ".join(r["note"] for r in rows)
-    for clause in ("complaint handling", "crisis", "libel", "press", "harassment", "protection",
-                   "public interest disclosure", "confidentiality", "political", "brand name",
-                   "disclaimer", "setting up accounts", "copyright", "hard negative"):
+    for clause in (
+        "complaint handling",
+        "crisis",
+        "libel",
+        "press",
+        "harassment",
+        "protection",
+        "public interest disclosure",
+        "confidentiality",
+        "political",
+        "brand name",
+        "disclaimer",
+        "setting up accounts",
+        "copyright",
+        "hard negative",
+    ):
         assert clause in notes, clause

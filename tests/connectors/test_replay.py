@@ -12,7 +12,10 @@ from connectors.base import FatalError
 from connectors.replay import ReplayConnector, Settings, parse_line
 
 GOOD = {
-    "platform": "x", "platform_id": "1", "author_handle": "a", "text": "IOM3 rocks",
+    "platform": "x",
+    "platform_id": "1",
+    "author_handle": "a",
+    "text": "IOM3 rocks",
     "created_at": "2026-11-20T09:00:00+00:00",
 }
 
@@ -52,8 +55,9 @@ def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config)
     batches = list(ReplayConnector(Settings(path=str(path)), config).fetch(None))
     mentions = [m for b in batches for m in b.mentions]
     assert [m.platform_id for m in mentions] == ["1", "3"]
-    assert [s for b in batches for s in b.skipped] == ["m.jsonl line 2: not valid JSON (Expecting property "
-                                                       "name enclosed in double quotes at column 2)"]
+    assert [s for b in batches for s in b.skipped] == [
+        "m.jsonl line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)"
+    ]
     assert batches[-1].cursor == {"line": 4}
 
 

@@ -1,0 +1,128 @@
+"""The commands a user runs, run as a user runs them: `python run_monitor.py ...`."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+import shutil
+import subprocess
+import sys
+from email import message_from_bytes, policy
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_monitor.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    target = tmp_path_factory.mktemp("demo")
+    return run("demo", "--dir", str(target)), target
+
+
+def test_demo_finishes_and_leaves_emails_in_the_maildir(demo):
+    done, target = demo
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    box = mailbox.Maildir(target / "mail", create=False)
+    assert len(box) >= 5
+    sent = re.search(r"(\d+) emails written to the Maildir", done.stdout)
+    assert sent and int(sent.group(1)) == len(box)
+    assert "│ replay    │ ok     │     305 │ 305 │" in done.stdout
+
+
+def test_demo_emails_are_valid_rfc5322_messages(demo):
+    _, target = demo
+    for name in os.listdir(target / "mail" / "new"):
+        raw = (target / "mail" / "new" / name).read_bytes()
+        message = message_from_bytes(raw, policy=policy.strict)
+        for header in ("From", "To", "Date", "Message-ID", "Subject"):
+            assert message[header], f"{name}: no {header}"
+        assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", message["Message-ID"])
+        assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+        assert all(len(line) <= 998 for line in raw.split(b"\n")), "RFC 5322 2.1.1 line limit"
+        assert message.get_content_type() == "multipart/alternative"
+        assert {p.get_content_type() for p in message.iter_parts()} == {"text/plain", "text/html"}
+        assert not any(part.defects for part in message.walk())
+
+
+def test_demo_flags_the_unanswered_complaints_and_not_the_chatter(demo):
+    _, target = demo
+    subjects = [m["Subject"] for m in mailbox.Maildir(target / "mail", create=False)]
+    joined = " ".join(subjects)
+    for author in ("@sarah_makes_things", "@corrosion_kate", "@minerals_matt", "@david.kershaw.9"):
+        assert author in joined, subjects
+    assert "@steel_sophie" not in joined  # "Anyone else on the IOM3 steel walk?" is chatter
+    assert not re.search(r"\): @(iom3|iomthree) on", joined)  # IOM3's own replies are never complaints
+
+
+def test_demo_starts_afresh_each_time(demo):
+    _, target = demo
+    again = run("demo", "--dir", str(target))
+    assert again.returncode == 0, again.stderr
+    assert len(mailbox.Maildir(target / "mail", create=False)) == len(os.listdir(target / "mail" / "new"))
+    assert "│ replay    │ ok     │     305 │ 305 │" in again.stdout
+
+
+def test_mentions_lists_and_filters_the_demo_database(demo):
+    _, target = demo
+    url = f"sqlite:///{target / 'monitor.db'}"
+    flagged = run("--database", url, "mentions", "--flagged", "--limit", "100")
+    assert flagged.returncode == 0, flagged.stderr
+    assert "complaint" in flagged.stdout and "@corrosion_kate" in flagged.stdout
+    assert "@steel_sophie" not in flagged.stdout
+    one = run("--database", url, "mentions", "--author", "maisie.k.2010")
+    assert "maisie.k.2010" in one.stdout and "corrosion_kate" not in one.stdout
+    bad = run("--database", url, "mentions", "--since", "last tuesday")
+    assert bad.returncode == 2 and "'last tuesday' is not a date; write it as YYYY-MM-DD" in bad.stderr
+
+
+def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'once.db'}"
+    env = {"MONITOR_DATABASE_URL": url}
+    maildir_config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", maildir_config)
+    toml = maildir_config / "monitor.toml"
+    toml.write_text(
+        toml.read_text()
+        .replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
+        .replace(
+            'path = "monitor/sample_data/mentions.jsonl"',
+            f'path = "{ROOT / "monitor/sample_data/mentions.jsonl"}"',
+        )
+    )
+    first = run("--config", str(maildir_config), "once", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "│ replay    │ ok     │     305 │ 305 │" in first.stdout
+    emails = len(mailbox.Maildir(tmp_path / "mail", create=False))
+    assert emails > 0
+    second = run("--config", str(maildir_config), "once", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "│ replay    │ ok     │       0 │   0 │" in second.stdout
+    assert len(mailbox.Maildir(tmp_path / "mail", create=False)) == emails
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path):
+    done = run("--database", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mentions")
+    assert done.returncode == 3
+    assert "Cannot use the database:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_command_has_help():
+    for command in ("demo", "once", "check-config", "mentions"):
+        done = run(command, "--help")
+        assert done.returncode == 0 and "usage: run_monitor.py" in done.stdout
