@@ -148,13 +148,14 @@ def save_batch(
     if mentions:
         rows = [mention_values(m, source=connector, directory=directory) for m in mentions]
         insert = _insert(session)
+        # executemany form: the statement compiles once and is cached; SQLAlchemy batches it
+        # into multi-row INSERTs ("insertmanyvalues") that still return the new ids.
         stmt = (
             insert(MentionRow)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "platform_id"])
             .returning(MentionRow.id)
         )
-        stored_ids = list(session.scalars(stmt))
+        stored_ids = list(session.scalars(stmt, rows))
     save_cursor(session, connector, cursor)
     return SavedBatch(stored_ids=stored_ids, duplicates=len(mentions) - len(stored_ids))
 

@@ -1,0 +1,150 @@
+"""Ingest throughput and memory: N generated mentions through the store and the first scorer.
+
+    python bench/ingest.py                 # 200,000 mentions, SQLite then PostgreSQL
+    python bench/ingest.py --n 50000 --backends sqlite
+
+Each backend runs in a process of its own so its peak memory is its own. Resident memory is
+sampled at each quarter of the stream: flat figures mean ingest is streaming (memory does not
+grow with N). Reported figures are in the closing note of the backbone issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from connectors.base import Batch, Connector, ConnectorSettings, Cursor  # noqa: E402
+from monitor.channels import ChannelDirectory  # noqa: E402
+from monitor.config import load_config  # noqa: E402
+from monitor.models import Mention  # noqa: E402
+from monitor.pipeline import ingest, score_pending  # noqa: E402
+from monitor.scoring import Scorer  # noqa: E402
+from monitor.store import make_engine, migrate  # noqa: E402
+
+POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+OPENINGS = ["Great talk at the IOM3 lecture", "@iom3 still waiting for my certificate",
+            "Reading Materials World on the train", "Is the IOM3 website not working again?",
+            "Congratulations to the new IOM3 Fellows", "Unacceptable, charged twice for the dinner",
+            "Anyone going to the IOM3 conference", "Loved the webinar on battery recycling"]
+WORDS = ("steel alloy ceramic polymer mining timber corrosion furnace members lecture award "
+         "students mentor chartered packaging recycling hydrogen composites").split()
+
+
+def rss_mib() -> tuple[float, float]:
+    """(current, peak) resident set size of this process, in MiB, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+class GeneratedConnector(Connector):
+    """A deterministic stream of realistic-looking mentions, never held in memory at once."""
+
+    name = "generated"
+
+    def __init__(self, config, n: int, batch_size: int = 1000) -> None:
+        super().__init__(ConnectorSettings(), config)
+        self.n, self.batch_size = n, batch_size
+        self.samples: list[tuple[int, float, float]] = []
+
+    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        rng = random.Random(7)
+        start = datetime(2026, 11, 1, tzinfo=UTC)
+        quarter = max(self.n // 4, 1)
+        batch: list[Mention] = []
+        for i in range(self.n):
+            body = " ".join(rng.choices(WORDS, k=rng.randint(4, 30)))
+            batch.append(Mention(
+                platform=rng.choice(("x", "facebook", "instagram", "linkedin")), platform_id=str(i),
+                author_handle=f"user{rng.randint(1, 50_000)}", text=f"{rng.choice(OPENINGS)} {body}",
+                created_at=start + timedelta(seconds=i * 13), author_reach=rng.randint(0, 100_000),
+                thread_id=str(i // 20), url=f"https://x.com/u/status/{i}", raw={"id": i, "lang": "en"},
+            ))
+            if len(batch) == self.batch_size or i == self.n - 1:
+                yield Batch(batch, {"n": i + 1})
+                batch = []
+            if (i + 1) % quarter == 0:
+                self.samples.append((i + 1, *rss_mib()))
+
+
+def run_backend(backend: str, n: int) -> dict:
+    config = load_config()
+    cleanup = None
+    if backend == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="bench-ingest-")
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+        def cleanup() -> None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        migrate(engine)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        connector = GeneratedConnector(config, n)
+        baseline = rss_mib()[0]
+        t0 = time.perf_counter()
+        result = ingest(sessions, connector, ChannelDirectory(config))
+        t1 = time.perf_counter()
+        scored = score_pending(sessions, Scorer(config.lexicons, config.monitor.scoring))
+        t2 = time.perf_counter()
+        assert result.stored == n and scored == n, (result, scored)
+        return {
+            "backend": backend, "n": n, "store_s": t1 - t0, "score_s": t2 - t1,
+            "baseline_mib": baseline, "quarters": connector.samples, "peak_mib": rss_mib()[1],
+        }
+    finally:
+        engine.dispose()
+        if cleanup:
+            cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one backend, print JSON
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_backend(args.one, args.n)))
+        return
+    print(f"ingest benchmark: {args.n:,} generated mentions, store then first scorer, one process each")
+    for backend in args.backends.split(","):
+        done = subprocess.run([sys.executable, __file__, "--n", str(args.n), "--one", backend],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"{backend}: failed\n{done.stderr[-2000:]}")
+            continue
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        total = r["store_s"] + r["score_s"]
+        print(f"\n{backend}")
+        print(f"  store : {r['n'] / r['store_s']:>9,.0f} mentions/s ({r['store_s']:.1f} s)")
+        print(f"  score : {r['n'] / r['score_s']:>9,.0f} mentions/s ({r['score_s']:.1f} s)")
+        print(f"  total : {r['n'] / total:>9,.0f} mentions/s ({total:.1f} s)")
+        quarters = ", ".join(f"{k:,}: {cur:.0f}" for k, cur, _ in r["quarters"])
+        print(f"  RSS MiB at mentions ingested (baseline {r['baseline_mib']:.0f}): {quarters}")
+        print(f"  peak RSS MiB: {r['peak_mib']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
