@@ -111,9 +111,10 @@ def test_one_line_per_problem_naming_file_and_key(config_dir, name, old, new, ex
         load_config(config_dir)
         return
     problems = _problems(config_dir)
-    assert any(expected in p for p in problems), problems
+    matching = [p for p in problems if expected in p]
+    assert matching, problems
+    assert all(p.startswith(f"{config_dir / name}: ") for p in matching)
     assert all("\n" not in p for p in problems)
-    assert all(str(config_dir / name) in p or p.startswith("config") for p in problems if name in p)
 
 
 def test_every_problem_in_every_file_is_reported_at_once(config_dir):

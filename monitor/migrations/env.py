@@ -14,7 +14,10 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # `alembic` on the command line: -x url=... names the database
-        engine = create_engine(context.get_x_argument(as_dictionary=True)["url"])
+        url = context.get_x_argument(as_dictionary=True).get("url")
+        if not url:
+            raise SystemExit("name the database: alembic -x url=sqlite:///var/monitor.db ...")
+        engine = create_engine(url)
     with engine.begin() as connection:
         context.configure(
             connection=connection,
