@@ -36,18 +36,30 @@ from monitor.pipeline import ingest, score_pending  # noqa: E402
 from monitor.scoring import Scorer  # noqa: E402
 from monitor.store import make_engine, migrate  # noqa: E402
 
-POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-OPENINGS = ["Great talk at the IOM3 lecture", "@iom3 still waiting for my certificate",
-            "Reading Materials World on the train", "Is the IOM3 website not working again?",
-            "Congratulations to the new IOM3 Fellows", "Unacceptable, charged twice for the dinner",
-            "Anyone going to the IOM3 conference", "Loved the webinar on battery recycling"]
-WORDS = ("steel alloy ceramic polymer mining timber corrosion furnace members lecture award "
-         "students mentor chartered packaging recycling hydrogen composites").split()
+POSTGRES_URL = os.environ.get(
+    "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+OPENINGS = [
+    "Great talk at the IOM3 lecture",
+    "@iom3 still waiting for my certificate",
+    "Reading Materials World on the train",
+    "Is the IOM3 website not working again?",
+    "Congratulations to the new IOM3 Fellows",
+    "Unacceptable, charged twice for the dinner",
+    "Anyone going to the IOM3 conference",
+    "Loved the webinar on battery recycling",
+]
+WORDS = (
+    "steel alloy ceramic polymer mining timber corrosion furnace members lecture award "
+    "students mentor chartered packaging recycling hydrogen composites"
+).split()
 
 
 def rss_mib() -> tuple[float, float]:
     """(current, peak) resident set size of this process, in MiB, from /proc."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    fields = dict(
+        line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line
+    )
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
@@ -68,12 +80,19 @@ class GeneratedConnector(Connector):
         batch: list[Mention] = []
         for i in range(self.n):
             body = " ".join(rng.choices(WORDS, k=rng.randint(4, 30)))
-            batch.append(Mention(
-                platform=rng.choice(("x", "facebook", "instagram", "linkedin")), platform_id=str(i),
-                author_handle=f"user{rng.randint(1, 50_000)}", text=f"{rng.choice(OPENINGS)} {body}",
-                created_at=start + timedelta(seconds=i * 13), author_reach=rng.randint(0, 100_000),
-                thread_id=str(i // 20), url=f"https://x.com/u/status/{i}", raw={"id": i, "lang": "en"},
-            ))
+            batch.append(
+                Mention(
+                    platform=rng.choice(("x", "facebook", "instagram", "linkedin")),
+                    platform_id=str(i),
+                    author_handle=f"user{rng.randint(1, 50_000)}",
+                    text=f"{rng.choice(OPENINGS)} {body}",
+                    created_at=start + timedelta(seconds=i * 13),
+                    author_reach=rng.randint(0, 100_000),
+                    thread_id=str(i // 20),
+                    url=f"https://x.com/u/status/{i}",
+                    raw={"id": i, "lang": "en"},
+                )
+            )
             if len(batch) == self.batch_size or i == self.n - 1:
                 yield Batch(batch, {"n": i + 1})
                 batch = []
@@ -110,8 +129,13 @@ def run_backend(backend: str, n: int) -> dict:
         t2 = time.perf_counter()
         assert result.stored == n and scored == n, (result, scored)
         return {
-            "backend": backend, "n": n, "store_s": t1 - t0, "score_s": t2 - t1,
-            "baseline_mib": baseline, "quarters": connector.samples, "peak_mib": rss_mib()[1],
+            "backend": backend,
+            "n": n,
+            "store_s": t1 - t0,
+            "score_s": t2 - t1,
+            "baseline_mib": baseline,
+            "quarters": connector.samples,
+            "peak_mib": rss_mib()[1],
         }
     finally:
         engine.dispose()
@@ -120,7 +144,9 @@ def run_backend(backend: str, n: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=200_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one backend, print JSON
@@ -130,8 +156,9 @@ def main() -> None:
         return
     print(f"ingest benchmark: {args.n:,} generated mentions, store then first scorer, one process each")
     for backend in args.backends.split(","):
-        done = subprocess.run([sys.executable, __file__, "--n", str(args.n), "--one", backend],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--n", str(args.n), "--one", backend], capture_output=True, text=True
+        )
         if done.returncode != 0:
             print(f"{backend}: failed\n{done.stderr[-2000:]}")
             continue
