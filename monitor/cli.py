@@ -174,7 +174,7 @@ def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
     result = run_pass(sessions, config, [replay], transport)
     zone = config.timezone
     with sessions() as session:
-        print_tables(console, [*pass_tables(session, result, zone), incidents_table(session, zone)])
+        print_tables(console, [*pass_tables(session, result), incidents_table(session, zone)])
     mail_dir = _shown_path(demo_dir / "mail")
     console.print(
         f"\n{result.flushed.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
@@ -193,7 +193,7 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
         return 1
     result = run_pass(sessions, config, connectors, transport_from_config(config))
     with sessions() as session:
-        print_tables(console, pass_tables(session, result, config.timezone))
+        print_tables(console, pass_tables(session, result))
     problems = [r for r in result.ingested if r.status != "ok"]
     for r in problems:
         console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")

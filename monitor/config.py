@@ -116,7 +116,7 @@ class MailSection(Strict):
     transport: Literal["maildir", "console"] = "maildir"
     maildir: str = "var/mail"
     from_address: EmailStr = "iom3-monitor@iom3.org"
-    # Where the email links "acknowledge" and the digest point; no secret.
+    # Lets a mail client filter the monitor's emails into a folder of their own.
     subject_prefix: str = Field(default="[IOM3 monitor]", max_length=40)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -88,26 +88,13 @@ class Assessment:
 
 
 def flags_to_json(flags: tuple[Flag, ...]) -> list[dict[str, Any]]:
-    """Flags as plain JSON for the store (and for `--json` output)."""
+    """Flags as plain JSON for the store (and for `--json` output); empty evidence fields omitted."""
     return [
         {
             "category": f.category,
             "score": f.score,
             "clause": f.clause,
-            "evidence": [
-                {
-                    k: v
-                    for k, v in (
-                        ("kind", e.kind),
-                        ("text", e.text),
-                        ("start", e.start),
-                        ("end", e.end),
-                        ("value", e.value),
-                    )
-                    if v is not None
-                }
-                for e in f.evidence
-            ],
+            "evidence": [{k: v for k, v in asdict(e).items() if v is not None} for e in f.evidence],
         }
         for f in flags
     ]

@@ -14,7 +14,7 @@ from monitor.pipeline import PassResult
 from monitor.schema import AssessmentRow, Incident, MentionRow, OutboxEmail
 
 
-def pass_tables(session: Session, result: PassResult, zone: ZoneInfo) -> list[Table]:
+def pass_tables(session: Session, result: PassResult) -> list[Table]:
     """Connectors run, mentions by platform and kind, flags, incidents and emails."""
     runs = Table(title="Connectors", title_justify="left")
     for column in ("connector", "result", "fetched", "new", "already stored", "unreadable"):
