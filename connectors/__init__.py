@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CONNECTORS: dict[str, str] = {
     "replay": "connectors.replay:ReplayConnector",
+    "x": "connectors.x:XConnector",
 }
 
 

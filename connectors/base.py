@@ -11,9 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.models import Mention
 
@@ -28,6 +29,17 @@ class ConnectorSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
+
+
+class PlatformSettings(ConnectorSettings):
+    """What every platform connector shares: where its token is, and how hard to retry."""
+
+    # The NAME of the environment variable that holds the token, never the token itself.
+    token_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+    retries: int = Field(default=4, ge=1, le=10)
+    page_size: int = Field(default=100, ge=1, le=100)
+    max_pages: int = Field(default=20, ge=1, le=1000)  # per stream per run: a cap on one run's cost
 
 
 @dataclass(slots=True)
@@ -57,6 +69,23 @@ class RetriableError(ConnectorError):
 
 class FatalError(ConnectorError):
     """Will fail again until someone acts: a revoked token, a missing file."""
+
+
+class NotConfigured(FatalError):
+    """The connector is enabled but lacks what it needs to start (usually its token)."""
+
+
+class RateLimited(RetriableError):
+    """The platform says wait. Stop this run; the next one resumes from the committed cursor.
+
+    Inside a scheduled job sleeping for up to 15 minutes would block every other job, so the
+    connector stops instead (twarc sleeps; we return and let the scheduler come back).
+    """
+
+    def __init__(self, message: str, *, resume_at: datetime | None, fix: str = "") -> None:
+        self.resume_at = resume_at
+        when = f" until {resume_at:%Y-%m-%d %H:%M} UTC" if resume_at else ""
+        super().__init__(f"{message}{when}", fix=fix or "nothing to do: the next run resumes after that")
 
 
 class Connector(ABC):

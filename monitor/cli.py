@@ -21,6 +21,7 @@ from connectors.replay import Settings as ReplaySettings
 from monitor.config import Config, ConfigError, DatabaseSection, load_config
 from monitor.models import PLATFORMS, ChannelKind
 from monitor.pipeline import run_pass
+from monitor.redact import configure_logging
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.secrets import mask
 from monitor.store import open_store
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_CONFIG
     level = "DEBUG" if args.verbose else config.monitor.monitor.log_level
-    logging.basicConfig(level=level, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    configure_logging(level)
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)  # "Running upgrade" is noise here
     try:

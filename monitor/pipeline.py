@@ -20,13 +20,13 @@ from alerts.compose import AlertFacts, alert_email
 from alerts.outbox import FlushResult, enqueue, flush
 from alerts.routing import RouteDecision, route, thread_key
 from alerts.transports import Transport
-from connectors.base import Connector, ConnectorError
+from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.models import Assessment, flags_from_json, flags_to_json
 from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, utcnow
 from monitor.scoring import Scorer
-from monitor.store import finish_run, load_cursor, save_batch, start_run
+from monitor.store import finish_run, last_run_error, load_cursor, save_batch, start_run
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -53,9 +53,10 @@ def ingest(
 ) -> IngestResult:
     """Store every new mention the connector has, each batch with its cursor in one commit."""
     result = IngestResult(connector.name)
-    run_id = start_run(sessions, connector.name, clock())
     with sessions() as session:
         cursor = load_cursor(session, connector.name)
+        previous_error = last_run_error(session, connector.name)
+    run_id = start_run(sessions, connector.name, clock())
     try:
         for batch in connector.fetch(cursor):
             with sessions.begin() as session:
@@ -70,14 +71,21 @@ def ingest(
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates
             result.skipped.extend(batch.skipped)
+    except NotConfigured as exc:
+        result.status, result.error = "skipped", str(exc)
+    except RateLimited as exc:
+        result.status, result.error = "rate_limited", str(exc)
     except ConnectorError as exc:
         result.status, result.error = "failed", str(exc)
-        log.warning("connector=%s event=failed error=%s", connector.name, exc)
     except Exception as exc:  # one broken connector must not stop the others
         result.status, result.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         log.exception("connector=%s event=crashed", connector.name)
     if result.skipped and result.status == "ok":
         result.status = "partial"
+    if result.error:
+        # Tell the operator once: the same error as last run is news to nobody.
+        level = logging.INFO if result.error == previous_error else logging.WARNING
+        log.log(level, "connector=%s event=%s error=%s", connector.name, result.status, result.error)
     finish_run(
         sessions,
         run_id,

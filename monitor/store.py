@@ -174,6 +174,17 @@ def load_cursor(session: Session, connector: str) -> dict[str, Any] | None:
     return session.scalar(select(ConnectorCursor.cursor).where(ConnectorCursor.connector == connector))
 
 
+def last_run_error(session: Session, connector: str) -> str:
+    """The error of the connector's most recent finished run ('' if it went well)."""
+    error = session.scalar(
+        select(ConnectorRun.error)
+        .where(ConnectorRun.connector == connector, ConnectorRun.finished_at.is_not(None))
+        .order_by(ConnectorRun.id.desc())
+        .limit(1)
+    )
+    return (error or "").split("\n", 1)[0]
+
+
 def start_run(sessions: sessionmaker[Session], connector: str, now: datetime) -> int:
     """Record a run before it fetches, so a crash still leaves a 'running' row to explain."""
     with sessions.begin() as session:

@@ -1,0 +1,264 @@
+"""The X connector: the real tweepy.Client, with only HTTP replaced by recorded responses."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import responses
+from responses import matchers
+from sqlalchemy import select
+
+from connectors.base import FatalError, NotConfigured, RateLimited
+from connectors.x import Settings, XConnector
+from monitor.channels import ChannelDirectory
+from monitor.pipeline import ingest
+from monitor.redact import configure_logging
+from monitor.schema import MentionRow
+from monitor.store import load_cursor
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "x"
+API = "https://api.twitter.com/2"
+TOKEN = "AAAAAAAAAAAAAAAAAAAAAtesttokenXYZ%3Dsecretpart"
+OFFICIAL_ID = "17393541"
+
+
+def fx(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def token(monkeypatch):
+    monkeypatch.setenv("IOM3_X_BEARER_TOKEN", TOKEN)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def connector(config, sleeps, **settings) -> XConnector:
+    return XConnector(Settings(**settings), config, sleep=sleeps.append)
+
+
+def _users(mock: responses.RequestsMock) -> None:
+    mock.get(f"{API}/users/by", json=fx("users_by.json"))
+
+
+def _search_pages(mock: responses.RequestsMock, since_id: str | None = None) -> None:
+    first = {"max_results": "100"} | ({"since_id": since_id} if since_id else {})
+    mock.get(
+        f"{API}/tweets/search/recent",
+        json=fx("search_page2.json"),
+        match=[
+            matchers.query_param_matcher(
+                {"next_token": fx("search_page1.json")["meta"]["next_token"]}, strict_match=False
+            )
+        ],
+    )
+    mock.get(
+        f"{API}/tweets/search/recent",
+        json=fx("search_page1.json"),
+        match=[matchers.query_param_matcher(first, strict_match=False)],
+    )
+
+
+def _everything(mock: responses.RequestsMock) -> None:
+    _users(mock)
+    _search_pages(mock)
+    mock.get(f"{API}/users/{OFFICIAL_ID}/mentions", json=fx("mentions_page1.json"))
+    mock.get(f"{API}/users/1624000000000000001/tweets", json=fx("timeline_IOM3_YMC.json"))
+    mock.get(f"{API}/users/1560000000000000002/tweets", json=fx("error_403.json"), status=403)
+
+
+@responses.activate
+def test_every_stream_paginated_normalised_and_stored(sessions, config, token, sleeps):
+    _everything(responses.mock)
+    result = ingest(sessions, connector(config, sleeps), ChannelDirectory(config))
+    assert result.status == "partial", result
+    assert (result.fetched, result.stored) == (7, 7)
+    skipped = "\n".join(result.skipped)
+    assert "X tweet 1859231000000000006: unreadable (KeyError: 'created_at')" in skipped
+    assert "Could not find tweet with referenced_tweets.id" in skipped
+    assert "X @SWales_IOM3: account not found" in skipped
+    assert "X timeline:IOM3Packaging: 403 Sorry, you are not authorized" in skipped
+
+    with sessions() as session:
+        rows = {r.platform_id: r for r in session.scalars(select(MentionRow))}
+        cursor = load_cursor(session, "x")
+    assert cursor == {
+        "search": "1859231000000000030",
+        "mentions": "1859231000000000050",
+        "timeline:IOM3_YMC": "1859231000000000060",
+    }
+
+    reply = rows["1859231000000000030"]
+    assert (reply.is_official, reply.channel_kind, reply.thread_id) == (
+        True,
+        "official",
+        "1859231000000000010",
+    )
+    assert reply.in_reply_to_id == "1859231000000000010"
+    complaint = rows["1859231000000000010"]
+    assert (complaint.author_handle, complaint.author_reach, complaint.is_official) == (
+        "metallurgy_mo",
+        1240,
+        False,
+    )
+    assert complaint.url == "https://x.com/metallurgy_mo/status/1859231000000000010"
+    assert complaint.created_at == datetime(2026, 11, 20, 9, 15, 42, tzinfo=UTC)
+    assert "🎉🎉" in rows["1859231000000000020"].text and "👩🏽‍🔬" in rows["1859231000000000020"].text
+    assert len(rows["1859231000000000008"].text) > 3000
+    assert rows["1859231000000000060"].channel_kind == "asv_committee"
+    raw = rows["1859231000000000010"].raw
+    assert raw["tweet"]["public_metrics"]["impression_count"] == 340
+    assert raw["provenance"]["client"].startswith("tweepy ")
+    assert raw["provenance"]["request_url"].startswith(f"{API}/tweets/search/recent?")
+
+
+@responses.activate
+def test_resumes_from_since_id(sessions, config, token, sleeps):
+    _users(responses.mock)
+    responses.get(
+        f"{API}/tweets/search/recent",
+        json=fx("empty.json"),
+        match=[matchers.query_param_matcher({"since_id": "1859231000000000030"}, strict_match=False)],
+    )
+    responses.get(
+        f"{API}/users/{OFFICIAL_ID}/mentions",
+        json=fx("empty.json"),
+        match=[matchers.query_param_matcher({"since_id": "1859231000000000050"}, strict_match=False)],
+    )
+    cursor = {"search": "1859231000000000030", "mentions": "1859231000000000050"}
+    batches = list(connector(config, sleeps, committee_timelines=False).fetch(cursor))
+    assert [m for b in batches for m in b.mentions] == []
+    assert batches[-1].cursor == cursor
+
+
+def test_the_query_covers_terms_hashtags_and_the_official_handle(config):
+    query = XConnector(Settings(), config).query()
+    assert query.startswith(
+        '(IOM3 OR IoM3 OR "I.M3" OR "IOM 3" OR "Institute of Materials, Minerals and Mining"'
+    )
+    assert "#IOM3" in query and "@iom3" in query and query.endswith(") -is:retweet")
+    assert len(query) <= 512  # the recent search limit for most access levels
+
+
+@responses.activate
+def test_429_stops_the_run_until_the_reset_then_the_next_run_succeeds(sessions, config, token, sleeps):
+    reset = 1795600000
+    _users(responses.mock)
+    responses.get(
+        f"{API}/tweets/search/recent",
+        json=fx("error_429.json"),
+        status=429,
+        headers={
+            "x-rate-limit-limit": "450",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        },
+    )
+    x = connector(config, sleeps, mentions=False, committee_timelines=False)
+    first = ingest(sessions, x, ChannelDirectory(config))
+    assert first.status == "rate_limited"
+    assert f"until {datetime.fromtimestamp(reset, UTC):%Y-%m-%d %H:%M} UTC" in first.error
+    assert sleeps == []  # no sleeping inside the job: the next run resumes
+    assert len(responses.calls) == 1  # one search call, no hammering
+
+    responses.reset()
+    _users(responses.mock)
+    _search_pages(responses.mock)
+    second = ingest(sessions, x, ChannelDirectory(config))
+    assert (second.status, second.stored) == ("partial", 5)
+
+
+@responses.activate
+def test_remaining_zero_stops_after_the_page_it_got(sessions, config, token, sleeps):
+    _users(responses.mock)
+    responses.get(
+        f"{API}/tweets/search/recent",
+        json=fx("search_page1.json"),
+        headers={"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1795600000"},
+    )
+    x = connector(config, sleeps, mentions=False, committee_timelines=False)
+    result = ingest(sessions, x, ChannelDirectory(config))
+    assert (result.status, result.stored) == ("rate_limited", 3)
+    with sessions() as session:
+        # The stream was not finished, so its cursor did not move: the rest is read next time.
+        assert load_cursor(session, "x") in (None, {})
+
+
+@responses.activate
+def test_server_errors_are_retried_with_capped_backoff(config, token, sleeps):
+    _users(responses.mock)
+    responses.get(f"{API}/tweets/search/recent", status=503, body="Service Unavailable")
+    responses.get(f"{API}/tweets/search/recent", status=500, json={"title": "Internal"})
+    responses.get(f"{API}/tweets/search/recent", json=fx("search_page2.json"))
+    batches = list(connector(config, sleeps, mentions=False, committee_timelines=False).fetch(None))
+    assert len([m for b in batches for m in b.mentions]) == 2
+    assert len(sleeps) == 2 and all(0 < s <= 31 for s in sleeps)
+
+
+@responses.activate
+def test_persistent_server_errors_give_up_with_a_clear_error(sessions, config, token, sleeps):
+    _users(responses.mock)
+    responses.get(f"{API}/tweets/search/recent", status=502, body="<html>Bad gateway</html>")
+    result = ingest(
+        sessions,
+        connector(config, sleeps, mentions=False, committee_timelines=False, retries=3),
+        ChannelDirectory(config),
+    )
+    assert (result.status, result.error) == ("failed", "X server error 502")
+    assert len(sleeps) == 2
+
+
+@responses.activate
+def test_a_revoked_token_is_fatal_and_says_what_to_do(sessions, config, token, sleeps):
+    responses.get(f"{API}/users/by", json=fx("error_401.json"), status=401)
+    result = ingest(sessions, connector(config, sleeps), ChannelDirectory(config))
+    assert result.status == "failed"
+    assert result.error == (
+        "X refused the bearer token (401 Unauthorized); renew the X bearer token and set "
+        "it in IOM3_X_BEARER_TOKEN"
+    )
+
+
+def test_without_a_token_it_names_the_variable(config, monkeypatch, sleeps):
+    monkeypatch.delenv("IOM3_X_BEARER_TOKEN", raising=False)
+    with pytest.raises(NotConfigured, match="set the environment variable IOM3_X_BEARER_TOKEN"):
+        list(connector(config, sleeps).fetch(None))
+
+
+@pytest.fixture
+def debug_log():
+    """The monitor's own logging at DEBUG into a buffer; the root logger restored afterwards."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, logging.getLogger("tweepy").level)
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream=stream)
+    yield stream
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.getLogger("tweepy").setLevel(saved[2])
+
+
+@responses.activate
+def test_tweepy_debug_lines_are_held_back_and_redacted_if_let_through(config, token, sleeps, debug_log):
+    _everything(responses.mock)
+    assert logging.getLogger("tweepy").getEffectiveLevel() == logging.INFO  # whole requests stay out
+    logging.getLogger("tweepy").setLevel(logging.DEBUG)  # an operator digging deeper lets them in
+    list(connector(config, sleeps).fetch(None))
+    logged = debug_log.getvalue()
+    assert "Making API request: GET https://api.twitter.com/2/users/by" in logged
+    assert "'Authorization': '[redacted]'" in logged
+    assert TOKEN not in logged and "secretpart" not in logged
+
+
+def test_rate_limited_is_retriable_and_carries_the_reset():
+    exc = RateLimited("X", resume_at=datetime(2026, 11, 25, 7, 15, tzinfo=UTC))
+    assert exc.retriable and "until 2026-11-25 07:15 UTC" in str(exc)
+    assert not FatalError("x").retriable
