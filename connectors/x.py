@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -131,7 +132,7 @@ class XConnector(Connector):
                 call_params[page_param] = page_token
             try:
                 response = with_retries(
-                    lambda: self._call(method, call_params), self.settings, sleep=self.sleep
+                    partial(self._call, method, call_params), self.settings, sleep=self.sleep
                 )
             except _SkipStream as skip:
                 yield Batch([], dict(state), [f"X {key}: {skip}"])
