@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 CONNECTORS: dict[str, str] = {
     "replay": "connectors.replay:ReplayConnector",
     "x": "connectors.x:XConnector",
+    "facebook": "connectors.facebook:FacebookConnector",
+    "instagram": "connectors.instagram:InstagramConnector",
 }
 
 

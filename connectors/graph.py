@@ -1,0 +1,197 @@
+"""Meta Graph API plumbing shared by the Facebook and Instagram connectors (facebook-sdk).
+
+facebook-sdk 3.1 (its last release) refuses any Graph API version newer than 3.1 in its
+constructor, but the version is only a path prefix to it afterwards. So we construct the client
+with a version it accepts and then set `graph.version` to the configured current one: no fork,
+no patch, and the HTTP requests go to the version Meta still serves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+import requests
+from pydantic import Field
+
+from connectors.base import FatalError, PlatformSettings, RateLimited
+from connectors.http import TransientHTTPError, with_retries
+
+try:
+    import facebook
+except ImportError as exc:  # pragma: no cover - facebook-sdk is a dependency; this names it
+    raise ImportError(
+        "the Facebook and Instagram connectors need facebook-sdk: pip install facebook-sdk"
+    ) from exc
+
+CLIENT = f"facebook-sdk {getattr(facebook, '__version__', '3.1.0')}"
+RATE_LIMIT_CODES = {4, 17, 32, 613} | set(range(80001, 80015))  # app, user, page, custom, BUC
+TOKEN_CODES = {190, 102}
+PERMISSION_CODES = {10} | set(range(200, 300))
+TRANSIENT_CODES = {1, 2}
+
+
+class GraphSettings(PlatformSettings):
+    api_version: str = Field(default="v24.0", pattern=r"^v\d+\.\d+$")
+    # Stop a run when Meta says this much of the hourly budget is used (X-App-Usage and
+    # X-Business-Use-Case-Usage report percentages), before Meta starts refusing calls.
+    usage_stop_percent: int = Field(default=90, ge=10, le=100)
+    # Comments keep arriving on older posts; re-read comments of posts this many days old.
+    comment_window_days: int = Field(default=7, ge=1, le=90)
+
+
+@dataclass
+class UsageWatch:
+    """A requests response hook: remembers the last status and URL, and the usage headers."""
+
+    stop_percent: int
+    last_status: int = 0
+    last_url: str = ""
+    used_percent: float = 0.0
+    regain_minutes: float | None = None
+    seen: list[str] = field(default_factory=list)
+
+    def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.last_status, self.last_url = response.status_code, response.url
+        for header in ("X-App-Usage", "X-Business-Use-Case-Usage", "X-Page-Usage"):
+            if value := response.headers.get(header):
+                self._read(value)
+
+    def _read(self, value: str) -> None:
+        try:
+            usage = json.loads(value)
+        except ValueError:
+            return
+        # X-App-Usage is one object; X-Business-Use-Case-Usage maps business ids to lists of them.
+        entries = [usage] if "call_count" in usage else [e for v in usage.values() for e in v]
+        for entry in entries:
+            figures = [entry.get(k, 0) for k in ("call_count", "total_cputime", "total_time")]
+            self.used_percent = max(self.used_percent, *figures)
+            if (regain := entry.get("estimated_time_to_regain_access")) is not None:
+                self.regain_minutes = max(self.regain_minutes or 0, float(regain))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used_percent >= self.stop_percent
+
+    def resume_at(self, now: datetime) -> datetime:
+        # Meta's windows are rolling hours; without an estimate, an hour is always enough.
+        return now + timedelta(minutes=self.regain_minutes or 60)
+
+
+def graph_client(token: str, settings: GraphSettings) -> tuple[Any, UsageWatch]:
+    session = requests.Session()
+    watch = UsageWatch(settings.usage_stop_percent)
+    session.hooks["response"].append(watch.hook)
+    graph = facebook.GraphAPI(
+        access_token=token, timeout=settings.timeout_seconds, session=session, version="3.1"
+    )
+    graph.version = settings.api_version  # see the module docstring
+    return graph, watch
+
+
+class SkipStream(Exception):
+    """One account or object cannot be read (deleted, private, no permission); others can."""
+
+
+def call(
+    graph: Any,
+    watch: UsageWatch,
+    path: str,
+    params: dict[str, Any],
+    settings: GraphSettings,
+    *,
+    platform: str,
+    sleep: Callable[[float], None],
+) -> dict[str, Any]:
+    """One Graph API GET, with transient errors retried and the others classified."""
+
+    def once() -> dict[str, Any]:
+        try:
+            result = graph.request(f"{graph.version}/{path}", dict(params))
+        except facebook.GraphAPIError as exc:
+            raise classify(exc, watch, platform=platform, env=settings.token_env) from None
+        if not isinstance(result, dict):
+            raise TransientHTTPError(f"{platform} {path}: unexpected response")
+        return result
+
+    return with_retries(once, settings, sleep=sleep)
+
+
+def classify(exc: Any, watch: UsageWatch, *, platform: str, env: str) -> Exception:
+    """A GraphAPIError as the error the monitor acts on."""
+    code = exc.code
+    error = exc.result.get("error", {}) if isinstance(exc.result, dict) else {}
+    message = f"{exc.message}" if isinstance(exc.message, str) else str(exc.message)
+    if code in RATE_LIMIT_CODES:
+        return RateLimited(
+            f"{platform} rate limit (Graph API error {code})", resume_at=watch.resume_at(datetime.now(UTC))
+        )
+    if code in TOKEN_CODES:
+        return FatalError(
+            f"{platform} refused the access token (Graph API error {code}: {message})",
+            fix=f"renew the {platform} page token and set it in {env}",
+        )
+    if code in PERMISSION_CODES:
+        return SkipStream(
+            f"permission missing (Graph API error {code}: {message}); grant the app the "
+            "page permissions listed in the README, 'Connecting the platforms'"
+        )
+    if code == 100 or watch.last_status == 404:
+        return SkipStream(
+            f"not found or not readable (Graph API error {code}: {message}); deleted, "
+            "private, or the id in config/monitor.toml is wrong"
+        )
+    if code in TRANSIENT_CODES or error.get("is_transient") or watch.last_status >= 500 or code is None:
+        return TransientHTTPError(f"{platform} server error ({watch.last_status or 'no status'}: {message})")
+    return SkipStream(f"Graph API error {code}: {message}")
+
+
+def pages(
+    graph: Any,
+    watch: UsageWatch,
+    path: str,
+    params: dict[str, Any],
+    settings: GraphSettings,
+    *,
+    platform: str,
+    sleep: Callable[[float], None],
+    clock: Callable[[], datetime],
+) -> Iterator[tuple[list[Any], str]]:
+    """Each page's `data` and the URL it came from, following paging.next.
+
+    After a page that takes the usage headers past `usage_stop_percent`, stop with RateLimited:
+    that page is still handed over (and stored), the rest waits for the next run.
+    """
+    args = dict(params)
+    for _ in range(settings.max_pages):
+        page = call(graph, watch, path, args, settings, platform=platform, sleep=sleep)
+        data = page.get("data", [])
+        yield (data if isinstance(data, list) else []), watch.last_url
+        if watch.exhausted:
+            raise RateLimited(
+                f"{platform}: {watch.used_percent:.0f}% of the hourly API budget used",
+                resume_at=watch.resume_at(clock()),
+            )
+        next_url = page.get("paging", {}).get("next")
+        if not next_url:
+            return
+        args = {k: v for k, v in parse_qsl(urlparse(next_url).query) if k != "access_token"}
+
+
+def copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A cursor snapshot for one batch (one level deep: the per-post maps are dicts too)."""
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in state.items()}
+
+
+def parse_time(value: str) -> datetime:
+    """Graph API times look like 2026-11-20T09:00:00+0000."""
+    return datetime.fromisoformat(value)
+
+
+def timestamp(moment: datetime) -> int:
+    return int(moment.timestamp())
