@@ -20,6 +20,7 @@ CONNECTORS: dict[str, str] = {
     "x": "connectors.x:XConnector",
     "facebook": "connectors.facebook:FacebookConnector",
     "instagram": "connectors.instagram:InstagramConnector",
+    "linkedin": "connectors.linkedin:LinkedInConnector",
 }
 
 

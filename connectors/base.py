@@ -88,6 +88,15 @@ class RateLimited(RetriableError):
         super().__init__(f"{message}{when}", fix=fix or "nothing to do: the next run resumes after that")
 
 
+class SkipStream(Exception):
+    """One account or object cannot be read (deleted, private, no permission); others can."""
+
+
+def copy_state(state: Cursor) -> Cursor:
+    """A cursor snapshot for one batch (one level deep: per-post maps are dicts too)."""
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in state.items()}
+
+
 class Connector(ABC):
     """One platform (or the replay file). Subclasses set `name` and `Settings`."""
 

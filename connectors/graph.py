@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlparse
 import requests
 from pydantic import Field
 
-from connectors.base import FatalError, PlatformSettings, RateLimited
+from connectors.base import FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, with_retries
 
 try:
@@ -92,10 +92,6 @@ def graph_client(token: str, settings: GraphSettings) -> tuple[Any, UsageWatch]:
     )
     graph.version = settings.api_version  # see the module docstring
     return graph, watch
-
-
-class SkipStream(Exception):
-    """One account or object cannot be read (deleted, private, no permission); others can."""
 
 
 def call(
@@ -181,11 +177,6 @@ def pages(
         if not next_url:
             return
         args = {k: v for k, v in parse_qsl(urlparse(next_url).query) if k != "access_token"}
-
-
-def copy_state(state: dict[str, Any]) -> dict[str, Any]:
-    """A cursor snapshot for one batch (one level deep: the per-post maps are dicts too)."""
-    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in state.items()}
 
 
 def parse_time(value: str) -> datetime:

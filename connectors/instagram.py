@@ -16,13 +16,11 @@ from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, Connector, Cursor
+from connectors.base import Batch, Connector, Cursor, SkipStream, copy_state
 from connectors.graph import (
     CLIENT,
     GraphSettings,
-    SkipStream,
     UsageWatch,
-    copy_state,
     graph_client,
     pages,
     parse_time,

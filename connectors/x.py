@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from pydantic import Field
 
-from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited
+from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
 
@@ -134,7 +134,7 @@ class XConnector(Connector):
                 response = with_retries(
                     partial(self._call, method, call_params), self.settings, sleep=self.sleep
                 )
-            except _SkipStream as skip:
+            except SkipStream as skip:
                 yield Batch([], dict(state), [f"X {key}: {skip}"])
                 return
             payload = _json(response, key)
@@ -164,7 +164,7 @@ class XConnector(Connector):
                 fix=f"renew the X bearer token and set it in {self.settings.token_env}",
             ) from None
         except (tweepy.Forbidden, tweepy.NotFound) as exc:
-            raise _SkipStream(f"{exc.response.status_code} {_api_message(exc)}") from None
+            raise SkipStream(f"{exc.response.status_code} {_api_message(exc)}") from None
         except tweepy.TwitterServerError as exc:
             raise TransientHTTPError(f"X server error {exc.response.status_code}") from None
 
@@ -182,7 +182,7 @@ class XConnector(Connector):
                     self.settings,
                     sleep=self.sleep,
                 )
-            except _SkipStream:
+            except SkipStream:
                 continue
             for user in _json(response, "users lookup").get("data", []):
                 found[str(user["username"]).lower()] = str(user["id"])
@@ -228,10 +228,6 @@ class XConnector(Connector):
             lang=tweet.get("lang"),
             raw={"tweet": tweet, "author": author, "provenance": stamp},
         )
-
-
-class _SkipStream(Exception):
-    """This stream (one account, one endpoint) cannot be read; the others can."""
 
 
 def _json(response: Any, what: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 from datetime import UTC, datetime, time
@@ -153,7 +154,16 @@ def cmd_check_config(args: argparse.Namespace, config: Config, console: Console)
         f"registered ASV accounts: {len(config.accounts.account)}"
     )
     for connector in enabled_connectors(config):
-        console.print(f"  connector {connector.name}: enabled")
+        token_env = getattr(connector.settings, "token_env", None)
+        if token_env is None:
+            console.print(f"  connector {connector.name}: enabled")
+        elif value := os.environ.get(token_env):
+            console.print(f"  connector {connector.name}: enabled, token in {token_env} ({mask(value)})")
+        else:
+            console.print(
+                f"  connector {connector.name}: enabled, [yellow]{token_env} is not set[/yellow]: "
+                "it will be skipped until it is"
+            )
     return 0
 
 

@@ -65,7 +65,8 @@ def test_the_shipped_config_is_valid(config):
             "monitor.toml",
             "[connectors.replay]",
             "[connectors.replya]",
-            "monitor.toml: connectors.replya: no connector named 'replya'; known connectors: replay",
+            "monitor.toml: connectors.replya: no connector named 'replya'; "
+            "known connectors: facebook, instagram, linkedin, replay, x",
         ),
         (
             "monitor.toml",

@@ -1,0 +1,274 @@
+"""LinkedIn organization pages through the versioned REST API (requests): each page's posts,
+the comments on its recent posts, and posts that mention it.
+
+Pages are the official IOM3 page and registered committee pages, by handle and organization URN
+in `[connectors.linkedin.organizations]`. Every request carries the headers the versioned API
+requires: `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from pydantic import Field
+
+from connectors.base import (
+    Batch,
+    Connector,
+    Cursor,
+    FatalError,
+    PlatformSettings,
+    RateLimited,
+    SkipStream,
+    copy_state,
+)
+from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
+from monitor.models import Mention
+
+API = "https://api.linkedin.com/rest"
+CLIENT = f"requests {requests.__version__}"
+
+
+class Settings(PlatformSettings):
+    token_env: str = Field(default="IOM3_LINKEDIN_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    # LinkedIn sunsets each monthly version after a year: move this forward at least yearly.
+    api_version: str = Field(default="202511", pattern=r"^20\d\d(0[1-9]|1[0-2])$")
+    # handle (as in channels.toml / accounts.toml) -> urn:li:organization:<id>
+    organizations: dict[str, str] = Field(default_factory=dict)
+    page_size: int = Field(default=50, ge=1, le=100)
+    mentions: bool = True
+    comment_window_days: int = Field(default=7, ge=1, le=90)
+
+
+class LinkedInConnector(Connector):
+    name = "linkedin"
+    Settings = Settings
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: Any,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, config)
+        self.sleep, self.clock = sleep, clock
+        self.handle_by_urn = {urn: handle for handle, urn in settings.organizations.items()}
+        self.official_urns = {
+            settings.organizations[c.handle]
+            for c in config.channels.official
+            if c.platform == "linkedin" and c.handle in settings.organizations
+        }
+
+    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        token = platform_token(self.settings, "LinkedIn")
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token.reveal()}",
+                "LinkedIn-Version": self.settings.api_version,
+                "X-Restli-Protocol-Version": "2.0.0",
+            }
+        )
+        state = copy_state(cursor or {})
+        for handle, urn in self.settings.organizations.items():
+            yield from self._posts(state, handle, urn)
+            yield from self._comments(state, handle)
+            if self.settings.mentions:
+                yield from self._mentions(state, handle, urn)
+
+    # --- streams ---------------------------------------------------------------------
+    def _posts(self, state: dict[str, Any], handle: str, urn: str) -> Iterator[Batch]:
+        key, since = f"posts:{handle}", state.get(f"posts:{handle}", 0)
+        newest = since
+        recent = state.setdefault(f"recent:{handle}", {})
+        count = self.settings.page_size
+        try:
+            for page in range(self.settings.max_pages):
+                url = (
+                    f"{API}/posts?author={quote(urn, safe='')}&q=author&sortBy=CREATED"
+                    f"&count={count}&start={page * count}"
+                )
+                elements = self._get(url).get("elements", [])
+                mentions, skipped = self._normalize_all(elements, url, "post")
+                fresh = [m for m in mentions if _ms(m.created_at) > since]
+                for m in fresh:
+                    newest = max(newest, _ms(m.created_at))
+                    recent[m.platform_id] = _ms(m.created_at)
+                yield Batch(fresh, copy_state(state), skipped)
+                # Newest first: once a page reaches what we had, the rest is older still.
+                if len(elements) < count or len(fresh) < len(mentions):
+                    break
+        except SkipStream as skip:
+            yield Batch([], copy_state(state), [f"LinkedIn {handle} posts: {skip}"])
+            return
+        if newest != since:
+            state[key] = newest
+            yield Batch([], copy_state(state))
+
+    def _comments(self, state: dict[str, Any], handle: str) -> Iterator[Batch]:
+        recent: dict[str, int] = state.setdefault(f"recent:{handle}", {})
+        horizon = _ms(self.clock() - timedelta(days=self.settings.comment_window_days))
+        for post in [p for p, created in recent.items() if created < horizon]:
+            del recent[post]
+        count = self.settings.page_size
+        for post in sorted(recent):
+            try:
+                for page in range(self.settings.max_pages):
+                    url = (
+                        f"{API}/socialActions/{quote(post, safe='')}/comments"
+                        f"?count={count}&start={page * count}"
+                    )
+                    elements = self._get(url).get("elements", [])
+                    mentions, skipped = self._normalize_all(elements, url, "comment", post=post)
+                    yield Batch(mentions, copy_state(state), skipped)
+                    if len(elements) < count:
+                        break
+            except SkipStream as skip:
+                yield Batch([], copy_state(state), [f"LinkedIn post {post} comments: {skip}"])
+        yield Batch([], copy_state(state))
+
+    def _mentions(self, state: dict[str, Any], handle: str, urn: str) -> Iterator[Batch]:
+        key = f"mentions:{handle}"
+        end = _ms(self.clock())
+        start = state.get(key) or _ms(self.clock() - timedelta(days=self.settings.comment_window_days))
+        url = (
+            f"{API}/organizationalEntityNotifications?q=criteria&actions=List(SHARE_MENTION)"
+            f"&organizationalEntity={quote(urn, safe='')}&timeRange=(start:{start},end:{end})"
+            f"&count={self.settings.page_size}"
+        )
+        try:
+            notifications = self._get(url).get("elements", [])
+        except SkipStream as skip:
+            yield Batch([], copy_state(state), [f"LinkedIn {handle} mentions: {skip}"])
+            return
+        mentions, skipped = [], []
+        for note in notifications:
+            post_urn = (
+                note.get("generatedActivity") or note.get("sourcePost") if isinstance(note, dict) else None
+            )
+            if not post_urn:
+                skipped.append(f"LinkedIn mention notification without a post: {note!r:.200}")
+                continue
+            post_url = f"{API}/posts/{quote(post_urn, safe='')}"
+            try:
+                found, bad = self._normalize_all([self._get(post_url)], post_url, "post")
+            except SkipStream as skip:
+                skipped.append(f"LinkedIn mentioning post {post_urn}: {skip}")
+                continue
+            mentions.extend(found)
+            skipped.extend(bad)
+        state[key] = end
+        yield Batch(mentions, copy_state(state), skipped)
+
+    # --- HTTP --------------------------------------------------------------------------
+    def _get(self, url: str) -> dict[str, Any]:
+        def once() -> dict[str, Any]:
+            response = self.session.get(url, timeout=self.settings.timeout_seconds)
+            return self._check(response)
+
+        return with_retries(once, self.settings, sleep=self.sleep)
+
+    def _check(self, response: requests.Response) -> dict[str, Any]:
+        status = response.status_code
+        if status == 401:
+            raise FatalError(
+                "LinkedIn refused the access token (401)",
+                fix=f"LinkedIn tokens expire after 60 days: renew it and set it in {self.settings.token_env}",
+            )
+        if status == 429:
+            raise RateLimited("LinkedIn rate limit reached (429)", resume_at=self._reset(response))
+        if status == 403:
+            raise SkipStream(
+                "403: the token lacks r_organization_social, or its member is not an "
+                "administrator of this page"
+            )
+        if status == 404:
+            raise SkipStream("404: not found (deleted, or a wrong URN in config/monitor.toml)")
+        if status >= 500:
+            raise TransientHTTPError(f"LinkedIn server error {status}")
+        if status >= 400:
+            raise SkipStream(f"{status}: {_message(response)}")
+        try:
+            payload = response.json()
+        except ValueError:
+            raise TransientHTTPError("LinkedIn: response was not JSON") from None
+        if not isinstance(payload, dict):
+            raise TransientHTTPError(f"LinkedIn: expected a JSON object, got {type(payload).__name__}")
+        return payload
+
+    def _reset(self, response: requests.Response) -> datetime:
+        now = self.clock()
+        if (after := response.headers.get("Retry-After", "")).isdigit():
+            return now + timedelta(seconds=int(after))
+        # LinkedIn's quotas are daily and reset at midnight UTC.
+        return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)
+
+    # --- pure: REST objects to Mentions ------------------------------------------------
+    def _normalize_all(
+        self, elements: list[Any], url: str, kind: str, post: str | None = None
+    ) -> tuple[list[Mention], list[str]]:
+        stamp = provenance(self.name, url, CLIENT)
+        mentions, skipped = [], []
+        for element in elements:
+            try:
+                mentions.append(
+                    self.normalize_post(element, stamp)
+                    if kind == "post"
+                    else self.normalize_comment(element, stamp, post or "")
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                ident = element.get("id", "?") if isinstance(element, dict) else "?"
+                skipped.append(f"LinkedIn {kind} {ident}: unreadable ({type(exc).__name__}: {exc})")
+        return mentions, skipped
+
+    def normalize_post(self, post: dict[str, Any], stamp: dict[str, Any]) -> Mention:
+        author = str(post["author"])
+        return Mention(
+            platform="linkedin",
+            platform_id=str(post["id"]),
+            author_handle=self.handle_by_urn.get(author, author),
+            url=f"https://www.linkedin.com/feed/update/{post['id']}/",
+            text=str(post.get("commentary", "")),
+            created_at=_from_ms(post.get("publishedAt") or post["createdAt"]),
+            thread_id=str(post["id"]),
+            is_official=author in self.official_urns,
+            raw={"post": post, "provenance": stamp},
+        )
+
+    def normalize_comment(self, comment: dict[str, Any], stamp: dict[str, Any], post: str) -> Mention:
+        actor = str(comment["actor"])
+        urn = comment.get("commentUrn") or comment.get("$URN") or f"{post}#comment-{comment['id']}"
+        return Mention(
+            platform="linkedin",
+            platform_id=str(urn),
+            author_handle=self.handle_by_urn.get(actor, actor),
+            url=f"https://www.linkedin.com/feed/update/{post}/",
+            text=str(comment["message"]["text"]),
+            created_at=_from_ms(comment["created"]["time"]),
+            thread_id=post,
+            in_reply_to_id=comment.get("parentComment") or post,
+            is_official=actor in self.official_urns,
+            raw={"comment": comment, "provenance": stamp},
+        )
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _from_ms(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value) / 1000, UTC)
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("message", response.reason))
+    except ValueError:
+        return str(response.reason)
