@@ -82,10 +82,11 @@ def ingest(
         log.exception("connector=%s event=crashed", connector.name)
     if result.skipped and result.status == "ok":
         result.status = "partial"
-    if result.error:
-        # Tell the operator once: the same error as last run is news to nobody.
-        level = logging.INFO if result.error == previous_error else logging.WARNING
-        log.log(level, "connector=%s event=%s error=%s", connector.name, result.status, result.error)
+    if headline := result.error or (result.skipped[0] if result.skipped else ""):
+        # Tell the operator once: the same problem as last run is news to nobody.
+        level = logging.INFO if headline == previous_error else logging.WARNING
+        log.log(level, "connector=%s event=%s problems=%d first=%s", connector.name, result.status,
+                len(result.skipped) + bool(result.error), headline)
     finish_run(
         sessions,
         run_id,

@@ -204,3 +204,16 @@ def test_sample_is_large_and_varied():
         "hard negative",
     ):
         assert clause in notes, clause
+
+
+def test_the_operator_is_told_of_a_problem_once_not_every_poll(sessions, config, caplog):
+    directory = ChannelDirectory(config)
+    caplog.set_level("INFO", logger="monitor.pipeline")
+
+    def warnings() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+    for _ in range(3):
+        ingest(sessions, FlakyConnector(config, [_mention(i) for i in range(3)]), directory)
+    assert len(warnings()) == 1 and "rate limit" in warnings()[0]
+    assert sum("rate limit" in r.getMessage() for r in caplog.records if r.levelname == "INFO") == 2
