@@ -85,8 +85,14 @@ def ingest(
     if headline := result.error or (result.skipped[0] if result.skipped else ""):
         # Tell the operator once: the same problem as last run is news to nobody.
         level = logging.INFO if headline == previous_error else logging.WARNING
-        log.log(level, "connector=%s event=%s problems=%d first=%s", connector.name, result.status,
-                len(result.skipped) + bool(result.error), headline)
+        log.log(
+            level,
+            "connector=%s event=%s problems=%d first=%s",
+            connector.name,
+            result.status,
+            len(result.skipped) + bool(result.error),
+            headline,
+        )
     finish_run(
         sessions,
         run_id,
