@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    model_validator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -120,10 +121,38 @@ class MailSection(Strict):
     subject_prefix: str = Field(default="[IOM3 monitor]", max_length=40)
 
 
+class RegulatedPeriod(Strict):
+    """A national election's regulated period (Lobbying Act): political content is judged stricter."""
+
+    name: str = Field(min_length=1)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RegulatedPeriod:
+        if self.end < self.start:
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class CrisisWindowSection(Strict):
+    """The surge test over time (monitor/scoring/crisis.py)."""
+
+    window_minutes: int = Field(default=120, ge=10, le=24 * 60)
+    baseline_days: int = Field(default=7, ge=1, le=90)
+    # A surge is a count so unlikely under the baseline rate (Poisson) that p < this.
+    p_value: float = Field(default=0.001, gt=0, lt=0.5)
+    min_mentions: int = Field(default=8, ge=2)
+    high_reach_followers: int = Field(default=10_000, ge=100)
+
+
 class ScoringSection(Strict):
-    complaint_threshold: Score = 0.5
     # VADER compound at or below this counts as negative (VADER's authors use -0.05).
     negative_sentiment: float = Field(default=-0.05, ge=-1.0, le=1.0)
+    # Authors with at least this many followers make a post more urgent.
+    high_reach_followers: int = Field(default=10_000, ge=100)
+    regulated_period: list[RegulatedPeriod] = Field(default_factory=list)
+    crisis_window: CrisisWindowSection = CrisisWindowSection()
 
 
 class SlaSection(Strict):
@@ -196,16 +225,47 @@ class ContactsFile(Strict):
 
 
 # --- lexicons.toml --------------------------------------------------------------------------
-class CueList(Strict):
+CATEGORIES = (
+    "complaint", "crisis", "defamation", "press", "harassment", "safeguarding", "disclosure",
+    "confidentiality", "political", "brand_name", "disclaimer", "logo", "copyright",
+)
+
+
+class CueGroup(Strict):
+    weight: Score
+    terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
+    negatable: bool = False
+    reportable: bool = False
+    exact_case: bool = False
+    modifier: bool = False  # only adjusts a score another group of the category has started
+
+
+class Category(Strict):
     clause: str = Field(min_length=1)
     # What the policy asks the reader of an alert to do; quoted in the email.
     advice: str = Field(min_length=1)
-    terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
-    weight: Score = 0.6
+    threshold: Score = 0.5
+    stricter_threshold: Score | None = None  # in a regulated (election) period
+    cues: dict[str, CueGroup] = Field(min_length=1)
 
 
 class LexiconsFile(Strict):
-    complaint: CueList
+    complaint: Category
+    crisis: Category
+    defamation: Category
+    press: Category
+    harassment: Category
+    safeguarding: Category
+    disclosure: Category
+    confidentiality: Category
+    political: Category
+    brand_name: Category
+    disclaimer: Category
+    logo: Category
+    copyright: Category
+
+    def category(self, name: str) -> Category:
+        return getattr(self, name)
 
 
 # --- the whole configuration ----------------------------------------------------------------
