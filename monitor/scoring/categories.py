@@ -83,7 +83,10 @@ def complaint(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
         return 0.0  # criticism with no complaint cue is not a complaint to IOM3
     question = 0.05 if base and "?" in text else 0.0
     thread = 0.05 if base and ctx.in_iom3_thread else 0.0
-    return clamp(base + 0.35 * -sentiment + question + thread)
+    # Negative tone adds; only clearly happy posts ("worst weather, spectacular quarry") take away:
+    # complaints are often polite ("please reply"), and VADER reads politeness as positive.
+    tone = 0.35 * max(0.0, -sentiment) - 0.6 * max(0.0, sentiment - 0.4)
+    return clamp(base + tone + question + thread)
 
 
 def crisis(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
@@ -127,8 +130,15 @@ def harassment(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     return clamp(noisy_or(abuse, attack, protected) + aimed + 0.15 * max(0.0, -sentiment))
 
 
+_AGE = re.compile(
+    r"(?i)\b(?:i'?m|i am|she'?s|he'?s|aged|only|son|daughter|child)\s*\(?(?:1[0-7]|[5-9])\)?(?!\s*(?:%|am|pm|mins?|hours?|minutes?|days?|weeks?|months?|°|th|st|nd|rd))\b"
+    r"|\b(?:1[0-7]|[5-9])[- ]?(?:yo|y/o|year[- ]old)\b"
+)
+
+
 def safeguarding(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
-    minor = c.strength("minor")
+    # "I'm 15", "my son (15)", "a 13 year old": an age under 18 counts as strongly as the words.
+    minor = max(c.strength("minor"), 0.5 if _AGE.search(text) else 0.0)
     young = 1.0 if minor else 0.6
     return clamp(noisy_or(c.strength("self_harm"), c.strength("grooming") * young,
                           c.strength("at_risk") * (1.0 if minor else 0.7), minor * 0.6))
@@ -142,7 +152,8 @@ def disclosure(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
 
 
 def confidentiality(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
-    return clamp(noisy_or(c.strength("secret"), c.strength("internal_source"), c.strength("sensitive")))
+    secret = noisy_or(c.strength("secret"), c.strength("internal_source"), c.strength("sensitive"))
+    return clamp(secret * (1.0 - c.strength("not_secret")))
 
 
 def political(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
@@ -163,8 +174,10 @@ def disclaimer(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
 def logo(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     if ctx.official or ctx.logo_approved or not c.has("logo"):
         return 0.0
-    names_iom3 = 0.2 if re.search(r"(?i)iom3|institute of materials", text) else 0.0
-    return clamp(c.strength("logo") + names_iom3)
+    # A logo is a finding only when it is IOM3's: "design a logo for your company" is not.
+    if not re.search(r"(?i)iom3|institute of materials", text):
+        return clamp(c.strength("logo") * 0.6)
+    return clamp(c.strength("logo") + 0.2)
 
 
 def copyright_(c: Cues, ctx: Context, sentiment: float, text: str) -> float:

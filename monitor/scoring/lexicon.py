@@ -17,14 +17,16 @@ from monitor.scoring.text import _STRETCH, Token, mask_unspeakable, quoted_spans
 _WORDS = re.compile(r"\w+(?:'\w+)*")
 _CAMEL_HASHTAG = re.compile(r"#\w*[a-z][A-Z]")
 
-# Words that, up to three tokens before a cue, turn it around: "not a fraud", "never corrupt".
+# Words that, up to six tokens before a cue in the same clause, turn it around: "not a fraud",
+# "I don't think anyone on the council is corrupt".
 NEGATORS = frozenset(
     "not no never nobody none neither nor hardly without isn't wasn't aren't weren't don't doesn't "
     "didn't won't wouldn't cannot can't couldn't shouldn't nothing n't".split()
 )
-# Words that, up to six tokens before a cue, make it someone else's words: "they called us a scam".
+# Words that, up to six tokens before a cue in the same clause, make it someone else's words:
+# "they called us a scam".
 REPORTING = frozenset(
-    "called calls calling claim claims claimed claiming alleged allegedly alleges allegation "
+    "call called calls calling claim claims claimed claiming alleged allegedly alleges allegation "
     "allegations accused accuses accusing accusation accusations says said saying reportedly "
     "according denies denied deny labelled branded dubbed rumour rumours quote quoted".split()
 )
@@ -127,17 +129,17 @@ class Lexicon:
                 continue
             for entry in candidates:
                 n = len(entry.tokens)
-                if i + n > count or not _same(tokens, i, entry.tokens):
+                if i + n > count or not _same(tokens, i, entry.tokens) or (n > 1 and _broken(text, tokens, i, n)):
                     continue
                 if entry.negatable and any(t.norm in NEGATORS or t.norm.endswith("n't")
-                                           for t in tokens[max(0, i - 3):i]):
+                                           for t in _clause_before(text, tokens, i)):
                     continue
                 start, end = token.start, tokens[i + n - 1].end
                 factor = 1.0
                 if entry.reportable:
                     if quotes is None:
                         quotes = quoted_spans(text)
-                    if any(t.norm in REPORTING for t in tokens[max(0, i - 6):i]) or any(
+                    if any(t.norm in REPORTING for t in _clause_before(text, tokens, i)) or any(
                         qs <= start and end <= qe for qs, qe in quotes
                     ):
                         factor = REPORTED_FACTOR
@@ -161,6 +163,24 @@ COMMON = frozenset(
 def _anchor(tokens: tuple[str, ...]) -> str:
     """The word a term is recognised by in the quick test: its least common-looking token."""
     return max(tokens, key=lambda word: (word not in COMMON, len(word)))
+
+
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\n]")
+
+
+def _broken(text: str, tokens: list[Token], i: int, n: int) -> bool:
+    """A phrase does not run across punctuation: "my image, credit to" is not "image credit"."""
+    return any(_CLAUSE_BREAK.search(text, tokens[j].end, tokens[j + 1].start) for j in range(i, i + n - 1))
+
+
+def _clause_before(text: str, tokens: list[Token], i: int, window: int = 6) -> list[Token]:
+    """Up to `window` tokens before token i, stopping at the start of its clause."""
+    before: list[Token] = []
+    for j in range(i - 1, max(-1, i - window - 1), -1):
+        if _CLAUSE_BREAK.search(text, tokens[j].end, tokens[j + 1].start):
+            break
+        before.append(tokens[j])
+    return before
 
 
 def _same(tokens: list[Token], i: int, wanted: tuple[str, ...]) -> bool:
