@@ -71,6 +71,7 @@ class AlertFacts:
     evidence_terms: tuple[str, ...]
     sentiment: float
     official_reply_in_thread: bool
+    reasons: tuple[str, ...] = ()  # for signals that are not one post's words (a crisis surge)
 
 
 def alert_email(config: Config, facts: AlertFacts, *, role: str, now: datetime) -> EmailMessage:

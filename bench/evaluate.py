@@ -56,8 +56,16 @@ def category_table(title: str, report: Report) -> Table:
     for name, k in report.per_category.items():
         if k.tp + k.fn == 0 and k.fp == 0:
             continue
-        table.add_row(name, str(k.tp + k.fn), f"{k.precision:.2f}", f"{k.recall:.2f}", f"{k.f1:.2f}",
-                      str(k.tp), str(k.fp), str(k.fn))
+        table.add_row(
+            name,
+            str(k.tp + k.fn),
+            f"{k.precision:.2f}",
+            f"{k.recall:.2f}",
+            f"{k.f1:.2f}",
+            str(k.tp),
+            str(k.fp),
+            str(k.fn),
+        )
     return table
 
 
@@ -76,7 +84,9 @@ def confusion_table(report: Report) -> Table:
 def tweeteval(console: Console) -> None:
     scorer = default_scorer()
     vader = scorer._vader
-    table = Table(title="Harassment detector on real posts (TweetEval validation splits)", title_justify="left")
+    table = Table(
+        title="Harassment detector on real posts (TweetEval validation splits)", title_justify="left"
+    )
     for column in ("data set", "posts", "positives", "method", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column in ("data set", "method") else "right")
     for name in ("offensive", "hate"):
@@ -89,12 +99,21 @@ def tweeteval(console: Console) -> None:
         val = _split(folder, "val")
         ours, baseline = Counts(), Counts()
         for text, label in val:
-            ours.add(label, scorer.assess(text, Context(channel_kind="public")).flag("harassment") is not None)
+            ours.add(
+                label, scorer.assess(text, Context(channel_kind="public")).flag("harassment") is not None
+            )
             baseline.add(label, vader.polarity_scores(text)["compound"] <= cutoff)
         positives = sum(label for _, label in val)
         for method, k in ((f"VADER alone (compound <= {cutoff:.2f})", baseline), ("monitor scorer", ours)):
-            table.add_row(f"{name} (val)", str(len(val)), str(positives), method, f"{k.precision:.2f}",
-                          f"{k.recall:.2f}", f"{k.f1:.2f}")
+            table.add_row(
+                f"{name} (val)",
+                str(len(val)),
+                str(positives),
+                method,
+                f"{k.precision:.2f}",
+                f"{k.recall:.2f}",
+                f"{k.f1:.2f}",
+            )
     console.print(table)
 
 
@@ -128,9 +147,17 @@ def sample_week_rows() -> list[dict]:
             labels = []
         account = registry.get((post["platform"], post["author_handle"].lower()))
         kind = "official" if post["is_official"] else (account.kind if account else "public")
-        rows.append({"text": post["text"], "labels": labels, "context": {
-            "channel_kind": str(kind), "author_reach": post["author_reach"],
-            "logo_approved": account.logo_approved if account else False}})
+        rows.append(
+            {
+                "text": post["text"],
+                "labels": labels,
+                "context": {
+                    "channel_kind": str(kind),
+                    "author_reach": post["author_reach"],
+                    "logo_approved": account.logo_approved if account else False,
+                },
+            }
+        )
     return rows
 
 
@@ -139,21 +166,28 @@ def main() -> None:
     scorer = default_scorer()
     rows = load_eval_set()
     report = evaluate(scorer, rows)
-    console.print(f"scorer {scorer.version}; IOM3 evaluation set: {len(rows)} posts, "
-                  f"{sum(1 for r in rows if not r['labels'])} with no category")
+    console.print(
+        f"scorer {scorer.version}; IOM3 evaluation set: {len(rows)} posts, "
+        f"{sum(1 for r in rows if not r['labels'])} with no category"
+    )
     console.print(category_table("Per category on the IOM3 evaluation set", report))
     console.print(confusion_table(report))
     micro = Counts()
     for k in report.per_category.values():
         micro.tp, micro.fp, micro.fn = micro.tp + k.tp, micro.fp + k.fp, micro.fn + k.fn
-    console.print(f"all categories together (micro): precision {micro.precision:.2f}, recall "
-                  f"{micro.recall:.2f}, F1 {micro.f1:.2f}\n")
+    console.print(
+        f"all categories together (micro): precision {micro.precision:.2f}, recall "
+        f"{micro.recall:.2f}, F1 {micro.f1:.2f}\n"
+    )
     tweeteval(console)
     sample = evaluate(scorer, sample_week_rows())
-    console.print(category_table("The bundled sample week (labels from each post's note; no tuning on it)",
-                                 sample))
-    console.print("Most of the pile-on's posts carry no crisis word ('who signed this off?'): the crisis is "
-                  "the surge, which the window detector finds (monitor/scoring/crisis.py), not each post.")
+    console.print(
+        category_table("The bundled sample week (labels from each post's note; no tuning on it)", sample)
+    )
+    console.print(
+        "Most of the pile-on's posts carry no crisis word ('who signed this off?'): the crisis is "
+        "the surge, which the window detector finds (monitor/scoring/crisis.py), not each post."
+    )
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    model_validator,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from sqlalchemy.engine import make_url
 
@@ -226,8 +226,19 @@ class ContactsFile(Strict):
 
 # --- lexicons.toml --------------------------------------------------------------------------
 CATEGORIES = (
-    "complaint", "crisis", "defamation", "press", "harassment", "safeguarding", "disclosure",
-    "confidentiality", "political", "brand_name", "disclaimer", "logo", "copyright",
+    "complaint",
+    "crisis",
+    "defamation",
+    "press",
+    "harassment",
+    "safeguarding",
+    "disclosure",
+    "confidentiality",
+    "political",
+    "brand_name",
+    "disclaimer",
+    "logo",
+    "copyright",
 )
 
 

@@ -12,20 +12,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, insert, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.compose import AlertFacts, alert_email
-from alerts.outbox import FlushResult, enqueue, flush
-from alerts.routing import RouteDecision, route, thread_key
+from alerts.incidents import RouteResult, route_pending
+from alerts.outbox import FlushResult, flush
 from alerts.transports import Transport
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
-from monitor.models import Assessment, flags_from_json, flags_to_json
-from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, utcnow
-from monitor.scoring import Scorer
+from monitor.crisis_watch import detect_crises
+from monitor.models import flags_to_json
+from monitor.schema import AssessmentRow, MentionRow, utcnow
+from monitor.scoring import Context, Scorer
+from monitor.scoring.crisis import CrisisSignal
 from monitor.store import finish_run, last_run_error, load_cursor, save_batch, start_run
 
 log = logging.getLogger(__name__)
@@ -106,159 +108,107 @@ def ingest(
     return result
 
 
-def score_pending(sessions: sessionmaker[Session], scorer: Scorer, *, clock: Clock = utcnow) -> int:
-    """Assess every stored mention that has no assessment from this scorer version yet."""
+def score_pending(
+    sessions: sessionmaker[Session], config: Config, scorer: Scorer, *, clock: Clock = utcnow
+) -> int:
+    """Assess every stored mention that has no assessment yet; their alerts follow."""
+    return _score(
+        sessions,
+        config,
+        scorer,
+        ~exists().where(AssessmentRow.mention_id == MentionRow.id),
+        clock=clock,
+        settle=False,
+    )
+
+
+def rescore(sessions: sessionmaker[Session], config: Config, scorer: Scorer, *, clock: Clock = utcnow) -> int:
+    """Re-assess every mention last scored by another scorer version (after a lexicon edit).
+
+    The new assessments replace the old ones and are marked routed: re-reading last month's
+    posts with new words must not email anyone about them today.
+    """
+    current = exists().where(
+        AssessmentRow.mention_id == MentionRow.id, AssessmentRow.scorer_version == scorer.version
+    )
+    count = _score(sessions, config, scorer, ~current, clock=clock, settle=True)
+    with sessions.begin() as session:
+        session.execute(delete(AssessmentRow).where(AssessmentRow.scorer_version != scorer.version))
+    return count
+
+
+def _score(
+    sessions: sessionmaker[Session],
+    config: Config,
+    scorer: Scorer,
+    pending: Any,
+    *,
+    clock: Clock,
+    settle: bool,
+) -> int:
+    registry = {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
+    high_reach = config.monitor.scoring.high_reach_followers
     scored, last_id = 0, 0
-    unscored = and_(AssessmentRow.mention_id == MentionRow.id, AssessmentRow.scorer_version == scorer.version)
     while True:
         with sessions.begin() as session:
-            rows = session.execute(
-                select(MentionRow.id, MentionRow.text, MentionRow.channel_kind)
-                .where(MentionRow.id > last_id, ~exists().where(unscored))
+            rows = session.scalars(
+                select(MentionRow)
+                .where(MentionRow.id > last_id, pending)
                 .order_by(MentionRow.id)
                 .limit(CHUNK)
             ).all()
             if not rows:
                 return scored
+            official_threads = _official_threads(session, rows)
             now = clock()
             values = []
-            for mention_id, text, channel_kind in rows:
-                assessment = scorer.assess(text, channel_kind=channel_kind)
+            for mention in rows:
+                context = Context(
+                    platform=mention.platform,
+                    channel_kind=mention.channel_kind,
+                    author_reach=mention.author_reach,
+                    in_iom3_thread=(mention.platform, mention.thread_id) in official_threads,
+                    logo_approved=registry.get((mention.platform, mention.author_handle.lower()), False),
+                    created_at=mention.created_at,
+                    high_reach_followers=high_reach,
+                )
+                assessment = scorer.assess(mention.text, context)
                 values.append(
                     {
-                        "mention_id": mention_id,
+                        "mention_id": mention.id,
                         "scorer_version": assessment.scorer_version,
                         "sentiment": assessment.sentiment,
                         "scores": assessment.scores,
                         "flags": flags_to_json(assessment.flags),
                         "flagged": bool(assessment.flags),
                         "created_at": now,
-                        # Nothing to route for an unflagged mention: settle it here.
-                        "routed_at": None if assessment.flags else now,
+                        # Nothing to route for an unflagged mention (or a re-score): settle it here.
+                        "routed_at": now if settle or not assessment.flags else None,
                     }
                 )
             session.execute(insert(AssessmentRow), values)
             scored += len(rows)
-            last_id = rows[-1][0]
+            last_id = rows[-1].id
 
 
-@dataclass(slots=True)
-class RouteResult:
-    incidents_opened: int = 0
-    mentions_joined: int = 0
-    emails_queued: int = 0
-
-
-def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clock = utcnow) -> RouteResult:
-    """Turn flagged, unrouted assessments into incidents, and queue the opening emails."""
-    result = RouteResult()
-    while True:
-        with sessions.begin() as session:
-            pairs = session.execute(
-                select(AssessmentRow, MentionRow)
-                .join(MentionRow, AssessmentRow.mention_id == MentionRow.id)
-                .where(AssessmentRow.routed_at.is_(None))
-                .order_by(AssessmentRow.id)
-                .limit(CHUNK)
-            ).all()
-            if not pairs:
-                return result
-            now = clock()
-            for row, mention in pairs:
-                assessment = Assessment(
-                    row.scorer_version, row.sentiment, row.scores, flags_from_json(row.flags)
-                )
-                for decision in route(assessment, channel_kind=mention.channel_kind):
-                    _open_or_join(session, config, decision, assessment, mention, now, result)
-                row.routed_at = now
-
-
-def _open_or_join(
-    session: Session,
-    config: Config,
-    decision: RouteDecision,
-    assessment: Assessment,
-    mention: MentionRow,
-    now: datetime,
-    result: RouteResult,
-) -> None:
-    key = thread_key(mention.platform, mention.thread_id, mention.platform_id)
-    incident = session.scalar(
-        select(Incident).where(
-            Incident.status != "resolved", Incident.category == decision.category, Incident.thread_key == key
+def _official_threads(session: Session, rows: list[MentionRow]) -> set[tuple[str, str | None]]:
+    """Threads in this chunk whose first post is on an official IOM3 channel."""
+    thread_ids = {m.thread_id for m in rows if m.thread_id}
+    if not thread_ids:
+        return set()
+    found = session.execute(
+        select(MentionRow.platform, MentionRow.platform_id).where(
+            MentionRow.platform_id.in_(thread_ids), MentionRow.is_official.is_(True)
         )
     )
-    if incident is not None:
-        # Later mentions on the thread join the incident quietly; follow-up emails in the
-        # thread arrive with the escalation work.
-        incident.mention_count += 1
-        incident.updated_at = now
-        session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
-        result.mentions_joined += 1
-        return
-    incident = Incident(
-        category=decision.category,
-        severity=decision.severity,
-        role=decision.role,
-        clause=decision.clause,
-        thread_key=key,
-        status="open",
-        opened_at=now,
-        updated_at=now,
-        mention_count=1,
-        first_mention_id=mention.id,
-    )
-    session.add(incident)
-    session.flush()
-    session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
-    flag = assessment.flag(decision.category)
-    facts = AlertFacts(
-        incident_id=incident.id,
-        category=decision.category,
-        severity=decision.severity,
-        clause=decision.clause,
-        advice=config.lexicons.complaint.advice,
-        score=decision.score,
-        platform=mention.platform,
-        author_handle=mention.author_handle,
-        author_name=mention.author_name,
-        author_reach=mention.author_reach,
-        channel_kind=mention.channel_kind,
-        url=mention.url,
-        text=mention.text,
-        created_at=mention.created_at,
-        thread_key=key,
-        evidence_terms=tuple(e.text for e in (flag.evidence if flag else ()) if e.kind == "term"),
-        sentiment=assessment.sentiment,
-        official_reply_in_thread=_official_reply_exists(session, mention),
-    )
-    enqueue(
-        session, alert_email(config, facts, role=decision.role, now=now), incident_id=incident.id, now=now
-    )
-    result.incidents_opened += 1
-    result.emails_queued += 1
-
-
-def _official_reply_exists(session: Session, mention: MentionRow) -> bool:
-    if mention.thread_id is None:
-        return False
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    MentionRow.platform == mention.platform,
-                    MentionRow.thread_id == mention.thread_id,
-                    MentionRow.is_official.is_(True),
-                )
-            )
-        )
-    )
+    return {(platform, platform_id) for platform, platform_id in found}
 
 
 @dataclass(slots=True)
 class PassResult:
     ingested: list[IngestResult]
     scored: int
+    crises: list[CrisisSignal]
     routed: RouteResult
     flushed: FlushResult
 
@@ -272,9 +222,11 @@ def run_pass(
     clock: Clock = utcnow,
 ) -> PassResult:
     """Every step once, in order: what `run_monitor.py once` and `demo` do."""
+    started = clock()
     directory = ChannelDirectory(config)
     ingested = [ingest(sessions, c, directory, clock=clock) for c in connectors]
-    scored = score_pending(sessions, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
+    scored = score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
+    crises = detect_crises(sessions, config, touched_since=started, now=clock())
     routed = route_pending(sessions, config, clock=clock)
     flushed = flush(sessions, transport, now=clock())
-    return PassResult(ingested, scored, routed, flushed)
+    return PassResult(ingested, scored, crises, routed, flushed)

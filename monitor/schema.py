@@ -196,3 +196,24 @@ class ConnectorRun(Base):
     stored: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class CrisisSignalRow(Base):
+    """A thread surging against its platform's baseline (monitor/scoring/crisis.py), one per thread."""
+
+    __tablename__ = "crisis_signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_key: Mapped[str] = mapped_column(String(300), unique=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime] = mapped_column(UtcDateTime)
+    mentions: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    negative: Mapped[int] = mapped_column(Integer)
+    expected_negative: Mapped[float] = mapped_column(Float)
+    p_value_negative: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JsonDoc)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

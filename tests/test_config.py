@@ -45,15 +45,27 @@ def test_the_shipped_config_is_valid(config):
         ),
         (
             "monitor.toml",
-            "complaint_threshold = 0.5",
-            "complaint_treshold = 0.5",
-            "monitor.toml: scoring.complaint_treshold: unknown key",
+            "negative_sentiment = -0.05",
+            "negative_sentimnet = -0.05",
+            "monitor.toml: scoring.negative_sentimnet: unknown key",
+        ),
+        (
+            "lexicons.toml",
+            "threshold = 0.5",
+            "threshold = 5",
+            "lexicons.toml: complaint.threshold: Input should be less than or equal to 1",
+        ),
+        (
+            "lexicons.toml",
+            "[harassment.cues.insult]\nweight = 0.45",
+            "[harassment.cues.insult]\nweight = 0.45\nnegateable = true",
+            "lexicons.toml: harassment.cues.insult.negateable: unknown key",
         ),
         (
             "monitor.toml",
-            "complaint_threshold = 0.5",
-            "complaint_threshold = 5",
-            "monitor.toml: scoring.complaint_threshold: Input should be less than or equal to 1",
+            "p_value = 0.001",
+            "p_value = 0",
+            "monitor.toml: scoring.crisis_window.p_value: Input should be greater than 0",
         ),
         (
             "monitor.toml",
@@ -173,7 +185,7 @@ def test_check_config_command_passes_on_the_shipped_config():
 
 
 def test_check_config_command_prints_problems_and_exits_2(config_dir):
-    _edit(config_dir, "monitor.toml", "complaint_threshold = 0.5", "complaint_threshold = 'high'")
+    _edit(config_dir, "lexicons.toml", "threshold = 0.5", "threshold = 'high'")
     _edit(config_dir, "contacts.toml", 'email = "collette.marriott@iom3.org"', "email = 42")
     done = _cli("--config", str(config_dir), "check-config")
     assert done.returncode == 2
@@ -181,7 +193,7 @@ def test_check_config_command_prints_problems_and_exits_2(config_dir):
     assert lines[0] == "The configuration has problems; nothing was run:"
     assert any(
         line.endswith(
-            "monitor.toml: scoring.complaint_threshold: Input should be a valid number, "
+            "lexicons.toml: complaint.threshold: Input should be a valid number, "
             "unable to parse string as a number (got 'high')"
         )
         for line in lines

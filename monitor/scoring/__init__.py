@@ -46,7 +46,8 @@ class Scorer:
         self.lexicon = Lexicon(lexicons)
         self._vader = _vader()
         self._weights = {
-            name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()} for name in CATEGORIES
+            name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()}
+            for name in CATEGORIES
         }
         # The version names the code and the exact words: re-scoring after a lexicon edit is
         # `run_monitor.py rescore`, which finds every assessment made under another version.
@@ -85,7 +86,9 @@ class Scorer:
             if regulated and category.stricter_threshold is not None:
                 threshold = category.stricter_threshold
             if score > 0 and score >= threshold:
-                flags.append(Flag(name, score, category.clause, self._evidence(cues, ctx, sentiment, regulated)))
+                flags.append(
+                    Flag(name, score, category.clause, self._evidence(cues, ctx, sentiment, regulated))
+                )
         scores["sentiment"] = sentiment
         return Assessment(scorer_version=self.version, sentiment=sentiment, scores=scores, flags=tuple(flags))
 
@@ -95,18 +98,30 @@ class Scorer:
         day = moment.date()
         return next((p.name for p in self.scoring.regulated_period if p.start <= day <= p.end), None)
 
-    def _evidence(self, cues: Cues, ctx: Context, sentiment: float, regulated: str | None) -> tuple[Evidence, ...]:
+    def _evidence(
+        self, cues: Cues, ctx: Context, sentiment: float, regulated: str | None
+    ) -> tuple[Evidence, ...]:
         evidence = [
-            Evidence(kind="term" if hit.factor == 1.0 else "reported", text=hit.term, start=hit.start,
-                     end=hit.end, value=hit.factor)
-            for group in cues.hits.values() for hit in group
+            Evidence(
+                kind="term" if hit.factor == 1.0 else "reported",
+                text=hit.term,
+                start=hit.start,
+                end=hit.end,
+                value=hit.factor,
+            )
+            for group in cues.hits.values()
+            for hit in group
         ]
         evidence.sort(key=lambda e: e.start or 0)
         evidence.append(Evidence(kind="figure", text="sentiment (VADER compound)", value=round(sentiment, 4)))
         if ctx.author_reach is not None:
-            evidence.append(Evidence(kind="figure", text="author reach (followers)", value=float(ctx.author_reach)))
+            evidence.append(
+                Evidence(kind="figure", text="author reach (followers)", value=float(ctx.author_reach))
+            )
         if ctx.channel_kind:
-            evidence.append(Evidence(kind="context", text=f"posted by: {ChannelKind(ctx.channel_kind).value}"))
+            evidence.append(
+                Evidence(kind="context", text=f"posted by: {ChannelKind(ctx.channel_kind).value}")
+            )
         if regulated:
             evidence.append(Evidence(kind="context", text=f"regulated period: {regulated}"))
         return tuple(evidence)
@@ -130,8 +145,15 @@ def assess(
 ) -> Assessment:
     """Score one post with the project's configuration. Same input, same output."""
     scorer = default_scorer()
-    return scorer.assess(text, Context(
-        platform=platform, channel_kind=str(channel_kind) if channel_kind else None, author_reach=author_reach,
-        in_iom3_thread=in_iom3_thread, logo_approved=logo_approved, created_at=created_at,
-        high_reach_followers=scorer.scoring.high_reach_followers,
-    ))
+    return scorer.assess(
+        text,
+        Context(
+            platform=platform,
+            channel_kind=str(channel_kind) if channel_kind else None,
+            author_reach=author_reach,
+            in_iom3_thread=in_iom3_thread,
+            logo_approved=logo_approved,
+            created_at=created_at,
+            high_reach_followers=scorer.scoring.high_reach_followers,
+        ),
+    )

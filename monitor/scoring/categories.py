@@ -131,7 +131,8 @@ def harassment(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
 
 
 _AGE = re.compile(
-    r"(?i)\b(?:i'?m|i am|she'?s|he'?s|aged|only|son|daughter|child)\s*\(?(?:1[0-7]|[5-9])\)?(?!\s*(?:%|am|pm|mins?|hours?|minutes?|days?|weeks?|months?|°|th|st|nd|rd))\b"
+    r"(?i)\b(?:i'?m|i am|she'?s|he'?s|aged|only|son|daughter|child)\s*\(?(?:1[0-7]|[5-9])\)?"
+    r"(?!\s*(?:%|am|pm|mins?|hours?|minutes?|days?|weeks?|months?|°|th|st|nd|rd))\b"
     r"|\b(?:1[0-7]|[5-9])[- ]?(?:yo|y/o|year[- ]old)\b"
 )
 
@@ -140,8 +141,14 @@ def safeguarding(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     # "I'm 15", "my son (15)", "a 13 year old": an age under 18 counts as strongly as the words.
     minor = max(c.strength("minor"), 0.5 if _AGE.search(text) else 0.0)
     young = 1.0 if minor else 0.6
-    return clamp(noisy_or(c.strength("self_harm"), c.strength("grooming") * young,
-                          c.strength("at_risk") * (1.0 if minor else 0.7), minor * 0.6))
+    return clamp(
+        noisy_or(
+            c.strength("self_harm"),
+            c.strength("grooming") * young,
+            c.strength("at_risk") * (1.0 if minor else 0.7),
+            minor * 0.6,
+        )
+    )
 
 
 def disclosure(c: Cues, ctx: Context, sentiment: float, text: str) -> float:

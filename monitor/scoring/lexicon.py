@@ -17,8 +17,8 @@ from monitor.scoring.text import _STRETCH, Token, mask_unspeakable, quoted_spans
 _WORDS = re.compile(r"\w+(?:'\w+)*")
 _CAMEL_HASHTAG = re.compile(r"#\w*[a-z][A-Z]")
 
-# Words that, up to six tokens before a cue in the same clause, turn it around: "not a fraud",
-# "I don't think anyone on the council is corrupt".
+# Words that, up to three tokens before a cue, turn it around ("not a fraud"), or that deny a verb of
+# belief governing it in the same clause ("I don't think anyone on the council is corrupt").
 NEGATORS = frozenset(
     "not no never nobody none neither nor hardly without isn't wasn't aren't weren't don't doesn't "
     "didn't won't wouldn't cannot can't couldn't shouldn't nothing n't".split()
@@ -73,8 +73,9 @@ class Lexicon:
                     tokens = term_tokens(term)
                     if not tokens:
                         continue
-                    index[tokens[0]].append(_Entry(tokens, category, group_name, group.negatable,
-                                                   group.reportable))
+                    index[tokens[0]].append(
+                        _Entry(tokens, category, group_name, group.negatable, group.reportable)
+                    )
                     if not group.modifier:
                         (promotion if category == "disclaimer" else primary).add(_anchor(tokens))
         # First words of every cue that can start a score: a post with none of them (most posts)
@@ -88,8 +89,11 @@ class Lexicon:
         # Exact-case terms (the misspellings of IOM3) as one regex each, never matching inside a
         # longer word: "IoM3" yes, "IOM3" no, "IoM3s" no.
         self._exact = {
-            key: re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                            + r")(?![\w])")
+            key: re.compile(
+                r"(?<![\w.])(?:"
+                + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+                + r")(?![\w])"
+            )
             for key, terms in exact.items()
         }
 
@@ -111,7 +115,7 @@ class Lexicon:
             for m in pattern.finditer(text):
                 if masked is None:
                     masked = mask_unspeakable(text)
-                if masked[m.start():m.end()] == m.group():
+                if masked[m.start() : m.end()] == m.group():
                     hits.append(Hit(category, group, m.group(), m.start(), m.end()))
         return hits
 
@@ -129,17 +133,20 @@ class Lexicon:
                 continue
             for entry in candidates:
                 n = len(entry.tokens)
-                if i + n > count or not _same(tokens, i, entry.tokens) or (n > 1 and _broken(text, tokens, i, n)):
+                if (
+                    i + n > count
+                    or not _same(tokens, i, entry.tokens)
+                    or (n > 1 and _broken(text, tokens, i, n))
+                ):
                     continue
-                if entry.negatable and any(t.norm in NEGATORS or t.norm.endswith("n't")
-                                           for t in _clause_before(text, tokens, i)):
+                if entry.negatable and _negated(_clause_before(text, tokens, i, window=8)):
                     continue
                 start, end = token.start, tokens[i + n - 1].end
                 factor = 1.0
                 if entry.reportable:
                     if quotes is None:
                         quotes = quoted_spans(text)
-                    if any(t.norm in REPORTING for t in _clause_before(text, tokens, i)) or any(
+                    if any(t.norm in REPORTING for t in _clause_before(text, tokens, i, window=6)) or any(
                         qs <= start and end <= qe for qs, qe in quotes
                     ):
                         factor = REPORTED_FACTOR
@@ -173,7 +180,24 @@ def _broken(text: str, tokens: list[Token], i: int, n: int) -> bool:
     return any(_CLAUSE_BREAK.search(text, tokens[j].end, tokens[j + 1].start) for j in range(i, i + n - 1))
 
 
-def _clause_before(text: str, tokens: list[Token], i: int, window: int = 6) -> list[Token]:
+BELIEF = frozenset("think thought believe believed reckon say said suppose feel".split())
+
+
+def _is_negator(token: Token) -> bool:
+    return token.norm in NEGATORS or token.norm.endswith("n't")
+
+
+def _negated(before: list[Token]) -> bool:
+    """A negator just before the cue ("not a fraud"), or before a verb of belief that governs it
+    ("I don't think anyone there is corrupt"). `before` is nearest first."""
+    if any(_is_negator(t) for t in before[:3]):
+        return True
+    return any(
+        t.norm in BELIEF and i + 1 < len(before) and _is_negator(before[i + 1]) for i, t in enumerate(before)
+    )
+
+
+def _clause_before(text: str, tokens: list[Token], i: int, window: int) -> list[Token]:
     """Up to `window` tokens before token i, stopping at the start of its clause."""
     before: list[Token] = []
     for j in range(i - 1, max(-1, i - window - 1), -1):

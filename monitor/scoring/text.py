@@ -79,5 +79,8 @@ def mask_unspeakable(text: str) -> str:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)] if ('"' in text or "“" in text or "'" in text
-                                                                      or "‘" in text) else []
+    return (
+        [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        if ('"' in text or "“" in text or "'" in text or "‘" in text)
+        else []
+    )

@@ -11,13 +11,14 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-import monitor.pipeline as pipeline
+import alerts.incidents as incidents
 from alerts.compose import header_safe
+from alerts.incidents import route_pending
 from alerts.outbox import flush
 from alerts.transports import MaildirTransport, TransportError
 from monitor.channels import ChannelDirectory
 from monitor.models import Mention
-from monitor.pipeline import route_pending, score_pending
+from monitor.pipeline import score_pending
 from monitor.schema import AssessmentRow, Incident, OutboxEmail
 from monitor.scoring import Scorer
 from monitor.store import save_batch
@@ -46,7 +47,7 @@ def _store_and_route(sessions, config, clock, mentions: list[Mention]):
         save_batch(
             session, connector="test", mentions=mentions, cursor={}, directory=ChannelDirectory(config)
         )
-    score_pending(sessions, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
+    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
     return route_pending(sessions, config, clock=clock)
 
 
@@ -145,7 +146,7 @@ def test_email_and_incident_commit_together(sessions, config, clock, monkeypatch
     def broken_template(*args, **kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(pipeline, "alert_email", broken_template)
+    monkeypatch.setattr(incidents, "alert_email", broken_template)
     with pytest.raises(RuntimeError):
         _store_and_route(sessions, config, clock, [_mention(1)])
     with sessions() as session:

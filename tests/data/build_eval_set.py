@@ -31,7 +31,9 @@ COMMITTEE = {"channel_kind": "asv_committee", "logo_approved": True}
 UNREGISTERED = {"channel_kind": "public", "logo_approved": False}
 
 # --- complaint ------------------------------------------------------------------------------
-add("complaint", PUBLIC,
+add(
+    "complaint",
+    PUBLIC,
     "@iom3 I paid for the webinar three days ago and still haven't had the joining link. No reply to two emails.",
     "Renewal page keeps failing at the payment step. Third evening in a row. Not good enough @iom3",
     "Been charged twice for my annual subscription, who do I speak to about a refund?",
@@ -59,11 +61,15 @@ add("complaint", PUBLIC,
     "Exam results were due last Friday. Still nothing. Students are anxious, please reply",
     "Is anyone going to fix the broken link in the renewal email? Been like it for weeks",
 )
-add("complaint", {"channel_kind": "public", "in_iom3_thread": True},
+add(
+    "complaint",
+    {"channel_kind": "public", "in_iom3_thread": True},
     "Same here, my direct debit was taken twice and no one has responded to my message",
     "This is the third time I've asked in these comments. Still no reply about my refund.",
 )
-add("", PUBLIC,  # hard negatives: strong words in praise, sarcasm-free happy posts, complaints about others
+add(
+    "",
+    PUBLIC,  # hard negatives: strong words in praise, sarcasm-free happy posts, complaints about others
     "No complaints at all, the IOM3 conference was superbly run",
     "Absolutely killer keynote at the IOM3 lecture tonight, brutal maths but brilliant",
     "The failure analysis course was awesome, we broke so many test pieces",
@@ -75,19 +81,25 @@ add("", PUBLIC,  # hard negatives: strong words in praise, sarcasm-free happy po
     "Worst puns of the year from the IOM3 quiz master, loved every one",
     "Thanks @iom3 for replying so quickly about my exam booking",
 )
-add("", {"channel_kind": "official"},
+add(
+    "",
+    {"channel_kind": "official"},
     "Sorry to hear the portal isn't working for you, we've messaged you privately to sort it out",
     "We're aware the renewal page is broken this morning and the team are fixing it now. Apologies.",
 )
 
 # --- crisis ---------------------------------------------------------------------------------
-add("crisis", {"channel_kind": "public", "author_reach": 95000},
+add(
+    "crisis",
+    {"channel_kind": "public", "author_reach": 95000},
     "IOM3 taking sponsorship from a company under investigation for a tailings disaster is a scandal. Boycott.",
     "Members should boycott the IOM3 dinner until the board explains this decision",
     "Shameful greenwashing from a professional body. The chief executive should resign.",
     "We are preparing an open letter to IOM3 about the sponsorship. Sign here.",
 )
-add("crisis", {"channel_kind": "public", "author_reach": 1200},
+add(
+    "crisis",
+    {"channel_kind": "public", "author_reach": 1200},
     "Cancelling my membership today. This sponsorship is a disgrace.",
     "Not renewing. IOM3 have lost a member over this.",
     "Embarrassed to be an IOM3 fellow this week. Returning my fellowship.",
@@ -105,7 +117,9 @@ add("crisis", {"channel_kind": "public", "author_reach": 1200},
     "Absolutely disgraceful behaviour from a charity. Charity Commission needs to look at this.",
     "IOM3 greenwashing again. We won't stay quiet. Boycott.",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Our MSc project looks at breach behaviour in tailings dams, great IOM3 seminar on it",
     "The disgrace of British steel's decline, a great history talk at IOM3 last night",
     "Not boycotting anything, I think IOM3 handled the sponsorship question well",
@@ -117,7 +131,9 @@ add("", PUBLIC,
 )
 
 # --- defamation -----------------------------------------------------------------------------
-add("defamation", PUBLIC,
+add(
+    "defamation",
+    PUBLIC,
     "The treasurer of the Midlands branch is a thief, he stole the raffle money",
     "Dr Karen Hollis faked her fellowship application, everyone knows it",
     "Brackley Metals plc bribed the inspectors to pass the plant, corrupt to the core",
@@ -135,7 +151,9 @@ add("defamation", PUBLIC,
     "Kelso Alloys ltd faked their test certificates and their CEO is a liar",
     "The panel chair is on the take, that's why our accreditation failed",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "For the record, I don't think anyone on the IOM3 council is corrupt",
     "They called us a scam in the comments, which is nonsense: we're a registered charity",
     "Campaigners claim the company 'lied to regulators'; the firm denies any wrongdoing",
@@ -149,7 +167,9 @@ add("", PUBLIC,
 )
 
 # --- press ----------------------------------------------------------------------------------
-add("press", PUBLIC,
+add(
+    "press",
+    PUBLIC,
     "@DrAnnaWhite I'm a reporter at the BBC looking into the IOM3 awards row. Could you comment for a piece tonight?",
     "Hi Raj, journalist at The Times here. Would you speak to me on the record about your IOM3 committee?",
     "@SheffMetallurgy writing a story about the branch closure for tomorrow's paper, DMs open for comment",
@@ -163,7 +183,9 @@ add("press", PUBLIC,
     "Guardian newsdesk: we'd like to talk to IOM3 trustees about the sponsorship. Please get in touch.",
     "@LucyMetals could you comment for my article? I'm a journalist covering the mining awards",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "I was asked by a journalist about the sponsorship and I've passed it to the Communications team",
     "Great article in The Engineer about our graduate scheme, thanks IOM3 for the shout-out",
     "Reading the Guardian on the train, then off to the IOM3 lecture",
@@ -175,7 +197,9 @@ add("", PUBLIC,
 )
 
 # --- harassment -----------------------------------------------------------------------------
-add("harassment", PUBLIC,
+add(
+    "harassment",
+    PUBLIC,
     "Women in engineering lol. Girls can't do metallurgy, back to the kitchen",
     "@IOM3_YMC your new chair is a useless idiot and everyone laughs at her",
     "Another foreigner winning the medal. These people shouldn't be allowed in British institutions",
@@ -195,7 +219,9 @@ add("harassment", PUBLIC,
     "Scum, the lot of the young members committee",
     "You're a disgusting creep, stop messaging students",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Congratulations to all the women shortlisted for the IOM3 awards this year",
     "Proud to see the gay and lesbian network at the IOM3 careers fair",
     "Stupidly good lecture, I'm still thinking about it",
@@ -209,7 +235,9 @@ add("", PUBLIC,
 )
 
 # --- safeguarding ---------------------------------------------------------------------------
-add("safeguarding", PUBLIC,
+add(
+    "safeguarding",
+    PUBLIC,
     "Didn't win the IOM3 schools prize. Everyone hates me. I don't want to be here anymore",
     "After the exam results I just want to die. What's the point",
     "Hey, you're clever for 14. DM me and we can meet up, don't tell your parents",
@@ -223,7 +251,9 @@ add("safeguarding", PUBLIC,
     "This kid in the IOM3 outreach video is being abused in the comments, he's only 12",
     "Self harm again last night. Nobody at uni notices.",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Our Year 10 pupils loved the IOM3 bridge challenge, thank you volunteers",
     "My son wants to be a metallurgist after the IOM3 schools day",
     "Dying to see the results of the IOM3 schools competition!",
@@ -235,7 +265,9 @@ add("", PUBLIC,
 )
 
 # --- disclosure -----------------------------------------------------------------------------
-add("disclosure", PUBLIC,
+add(
+    "disclosure",
+    PUBLIC,
     "I volunteer on an IOM3 accreditation panel and I have evidence that reports were altered to pass a failing course",
     "As a committee member I'm raising this publicly because nobody internally acted: exam scripts were falsified",
     "I work at IOM3 and the safety audit of the lab was covered up. I have proof.",
@@ -245,7 +277,9 @@ add("disclosure", PUBLIC,
     "I work for an accredited lab and we doctored test data to keep IOM3 accreditation. I can't stay quiet.",
     "As a committee member I have proof that the minutes were altered after the vote",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Great IOM3 seminar on whistleblowing policies in engineering firms",
     "I volunteer on the IOM3 schools committee and love every minute",
     "Our lab altered the heat treatment schedule and the results are much better",
@@ -255,7 +289,9 @@ add("", PUBLIC,
 )
 
 # --- confidentiality ------------------------------------------------------------------------
-add("confidentiality", PUBLIC,
+add(
+    "confidentiality",
+    PUBLIC,
     "Heard at council: IOM3 is merging with another institute, embargoed until next month. You heard it here first!",
     "From the internal board papers: a £900k deficit next year and two regional offices closing",
     "Leaked: the shortlist for the IOM3 medals, not public yet",
@@ -267,7 +303,9 @@ add("confidentiality", PUBLIC,
     "The membership list with home addresses was shared in our committee group chat",
     "Board minutes say the budget forecast is grim, not announced yet",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The IOM3 annual report is out, with the full accounts published online",
     "Budget tips for students going to the IOM3 conference: book trains early",
     "Confidential hotline details for members are on the IOM3 website",
@@ -277,7 +315,9 @@ add("", PUBLIC,
 )
 
 # --- political ------------------------------------------------------------------------------
-add("political", PUBLIC,
+add(
+    "political",
+    PUBLIC,
     "As a committee we say: vote Labour on Thursday, the only party serious about manufacturing",
     "Every IOM3 member should vote Conservative at the general election",
     "Don't vote Reform, they'd wreck the steel industry",
@@ -287,7 +327,9 @@ add("political", PUBLIC,
     "Make sure you vote SNP on polling day, Scotland's engineers need it",
     "Labour's manifesto is the only one that mentions critical minerals, vote for them",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "IOM3 has responded to the government consultation on critical minerals",
     "Skilled labour shortages are the theme of this year's IOM3 mining lecture",
     "The conservation of historic ironwork, a lovely IOM3 talk",
@@ -297,7 +339,9 @@ add("", PUBLIC,
 )
 
 # --- brand name -----------------------------------------------------------------------------
-add("brand_name", PUBLIC,
+add(
+    "brand_name",
+    PUBLIC,
     "Looking forward to the IoM3 lecture in Cardiff on Thursday",
     "Thanks to Iom3 for the travel bursary!",
     "Proud to be a member of the I.M3 for ten years",
@@ -307,11 +351,15 @@ add("brand_name", PUBLIC,
     "Renewed my IoM3 membership this morning",
     "Attending the IOM-3 careers fair tomorrow",
 )
-add("brand_name", COMMITTEE,
+add(
+    "brand_name",
+    COMMITTEE,
     "Our next joint meeting with the IoM3 is on steel recycling",
     "The Iom3 Packaging Society gala is sold out!",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Details at https://www.iom3.org/events/lecture and questions to events@iom3.org",
     "Tag us @iom3 and use #iom3 for the photo competition",
     "Great IOM3 lecture tonight, thank you!",
@@ -321,7 +369,9 @@ add("", PUBLIC,
 )
 
 # --- disclaimer -----------------------------------------------------------------------------
-add("disclaimer", ASV_PERSONAL,
+add(
+    "disclaimer",
+    ASV_PERSONAL,
     "Proud of the IOM3 schools programme. Every company should back it. Join IOM3 today!",
     "As an IOM3 trustee I think the institute's new strategy is exactly right. Sign up and support it.",
     "IOM3 is the best professional body in the sector, I recommend joining",
@@ -329,40 +379,54 @@ add("disclaimer", ASV_PERSONAL,
     "As an IOM3 volunteer, I can tell you the new exams are much fairer. Sign up now.",
     "The Institute of Materials is leading on net zero, proud to support its work",
 )
-add("", ASV_PERSONAL,
+add(
+    "",
+    ASV_PERSONAL,
     "Mentoring with IOM3 has been the best part of my year. The views expressed here are my own and don't necessarily represent the positions of IOM3.",
     "Proud to support IOM3's schools outreach. Views are my own.",
     "Lovely weekend walking in the Peak District with the family",
     "Join me at the IOM3 lecture on Thursday! (Opinions are my own, not the views of IOM3.)",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Proud of the IOM3 schools programme. Join IOM3 today!",
     "IOM3 is the best professional body in the sector, I recommend joining",
 )
 
 # --- logo -----------------------------------------------------------------------------------
-add("logo", UNREGISTERED,
+add(
+    "logo",
+    UNREGISTERED,
     "New profile picture with the IOM3 logo, follow us for student events!",
     "Updated our cover photo with the IOM3 crest",
     "Made some t-shirts with the IOM3 logo for our society, who wants one?",
     "Our new page banner uses the official IOM3 logo and trademark",
     "Printed the IOM3 badge on our conference lanyards",
 )
-add("logo", {"channel_kind": "asv_committee", "logo_approved": False},
+add(
+    "logo",
+    {"channel_kind": "asv_committee", "logo_approved": False},
     "Fresh look for the branch page with the IOM3 logo",
     "We've added the IOM3 logo to our committee flyers",
 )
-add("", COMMITTEE,
+add(
+    "",
+    COMMITTEE,
     "New banner for the Young Members page with the IOM3 logo, approved by the comms team",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Design a logo for your company: a great IOM3 workshop on branding for SMEs",
     "The crest of the old Iron and Steel Institute is on display at the IOM3 offices, beautiful",
     "Badge of honour: passed my IOM3 professional review!",
 )
 
 # --- copyright ------------------------------------------------------------------------------
-add("copyright", PUBLIC,
+add(
+    "copyright",
+    PUBLIC,
     "Stunning steel mill at dawn (found on Google) #IOM3",
     "Image from some random website, no copyright intended, love this microstructure",
     "Not my photo but it's a great shot of the IOM3 awards, credit to owner",
@@ -370,7 +434,9 @@ add("copyright", PUBLIC,
     "Screenshot of a paywalled article on corrosion, sharing for everyone",
     "Copied from the textbook, here's the whole chapter on phase diagrams",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Photo credit: IOM3 / Chris Wood, used with permission",
     "Image courtesy of the Science Museum Group, thanks for letting us share it",
     "Our own photo of the casting demo, taken by our lab manager",
@@ -378,7 +444,9 @@ add("", PUBLIC,
 )
 
 # --- ordinary chatter -----------------------------------------------------------------------
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Great evening at the IOM3 careers fair, spoke to eight employers",
     "Materials World arrived, reading the piece on glass recycling first",
     "Anyone know if the Thursday lecture will be recorded?",
@@ -422,7 +490,9 @@ add("", PUBLIC,
 )
 
 # --- second batch: more of every category, written a week later by a different hand -----------
-add("complaint", PUBLIC,
+add(
+    "complaint",
+    PUBLIC,
     "Ordered the IOM3 tie for my dad's birthday, it never turned up and the shop won't answer",
     "The registration queue at the IOM3 conference took an hour. Badly organised.",
     "Can somebody at IOM3 explain why my membership lapsed when I paid in full?",
@@ -448,7 +518,9 @@ add("complaint", PUBLIC,
     "Been overcharged for the fellowship upgrade, need this corrected please",
     "I've raised a complaint about the exam invigilator and heard nothing",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Really impressed how quickly IOM3 sorted my membership issue today",
     "My experiment broke but the IOM3 helpline helped me find the standard I needed",
     "Ignored the rain and went to the IOM3 site visit, glad I did",
@@ -460,13 +532,17 @@ add("", PUBLIC,
     "The brittle fracture demo was a smashing success, literally",
     "No reply needed, just wanted to say thanks for a great event",
 )
-add("crisis", {"channel_kind": "public", "author_reach": 54000},
+add(
+    "crisis",
+    {"channel_kind": "public", "author_reach": 54000},
     "IOM3 members deserve answers about the exam scandal. The board must resign.",
     "Breaking: IOM3 data breach exposed thousands of member records. Appalling.",
     "This is a scandal. A professional body sponsored by polluters. Boycott now.",
     "Charity Commission should investigate IOM3 over the awards scandal",
 )
-add("crisis", PUBLIC,
+add(
+    "crisis",
+    PUBLIC,
     "Cancel my membership. I'm done with this institute after today.",
     "Join the boycott of IOM3 events until they drop the sponsor",
     "Open letter to IOM3: 300 engineers ask the president to step down",
@@ -476,7 +552,9 @@ add("crisis", PUBLIC,
     "Seriously considering legal action against IOM3 over the exam mess",
     "Greenwashing on a grand scale. Shame on the institute.",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The boycott of 1930s tin was a fascinating story, great IOM3 history lecture",
     "Data breach prevention in labs, useful IOM3 webinar",
     "Not cancelling my membership, IOM3 has been brilliant for my career",
@@ -484,7 +562,9 @@ add("", PUBLIC,
     "The open letter from the engineering bodies on skills was signed by IOM3 too",
     "Resignation of the old bridge inspector in the 1900s case study was gripping",
 )
-add("defamation", PUBLIC,
+add(
+    "defamation",
+    PUBLIC,
     "Dr Martin Reeve is a fraud. He copied his thesis and IOM3 gave him a medal.",
     "Halden Extraction plc bribed officials to get the permit, everyone in the trade knows",
     "Their treasurer stole from the benevolent fund, check the accounts",
@@ -496,7 +576,9 @@ add("defamation", PUBLIC,
     "Ferris Group are liars and thieves, they stole our patent",
     "The branch secretary is a predator and a criminal",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The fraud squad's forensic metallurgy talk at IOM3 was excellent",
     "Police say the suspect stole copper cable from the railway, a big problem for the network",
     "I was wrong to call him a liar last week, I apologise to Dr Reeve",
@@ -506,7 +588,9 @@ add("", PUBLIC,
     "Never thought he was corrupt, he's the most honest chair we've had",
     "Scam emails pretending to be IOM3 are going round, don't click the link",
 )
-add("press", PUBLIC,
+add(
+    "press",
+    PUBLIC,
     "Hi @MaryOkafor, I'm a journalist at Reuters. Do you have time to talk about the IOM3 merger for a story?",
     "Reporter here: you chair an IOM3 committee, could you comment for our piece on the awards?",
     "Working on an article for the Financial Times about IOM3 exam delays, would any volunteers speak to me?",
@@ -520,7 +604,9 @@ add("press", PUBLIC,
     "On the record or off, I'd love to hear from IOM3 volunteers for my story",
     "Newspaper journalist here, can you comment on the IOM3 exam results for tomorrow's edition?",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "I was contacted by a reporter and asked them to contact the IOM3 Communications Executive",
     "Journalism students visited the IOM3 materials lab, lovely questions",
     "The Engineer magazine has a great feature on IOM3's apprentices this month",
@@ -528,7 +614,9 @@ add("", PUBLIC,
     "Watching the BBC documentary on the Forth Bridge with IOM3 friends",
     "Press release: IOM3 announces new schools programme",
 )
-add("harassment", PUBLIC,
+add(
+    "harassment",
+    PUBLIC,
     "Fat ugly cow, why is she even on the stage at IOM3",
     "Trannies shouldn't be allowed at IOM3 events",
     "You're a fucking disgrace to engineering, get off the committee",
@@ -542,7 +630,9 @@ add("harassment", PUBLIC,
     "Useless clown, everyone laughs at your presentations",
     "That bitch from the young members needs to shut up",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Fat content in the cafeteria food is the only thing wrong with the IOM3 conference",
     "The trans-Atlantic collaboration on alloys was celebrated at IOM3 tonight",
     "You're a genius, that demo was unbelievable",
@@ -552,7 +642,9 @@ add("", PUBLIC,
     "Immigrant engineers built the railways, a great IOM3 history talk",
     "Celebrating Jewish contributions to British metallurgy at the IOM3 lecture",
 )
-add("safeguarding", PUBLIC,
+add(
+    "safeguarding",
+    PUBLIC,
     "Nobody would care if I disappeared. Might just kill myself tonight.",
     "A 13 year old from the schools challenge is getting creepy messages from an adult member",
     "Please help, my son (15) was asked by someone from the IOM3 club to send photos of himself",
@@ -564,7 +656,9 @@ add("safeguarding", PUBLIC,
     "He told my 16 year old to keep their chats our little secret",
     "There's a child in the outreach photos being bullied at school because of it",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Year 7 pupils built a balsa bridge that held 20kg at the IOM3 challenge!",
     "My daughter got her first IOM3 student prize, so proud",
     "Meet up at the pub after the IOM3 lecture? First round on me",
@@ -572,7 +666,9 @@ add("", PUBLIC,
     "Dying of laughter at the IOM3 quiz question about bronze",
     "Send me a photo of your poster and I'll print it for the IOM3 session",
 )
-add("disclosure", PUBLIC,
+add(
+    "disclosure",
+    PUBLIC,
     "I work at IOM3 and I have evidence the exam pass marks were manipulated. Nobody internally acted.",
     "As a committee member I'm blowing the whistle: the accreditation reports were falsified",
     "I volunteer for IOM3 and the lab is unsafe. Health and safety breach covered up for months.",
@@ -582,13 +678,17 @@ add("disclosure", PUBLIC,
     "I volunteer on the exam board and results were rigged; no one internally listened",
     "Whistleblower here: I work at the institute and malpractice in the exams is being hidden",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Whistleblowing policy training for IOM3 volunteers is now online",
     "I sit on the IOM3 young members committee and we've got a great year planned",
     "The falsified data case study in the ethics module was eye-opening",
     "Our safety audit found nothing unsafe, well done to the lab team",
 )
-add("confidentiality", PUBLIC,
+add(
+    "confidentiality",
+    PUBLIC,
     "Not been announced yet but the IOM3 chief executive is leaving, heard it from a trustee",
     "Off the record: the IOM3 exam fees will double next year, don't share",
     "Photo of the confidential council agenda, look at item 7",
@@ -600,7 +700,9 @@ add("confidentiality", PUBLIC,
     "The IOM3 budget forecast from the finance committee shows a big deficit, internal use only",
     "Here's the strategy document the board approved in private",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The IOM3 strategy for 2030 is published on the website, worth a read",
     "Our branch budget for the year is on the members' page",
     "Confidential advice service for members in difficulty is free",
@@ -608,7 +710,9 @@ add("", PUBLIC,
     "Internal stresses in welds, a great IOM3 seminar",
     "Leak testing of pressure vessels: a practical IOM3 course",
 )
-add("political", PUBLIC,
+add(
+    "political",
+    PUBLIC,
     "Vote Labour on 4 July, engineers! IOM3 members know they're right on industry.",
     "The Conservatives have failed engineering. Don't vote for them.",
     "IOM3 branch committee backs the Green Party at the election",
@@ -620,7 +724,9 @@ add("political", PUBLIC,
     "Our committee says vote Conservative at the general election",
     "Labour will ruin mining. Vote against them.",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The labour market for materials graduates is strong, says the IOM3 survey",
     "Conservative estimates put the alloy's fatigue life at 20 years",
     "Green hydrogen and steelmaking, an IOM3 panel",
@@ -628,7 +734,9 @@ add("", PUBLIC,
     "Reform of engineering apprenticeships discussed at IOM3",
     "The IOM3 response to the election manifestos on skills is neutral and practical",
 )
-add("brand_name", PUBLIC,
+add(
+    "brand_name",
+    PUBLIC,
     "Going to my first IoM3 event tonight!",
     "Shout out to the iom3 careers team",
     "Big thanks to I.M3 for the student prize",
@@ -640,13 +748,17 @@ add("brand_name", PUBLIC,
     "Support the Iom3 schools programme!",
     "The iom3 library is a hidden gem",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "IOM3 is hiring: see https://www.iom3.org/careers",
     "Email membership@iom3.org for the student rate",
     "Catch up with @iom3 on the latest news #iom3",
     "IOM3 IOM3 IOM3, can't stop saying it after the ceremony",
 )
-add("disclaimer", ASV_PERSONAL,
+add(
+    "disclaimer",
+    ASV_PERSONAL,
     "Join the IOM3 today and support the future of materials science!",
     "On behalf of the IOM3 council I'm proud to announce our new bursaries",
     "I recommend every graduate joins the Institute of Materials",
@@ -654,25 +766,33 @@ add("disclaimer", ASV_PERSONAL,
     "Support IOM3's campaign for more engineering apprenticeships, sign up below",
     "The IOM3 awards are the best in the industry. Proud to judge them. Join us!",
 )
-add("", ASV_PERSONAL,
+add(
+    "",
+    ASV_PERSONAL,
     "Proud to support IOM3's schools work. The views expressed on this site are my own.",
     "Join me at the IOM3 lecture tonight. My views, not IOM3's: speaking for myself.",
     "Had a lovely weekend at the seaside",
     "Great football match yesterday, what a goal",
     "Recommend this book on the history of steel. Views are my own.",
 )
-add("logo", UNREGISTERED,
+add(
+    "logo",
+    UNREGISTERED,
     "Check out our new logo, based on the IOM3 trademark",
     "We put the IOM3 logo on our student society hoodies",
     "Using the IOM3 crest on our event poster, looks smart",
     "Our unofficial IOM3 fan page now has the logo as its profile picture",
     "Added the IOM3 logo to our conference slides template",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "The logo design competition for our own society is open",
     "Trademark law basics for engineers, an IOM3 webinar",
 )
-add("copyright", PUBLIC,
+add(
+    "copyright",
+    PUBLIC,
     "Found this on Google images, perfect for our branch newsletter",
     "Photo from a news site, not mine, sharing anyway",
     "Screenshot of the whole IOM3 journal article for those without access",
@@ -680,12 +800,16 @@ add("copyright", PUBLIC,
     "Not my image, credit to the owner, whoever that is",
     "Reposted from a photographer's page without asking, too good not to share",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Image credit: the Smithsonian, used with permission",
     "Photo courtesy of the IOM3 archive",
     "Our lab photographer took this one, all rights ours",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Can't believe how many people came to the IOM3 lecture tonight",
     "The IOM3 Young Members quiz is back in February",
     "Applied for IOM3 chartership today, fingers crossed",
@@ -729,7 +853,9 @@ add("", PUBLIC,
 )
 
 # --- third batch: the smaller categories, and sarcasm ---------------------------------------
-add("copyright", PUBLIC,
+add(
+    "copyright",
+    PUBLIC,
     "Grabbed this photo from Google for our flyer, looks great",
     "No copyright intended, just sharing this lovely SEM image I found",
     "Stolen photo alert: someone used our lab's image on their page without credit",
@@ -737,7 +863,9 @@ add("copyright", PUBLIC,
     "Image from a stock site, didn't pay for it but it's only for the newsletter",
     "Copied from the IOM3 members' area so everyone can read it",
 )
-add("disclaimer", ASV_PERSONAL,
+add(
+    "disclaimer",
+    ASV_PERSONAL,
     "The IOM3 position on critical minerals is spot on and I'm proud to have helped shape it",
     "Sign up for the IOM3 schools challenge, I'm proud to run it",
     "As a trustee I can say IOM3 is in great shape. Join us.",
@@ -745,33 +873,43 @@ add("disclaimer", ASV_PERSONAL,
     "Proud to speak on behalf of the IOM3 packaging society at the expo",
     "Recommend IOM3 membership to every apprentice I meet. Join!",
 )
-add("logo", UNREGISTERED,
+add(
+    "logo",
+    UNREGISTERED,
     "Our new badge design uses the IOM3 logo, stickers out next week",
     "Profile picture with the IOM3 logo, because we're the official students page now",
     "Printed the IOM3 crest on the mugs for our branch stall",
     "Who needs permission? IOM3 logo on our banner",
     "Our podcast artwork uses the IOM3 trademark",
 )
-add("brand_name", PUBLIC,
+add(
+    "brand_name",
+    PUBLIC,
     "Best night of the year at the IoM3 ball",
     "Iom3 mentors are brilliant",
     "Thanks I.M3 for having us",
     "Proud member of IOM 3",
     "The iom3 lecture in Bath was great",
 )
-add("disclosure", PUBLIC,
+add(
+    "disclosure",
+    PUBLIC,
     "I volunteer for IOM3 and I've seen the exam board alter grades. I have evidence and I'm raising this publicly.",
     "I work at IOM3 and there's a cover up over the lab accident. Nobody internally will deal with it.",
     "As a committee member I have evidence of malpractice in the bursary decisions",
     "Whistle-blower: I work for an IOM3 partner lab and test results were doctored for accreditation",
 )
-add("political", PUBLIC,
+add(
+    "political",
+    PUBLIC,
     "IOM3 members, vote Green on Thursday for the planet",
     "Don't vote Tory if you care about manufacturing, from an IOM3 committee member",
     "The Labour Party is the party of engineers. Vote for them at the general election.",
     "Reform UK will save the steelworks, vote for them",
 )
-add("", PUBLIC,  # sarcasm and irony that read positive or negative and are neither complaint nor crisis
+add(
+    "",
+    PUBLIC,  # sarcasm and irony that read positive or negative and are neither complaint nor crisis
     "Oh great, another free IOM3 webinar. How will I ever cope with all this learning",
     "My supervisor says IOM3 membership is the best money I'll ever spend. He might be right.",
     "Love it when the IOM3 quiz has a question on my PhD topic and I still get it wrong",
@@ -783,7 +921,9 @@ add("", PUBLIC,  # sarcasm and irony that read positive or negative and are neit
     "Honestly shocked at how much I enjoyed the standards webinar",
     "Worst decision ever: not joining IOM3 sooner",
 )
-add("", PUBLIC,
+add(
+    "",
+    PUBLIC,
     "Booked the IOM3 course on heat treatment for my whole team",
     "The IOM3 young members have a new podcast",
     "Catching the train to the IOM3 lecture in Newcastle",
@@ -810,8 +950,10 @@ add("", PUBLIC,
 def main() -> None:
     with OUT.open("w", encoding="utf-8") as fh:
         for text, labels, context in ROWS:
-            fh.write(json.dumps({"text": text, "labels": labels.split(), "context": context}, ensure_ascii=False)
-                     + "\n")
+            fh.write(
+                json.dumps({"text": text, "labels": labels.split(), "context": context}, ensure_ascii=False)
+                + "\n"
+            )
     print(f"wrote {len(ROWS)} labelled posts to {OUT}")
 
 
