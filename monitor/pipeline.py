@@ -146,8 +146,7 @@ def _score(
     clock: Clock,
     settle: bool,
 ) -> int:
-    registry = {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
-    high_reach = config.monitor.scoring.high_reach_followers
+    registry = logo_approvals(config)
     scored, last_id = 0, 0
     while True:
         with sessions.begin() as session:
@@ -163,14 +162,11 @@ def _score(
             now = clock()
             values = []
             for mention in rows:
-                context = Context(
-                    platform=mention.platform,
-                    channel_kind=mention.channel_kind,
-                    author_reach=mention.author_reach,
+                context = context_for(
+                    mention,
+                    config,
                     in_iom3_thread=(mention.platform, mention.thread_id) in official_threads,
-                    logo_approved=registry.get((mention.platform, mention.author_handle.lower()), False),
-                    created_at=mention.created_at,
-                    high_reach_followers=high_reach,
+                    logo_approved=registry,
                 )
                 assessment = scorer.assess(mention.text, context)
                 values.append(
@@ -189,6 +185,29 @@ def _score(
             session.execute(insert(AssessmentRow), values)
             scored += len(rows)
             last_id = rows[-1].id
+
+
+def logo_approvals(config: Config) -> dict[tuple[str, str], bool]:
+    return {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
+
+
+def context_for(
+    mention: MentionRow, config: Config, *, in_iom3_thread: bool, logo_approved: dict[tuple[str, str], bool]
+) -> Context:
+    """What scoring may know of a stored mention besides its words."""
+    return Context(
+        platform=mention.platform,
+        channel_kind=mention.channel_kind,
+        author_reach=mention.author_reach,
+        in_iom3_thread=in_iom3_thread,
+        logo_approved=logo_approved.get((mention.platform, mention.author_handle.lower()), False),
+        created_at=mention.created_at,
+        high_reach_followers=config.monitor.scoring.high_reach_followers,
+    )
+
+
+def in_official_thread(session: Session, mention: MentionRow) -> bool:
+    return (mention.platform, mention.thread_id) in _official_threads(session, [mention])
 
 
 def _official_threads(session: Session, rows: list[MentionRow]) -> set[tuple[str, str | None]]:

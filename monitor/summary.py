@@ -10,6 +10,8 @@ from rich.table import Table
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from alerts.routing import DEFAULT_ROUTES
+from monitor.config import CATEGORIES
 from monitor.pipeline import PassResult
 from monitor.schema import AssessmentRow, Incident, MentionRow, OutboxEmail
 
@@ -41,40 +43,68 @@ def pass_tables(session: Session, result: PassResult) -> list[Table]:
         row = counts[platform]
         by_kind.add_row(platform, *(str(row.get(k, 0)) for k in kinds), str(sum(row.values())))
 
-    flagged = Table(title="Scoring", title_justify="left")
-    flagged.add_column("scored")
-    flagged.add_column("flagged", justify="right")
-    flagged.add_column("incidents opened", justify="right")
-    flagged.add_column("joined an open incident", justify="right")
-    n_flagged = session.scalar(select(func.count()).where(AssessmentRow.flagged.is_(True))) or 0
-    flagged.add_row(
-        str(result.scored),
-        str(n_flagged),
-        str(result.routed.incidents_opened),
-        str(result.routed.mentions_joined),
+    flagged = Table(
+        title=f"Flags: {result.scored} mentions scored; {result.routed.incidents_opened} incidents opened, "
+        f"{result.routed.mentions_joined} joined one already open",
+        title_justify="left",
     )
+    for column in ("category", "posts", "goes to", "urgency"):
+        flagged.add_column(column, justify="right" if column == "posts" else "left")
+    by_category: dict[str, int] = {}
+    for flags in session.scalars(select(AssessmentRow.flags).where(AssessmentRow.flagged.is_(True))):
+        for flag in flags:
+            by_category[flag["category"]] = by_category.get(flag["category"], 0) + 1
+    for category in CATEGORIES:
+        if category in by_category:
+            role, severity = DEFAULT_ROUTES[category]
+            flagged.add_row(
+                category,
+                str(by_category[category]),
+                role.replace("_", " "),
+                "in the digest" if severity == "digest" else severity.replace("_", " "),
+            )
+
+    crises = Table(
+        title="Crisis signals (a thread surging against its platform's usual traffic)", title_justify="left"
+    )
+    for column in ("thread", "window", "mentions", "usual", "p-value", "why"):
+        crises.add_column(column, overflow="fold")
+    for signal in result.crises:
+        crises.add_row(
+            signal.thread_key,
+            f"{signal.window_start:%d %b %H:%M}-{signal.window_end:%H:%M} UTC",
+            str(signal.mentions),
+            f"{signal.expected:.1f}",
+            f"{signal.p_value:.1e}",
+            "; ".join(signal.reasons[1:]),
+        )
 
     emails = Table(title="Emails", title_justify="left")
     for column in ("#", "status", "to", "subject"):
         emails.add_column(column, overflow="fold")
     for row in session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)):
         emails.add_row(str(row.id), row.status, row.to_addr, row.subject)
-    return [runs, by_kind, flagged, emails]
+    return [runs, by_kind, flagged, *([crises] if result.crises else []), emails]
 
 
 def incidents_table(session: Session, zone: ZoneInfo) -> Table:
-    table = Table(title="Open incidents", title_justify="left")
-    for column in ("#", "category", "severity", "to", "thread", "mentions", "opened"):
+    table = Table(title="Open incidents (one email thread each)", title_justify="left")
+    for column in ("#", "category", "urgency", "to", "mentions", "first post"):
         table.add_column(column)
-    for inc in session.scalars(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)):
+    rows = session.execute(
+        select(Incident, MentionRow.created_at, MentionRow.author_handle)
+        .join(MentionRow, MentionRow.id == Incident.first_mention_id)
+        .where(Incident.status != "resolved")
+        .order_by(Incident.id)
+    )
+    for inc, posted, author in rows:
         table.add_row(
             str(inc.id),
             inc.category,
-            inc.severity,
-            inc.role,
-            inc.thread_key,
+            inc.severity.replace("_", " "),
+            inc.role.replace("_", " "),
             str(inc.mention_count),
-            _local(inc.opened_at, zone),
+            f"{_local(posted, zone)} @{author}",
         )
     return table
 

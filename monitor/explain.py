@@ -1,0 +1,78 @@
+"""Why a post scored what it did: every category, its score, threshold, evidence and clause."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from monitor.config import CATEGORIES, LexiconsFile
+from monitor.models import Assessment, flags_to_json
+from monitor.scoring import Context
+
+
+def explanation_json(
+    text: str, context: Context, assessment: Assessment, lexicons: LexiconsFile
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "context": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(context).items()},
+        "scorer_version": assessment.scorer_version,
+        "sentiment": assessment.sentiment,
+        "scores": {c: assessment.scores[c] for c in CATEGORIES},
+        "thresholds": {c: lexicons.category(c).threshold for c in CATEGORIES},
+        "flags": [
+            {**flag, "advice": lexicons.category(flag["category"]).advice}
+            for flag in flags_to_json(assessment.flags)
+        ],
+    }
+
+
+def explanation_table(text: str, assessment: Assessment, lexicons: LexiconsFile) -> Group:
+    header = Text.assemble(
+        ("Post: ", "bold"),
+        text,
+        "\n",
+        ("Sentiment (VADER compound, -1..1): ", "bold"),
+        f"{assessment.sentiment:+.2f}   ",
+        ("scorer ", "dim"),
+        (assessment.scorer_version, "dim"),
+    )
+    table = Table(show_lines=False)
+    table.add_column("category")
+    table.add_column("score", justify="right")
+    table.add_column("flag at", justify="right")
+    table.add_column("flagged")
+    table.add_column("evidence", overflow="fold")
+    table.add_column("policy clause", overflow="fold")
+    flags = {f.category: f for f in assessment.flags}
+    for category in CATEGORIES:
+        flag = flags.get(category)
+        evidence = ""
+        if flag:
+            terms = [
+                f'"{e.text}"' + (" (reported)" if e.kind == "reported" else "")
+                for e in flag.evidence
+                if e.kind in ("term", "reported")
+            ]
+            context = [
+                f"{e.text} {e.value:g}" if e.value is not None else e.text
+                for e in flag.evidence
+                if e.kind in ("figure", "context") and not e.text.startswith("sentiment")
+            ]
+            evidence = ", ".join(terms + context)
+        table.add_row(
+            category,
+            f"{assessment.scores[category]:.2f}",
+            f"{lexicons.category(category).threshold:.2f}",
+            "[bold red]YES[/bold red]" if flag else "",
+            escape(evidence),
+            escape(lexicons.category(category).clause) if flag else "",
+        )
+    advice = [Text.assemble((f"{c}: ", "bold"), lexicons.category(c).advice) for c in flags]
+    return Group(header, table, *advice)
