@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 
@@ -55,19 +55,21 @@ class Mention:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Why a category scored what it did: a matched span of the text, or a named figure."""
+class Evidence(NamedTuple):
+    """Why a category scored what it did: a matched span of the text, or a named figure.
 
-    kind: str  # "term" for a matched span, "figure" for a computed value such as sentiment
+    A NamedTuple rather than a dataclass: the scorer makes several for every flag, and tuples
+    cost a fraction of a frozen dataclass to build.
+    """
+
+    kind: str  # "term" or "reported" for a matched span; "figure" or "context" for the rest
     text: str
     start: int | None = None
     end: int | None = None
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(NamedTuple):
     category: str
     score: float
     clause: str
@@ -94,7 +96,7 @@ def flags_to_json(flags: tuple[Flag, ...]) -> list[dict[str, Any]]:
             "category": f.category,
             "score": f.score,
             "clause": f.clause,
-            "evidence": [{k: v for k, v in asdict(e).items() if v is not None} for e in f.evidence],
+            "evidence": [{k: v for k, v in e._asdict().items() if v is not None} for e in f.evidence],
         }
         for f in flags
     ]

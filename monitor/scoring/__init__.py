@@ -45,6 +45,7 @@ class Scorer:
         self.scoring = scoring
         self.lexicon = Lexicon(lexicons)
         self._vader = _vader()
+        self._order = CATEGORIES
         self._weights = {
             name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()}
             for name in CATEGORIES
@@ -61,8 +62,10 @@ class Scorer:
         ctx = context or Context(high_reach_followers=self.scoring.high_reach_followers, **context_fields)
         sentiment = self._vader.polarity_scores(text)["compound"]
         lexicon = self.lexicon
-        if lexicon.might_match(text, personal=ctx.channel_kind == ChannelKind.ASV_PERSONAL):
-            found = lexicon.match(text, tokenize(text))
+        tokens = tokenize(text)
+        personal = ctx.channel_kind == ChannelKind.ASV_PERSONAL
+        if lexicon.may_start_a_score(tokens, personal=personal):
+            found = lexicon.match(text, tokens, personal=personal)
         else:
             found = lexicon.exact_hits(text)
         by_category: dict[str, dict[str, list[Hit]]] = {}
@@ -71,12 +74,15 @@ class Scorer:
             by_category.setdefault(hit.category, {}).setdefault(hit.group, []).append(hit)
             if (hit.category, hit.group) not in lexicon.modifiers:
                 started.add(hit.category)
-        scores: dict[str, float] = {}
+        # Every category but complaint needs a cue to score at all (complaint also reads a very
+        # negative tone): start from zeros and score only what has started.
+        scores: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+        if sentiment <= -0.5:
+            started.add("complaint")
         flags: list[Flag] = []
-        regulated = self.regulated_period(ctx.created_at)
-        for name in CATEGORIES:
-            if name not in started and name != "complaint":
-                scores[name] = 0.0  # every category but complaint needs a cue to score at all
+        regulated = self.regulated_period(ctx.created_at) if self.scoring.regulated_period else None
+        for name in self._order:
+            if name not in started:
                 continue
             cues = Cues(by_category.get(name, {}), self._weights[name])
             score = SCORERS[name](cues, ctx, sentiment, text)
@@ -119,9 +125,7 @@ class Scorer:
                 Evidence(kind="figure", text="author reach (followers)", value=float(ctx.author_reach))
             )
         if ctx.channel_kind:
-            evidence.append(
-                Evidence(kind="context", text=f"posted by: {ChannelKind(ctx.channel_kind).value}")
-            )
+            evidence.append(Evidence(kind="context", text=f"posted by: {ctx.channel_kind}"))
         if regulated:
             evidence.append(Evidence(kind="context", text=f"regulated period: {regulated}"))
         return tuple(evidence)

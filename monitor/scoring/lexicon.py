@@ -12,10 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from monitor.config import CATEGORIES, LexiconsFile
-from monitor.scoring.text import _STRETCH, Token, mask_unspeakable, quoted_spans, term_tokens
-
-_WORDS = re.compile(r"\w+(?:'\w+)*")
-_CAMEL_HASHTAG = re.compile(r"#\w*[a-z][A-Z]")
+from monitor.scoring.text import Tokens, mask_unspeakable, quoted_spans, term_tokens
 
 # Words that, up to three tokens before a cue, turn it around ("not a fraud"), or that deny a verb of
 # belief governing it in the same clause ("I don't think anyone on the council is corrupt").
@@ -50,6 +47,7 @@ class _Entry:
     group: str
     negatable: bool
     reportable: bool
+    modifier: bool
 
 
 class Lexicon:
@@ -59,8 +57,8 @@ class Lexicon:
         self.lexicons = lexicons
         index: dict[str, list[_Entry]] = defaultdict(list)
         exact: dict[tuple[str, str], list[str]] = defaultdict(list)
-        primary: set[str] = set()
-        promotion: set[str] = set()
+        primary: set[str | tuple[str, ...]] = set()
+        promotion: set[str | tuple[str, ...]] = set()
         self.modifiers: set[tuple[str, str]] = set()
         for category in CATEGORIES:
             for group_name, group in lexicons.category(category).cues.items():
@@ -74,44 +72,70 @@ class Lexicon:
                     if not tokens:
                         continue
                     index[tokens[0]].append(
-                        _Entry(tokens, category, group_name, group.negatable, group.reportable)
+                        _Entry(
+                            tokens, category, group_name, group.negatable, group.reportable, group.modifier
+                        )
                     )
                     if not group.modifier:
-                        (promotion if category == "disclaimer" else primary).add(_anchor(tokens))
-        # First words of every cue that can start a score: a post with none of them (most posts)
-        # skips tokenizing and matching altogether. The disclaimer's are checked only for ASV
+                        # One word, or a phrase's first two words: what the quick test looks for.
+                        (promotion if category == "disclaimer" else primary).add(
+                            tokens[0] if len(tokens) == 1 else tokens[:2]
+                        )
+        # Every cue that can start a score, as a word or its first two words: a post with none of
+        # them (most posts) skips matching altogether. The disclaimer's are checked only for ASV
         # personal accounts, the one kind of author that category is about.
         self._primary = frozenset(primary)
         self._promotion = frozenset(promotion)
+        # One-word terms by their word; longer ones by their first two words, so a common first
+        # word ("i", "not", "the") costs one failed lookup instead of a check of every phrase.
+        self._index: dict[str, list[_Entry]] = {}
+        self._index2: dict[tuple[str, str], list[_Entry]] = {}
         for entries in index.values():
-            entries.sort(key=lambda e: len(e.tokens), reverse=True)
-        self._index = dict(index)
+            for entry in sorted(entries, key=lambda e: len(e.tokens), reverse=True):
+                if len(entry.tokens) == 1:
+                    self._index.setdefault(entry.tokens[0], []).append(entry)
+                else:
+                    self._index2.setdefault(entry.tokens[:2], []).append(entry)
         # Exact-case terms (the misspellings of IOM3) as one regex each, never matching inside a
         # longer word: "IoM3" yes, "IOM3" no, "IoM3s" no.
-        self._exact = {
-            key: re.compile(
-                r"(?<![\w.])(?:"
-                + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                + r")(?![\w])"
-            )
-            for key, terms in exact.items()
-        }
+        self._exact = {key: (_needle(terms), _exact_pattern(terms)) for key, terms in exact.items()}
 
-    def might_match(self, text: str, *, personal: bool) -> bool:
-        """False only if no cue that can start a score can be in `text` (a cheap C-speed test)."""
-        low = text.lower().replace("’", "'")
-        if _STRETCH.search(low) or _CAMEL_HASHTAG.search(text):
-            return True  # words the quick test cannot see; let the full match decide
-        words = set(_WORDS.findall(low))
-        if not self._primary.isdisjoint(words):
+    def may_start_a_score(self, tokens: Tokens, *, personal: bool) -> bool:
+        """False only if no cue that can start a score is in the text: its words and its pairs of
+        neighbouring words are tested against the cues' in two C-speed set operations."""
+        if tokens.alts is not None:
+            return True  # stretched words: let the full match try both spellings
+        norms = tokens.norms
+        if not self._primary.isdisjoint(norms) or not self._primary.isdisjoint(
+            zip(norms, norms[1:], strict=False)
+        ):
             return True
-        return personal and not self._promotion.isdisjoint(words)
+        return personal and not (
+            self._promotion.isdisjoint(norms)
+            and self._promotion.isdisjoint(zip(norms, norms[1:], strict=False))
+        )
+
+    def _alternatives(self, found: list[_Entry] | None, tokens: Tokens, i: int) -> list[_Entry] | None:
+        """Candidates for a stretched word's single-letter form too ("sooo" -> "so")."""
+        norms, alts = tokens.norms, tokens.alts
+        assert alts is not None
+        extra: list[_Entry] = []
+        for first in {norms[i], alts[i]} - {None}:
+            if alts[i] is not None and first == alts[i]:
+                extra += self._index.get(first, [])
+            if i + 1 < len(norms):
+                for second in {norms[i + 1], alts[i + 1]} - {None}:
+                    if (first, second) != (norms[i], norms[i + 1]):
+                        extra += self._index2.get((first, second), [])
+        return (found or []) + extra if extra else found
 
     def exact_hits(self, text: str) -> list[Hit]:
         """Exact-case cues, outside links, addresses, @handles and #hashtags."""
         hits: list[Hit] = []
         masked: str | None = None
-        for (category, group), pattern in self._exact.items():
+        for (category, group), (needle, pattern) in self._exact.items():
+            if needle and needle not in text:
+                continue  # a character every one of these terms has is absent: no regex scan
             for m in pattern.finditer(text):
                 if masked is None:
                     masked = mask_unspeakable(text)
@@ -119,97 +143,114 @@ class Lexicon:
                     hits.append(Hit(category, group, m.group(), m.start(), m.end()))
         return hits
 
-    def match(self, text: str, tokens: list[Token]) -> list[Hit]:
-        """Every cue in the text, negated ones dropped, reported ones discounted."""
+    def match(self, text: str, tokens: Tokens, *, personal: bool = False) -> list[Hit]:
+        """Every cue in the text, negated ones dropped, reported ones discounted.
+
+        Two passes: the first finds candidate cues by their words alone (cheap), the second does
+        the checks that need positions (punctuation, negation, quotation) only for cues whose
+        category some cue that can start a score has started.
+        """
+        index, index2 = self._index, self._index2
+        norms, alts = tokens.norms, tokens.alts
+        count = len(norms)
+        candidates: list[tuple[int, _Entry]] = []
+        started: set[str] = set()
+        for i, word in enumerate(norms):
+            found = index.get(word)
+            if i + 1 < count:
+                pair = index2.get((word, norms[i + 1]))
+                if pair:
+                    found = (found or []) + pair
+            if alts is not None:
+                found = self._alternatives(found, tokens, i)
+            if not found:
+                continue
+            for entry in found:
+                if entry.category == "disclaimer" and not personal:
+                    continue  # asked of ASV personal accounts only
+                n = len(entry.tokens)
+                if n > 1 and (i + n > count or not _same(tokens, i, entry.tokens)):
+                    continue
+                candidates.append((i, entry))
+                if not entry.modifier:
+                    started.add(entry.category)
         hits: list[Hit] = []
         quotes: list[tuple[int, int]] | None = None
-        index = self._index
-        count = len(tokens)
-        for i, token in enumerate(tokens):
-            candidates = index.get(token.norm)
-            if token.alt is not None:
-                candidates = (candidates or []) + index.get(token.alt, [])
-            if not candidates:
+        for i, entry in candidates:
+            if entry.category not in started:
                 continue
-            for entry in candidates:
-                n = len(entry.tokens)
-                if (
-                    i + n > count
-                    or not _same(tokens, i, entry.tokens)
-                    or (n > 1 and _broken(text, tokens, i, n))
+            n = len(entry.tokens)
+            if n > 1 and _broken(text, tokens, i, n):
+                continue
+            if entry.negatable and _negated(_clause_before(text, tokens, i, window=8)):
+                continue
+            spans = tokens.spans
+            start, end = spans[i][0], spans[i + n - 1][1]
+            factor = 1.0
+            if entry.reportable:
+                if quotes is None:
+                    quotes = quoted_spans(text)
+                if any(w in REPORTING for w in _clause_before(text, tokens, i, window=6)) or any(
+                    qs <= start and end <= qe for qs, qe in quotes
                 ):
-                    continue
-                if entry.negatable and _negated(_clause_before(text, tokens, i, window=8)):
-                    continue
-                start, end = token.start, tokens[i + n - 1].end
-                factor = 1.0
-                if entry.reportable:
-                    if quotes is None:
-                        quotes = quoted_spans(text)
-                    if any(t.norm in REPORTING for t in _clause_before(text, tokens, i, window=6)) or any(
-                        qs <= start and end <= qe for qs, qe in quotes
-                    ):
-                        factor = REPORTED_FACTOR
-                hits.append(Hit(entry.category, entry.group, text[start:end], start, end, factor))
+                    factor = REPORTED_FACTOR
+            hits.append(Hit(entry.category, entry.group, text[start:end], start, end, factor))
         hits.extend(self.exact_hits(text))
         return hits
-
-
-# Common words a term is never recognised by in the quick test (see `_anchor`).
-COMMON = frozenset(
-    "a an the and or but if of to in on at by for from with about as into over is are was were be "
-    "been being am it its it's this that these those there here i me my we our us you your he him "
-    "his she her they them their what which who whom why how when where all any some no not can "
-    "can't don't do does did have has had will would shall should could may might must just so too "
-    "very still again back up down out off more most now then than one two make made get got go "
-    "going want say said tell told know think everyone everybody anyone someone people iom3 member "
-    "members membership".split()
-)
-
-
-def _anchor(tokens: tuple[str, ...]) -> str:
-    """The word a term is recognised by in the quick test: its least common-looking token."""
-    return max(tokens, key=lambda word: (word not in COMMON, len(word)))
 
 
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\n]")
 
 
-def _broken(text: str, tokens: list[Token], i: int, n: int) -> bool:
+def _broken(text: str, tokens: Tokens, i: int, n: int) -> bool:
     """A phrase does not run across punctuation: "my image, credit to" is not "image credit"."""
-    return any(_CLAUSE_BREAK.search(text, tokens[j].end, tokens[j + 1].start) for j in range(i, i + n - 1))
+    spans = tokens.spans
+    return any(_CLAUSE_BREAK.search(text, spans[j][1], spans[j + 1][0]) for j in range(i, i + n - 1))
 
 
 BELIEF = frozenset("think thought believe believed reckon say said suppose feel".split())
 
 
-def _is_negator(token: Token) -> bool:
-    return token.norm in NEGATORS or token.norm.endswith("n't")
+def _is_negator(word: str) -> bool:
+    return word in NEGATORS or word.endswith("n't")
 
 
-def _negated(before: list[Token]) -> bool:
+def _negated(before: list[str]) -> bool:
     """A negator just before the cue ("not a fraud"), or before a verb of belief that governs it
     ("I don't think anyone there is corrupt"). `before` is nearest first."""
-    if any(_is_negator(t) for t in before[:3]):
+    if any(_is_negator(w) for w in before[:3]):
         return True
     return any(
-        t.norm in BELIEF and i + 1 < len(before) and _is_negator(before[i + 1]) for i, t in enumerate(before)
+        w in BELIEF and i + 1 < len(before) and _is_negator(before[i + 1]) for i, w in enumerate(before)
     )
 
 
-def _clause_before(text: str, tokens: list[Token], i: int, window: int) -> list[Token]:
-    """Up to `window` tokens before token i, stopping at the start of its clause."""
-    before: list[Token] = []
+def _clause_before(text: str, tokens: Tokens, i: int, window: int) -> list[str]:
+    """Up to `window` words before word i, nearest first, stopping at the start of its clause."""
+    spans, norms = tokens.spans, tokens.norms
+    before: list[str] = []
     for j in range(i - 1, max(-1, i - window - 1), -1):
-        if _CLAUSE_BREAK.search(text, tokens[j].end, tokens[j + 1].start):
+        if _CLAUSE_BREAK.search(text, spans[j][1], spans[j + 1][0]):
             break
-        before.append(tokens[j])
+        before.append(norms[j])
     return before
 
 
-def _same(tokens: list[Token], i: int, wanted: tuple[str, ...]) -> bool:
+def _exact_pattern(terms: list[str]) -> re.Pattern[str]:
+    """Exact-case terms, never inside a longer word: "IoM3" yes, "IOM3" no, "IoM3s" no."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"(?<![\w.])(?:" + alternatives + r")(?![\w])")
+
+
+def _needle(terms: list[str]) -> str:
+    """A character that every term contains ("3" for the misspellings of IOM3), or ""."""
+    common = set(terms[0]).intersection(*terms[1:]) if terms else set()
+    return min(common) if common else ""
+
+
+def _same(tokens: Tokens, i: int, wanted: tuple[str, ...]) -> bool:
+    norms, alts = tokens.norms, tokens.alts
     for offset, word in enumerate(wanted):
-        token = tokens[i + offset]
-        if token.norm != word and token.alt != word:
+        if norms[i + offset] != word and (alts is None or alts[i + offset] != word):
             return False
     return True

@@ -1,4 +1,4 @@
-"""Turning a post into tokens the lexicons can match: one pass, positions kept for evidence.
+"""Turning a post into words the lexicons can match, with positions for evidence when needed.
 
 Case is folded, curly apostrophes straightened, hashtags split into words (#BoycottIOM3 ->
 boycott, iom3), and a letter stretched three or more times ("sooooo") is tried both as a double
@@ -8,69 +8,104 @@ and as a single letter. @handles, URLs and e-mail addresses are never matched as
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
-_TOKEN = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[#@]?\w+(?:['’]\w+)*")
 _HASHTAG_PART = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
-_STRETCH = re.compile(r"(\w)\1{2,}")
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "2000" is not stretched
 # Spans the brand-name check must not look inside: links, addresses, handles, hashtags.
-_UNSPEAKABLE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+")
+_UNSPEAKABLE = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.]+|[@#]\w+")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{1,400})[\"”]|(?<!\w)['‘]([^'’\n]{1,400})['’](?!\w)")
 
 
-class Token(NamedTuple):
-    norm: str
-    start: int
-    end: int
-    alt: str | None = None  # the single-letter form of a stretched word
+class Tokens:
+    """A post's words, folded. Spans are worked out only when a cue is found and needs them."""
+
+    __slots__ = ("_source", "_spans", "alts", "norms")
+
+    def __init__(
+        self,
+        norms: list[str],
+        alts: list[str | None] | None,
+        spans: list[tuple[int, int]] | None,
+        source: str = "",
+    ) -> None:
+        self.norms, self.alts, self._spans, self._source = norms, alts, spans, source
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self._source)]
+        return self._spans
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+
+# A hashtag whose words must be split apart: #BoycottIOM3, #NoReply (not #iom3 or #scandal).
+_CAMEL_HASHTAG = re.compile(r"#\w*?[a-z0-9][A-Z]")
+# A word not part of an @handle (a #hashtag's word counts); links and addresses are blanked first.
+_WORD = re.compile(r"(?<![@\w])\w+(?:'\w+)*")
+# The address alternative is possessive (++) and starts only at a word's start: without that the
+# engine retries every suffix of every word that is not an address, which was most of the cost.
+_LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.]+")
+
+
+_EMAIL_HINT = re.compile(r"@[\w-]+\.\w")  # starts with a literal: the engine jumps to each "@"
+_HASHTAG = re.compile(r"#\w+")
+_TRIPLE = re.compile(r"([a-z])\1\1")
+
+
+def _stretched(low: str) -> bool:
+    """Any letter three times running? ([a-z] is four times faster here than a Unicode class,
+    and stretching for emphasis is an ASCII habit: "sooo", "pleeease".)"""
+    return _TRIPLE.search(low) is not None
 
 
 def normalise(word: str) -> str:
     return word.lower().replace("’", "'")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with their character spans; links, addresses and @handles are left out."""
+def tokenize(text: str) -> Tokens:
+    """The words of `text`, folded; links, addresses and @handles are left out."""
     low = text.lower().replace("’", "'")
     if len(low) != len(text):  # a few letters lengthen when lowered (İ): keep spans true
-        return [Token(normalise(t.norm), t.start, t.end, t.alt) for t in _tokenize_cased(text)]
-    return _tokenize(text, low)
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text).replace("’", "'")
+    if "://" in low or "www." in low or ("@" in low and _EMAIL_HINT.search(low)):
+        low = _LINK.sub(lambda m: " " * len(m.group()), low)
+    camel = "#" in text and _CAMEL_HASHTAG.search(text) is not None
+    stretched = _stretched(low)
+    if not camel and not stretched:
+        # The common case, at C speed: one findall, no per-word objects.
+        return Tokens(_WORD.findall(low), None, None, low)
+    matches = list(_WORD.finditer(low))
+    norms = [m.group() for m in matches]
+    spans = [m.span() for m in matches]
+    if camel:
+        _split_hashtags(text, norms, spans)
+    alts: list[str | None] | None = None
+    if stretched:
+        alts = [None] * len(norms)
+        for k, word in enumerate(norms):
+            if _STRETCH.search(word):
+                norms[k], alts[k] = _STRETCH.sub(r"\1\1", word), _STRETCH.sub(r"\1", word)
+    return Tokens(norms, alts, spans)
 
 
-def _tokenize_cased(text: str) -> list[Token]:
-    return _tokenize(text, text.replace("’", "'"))
-
-
-def _tokenize(text: str, low: str) -> list[Token]:
-    stretched = _STRETCH.search(low) is not None
-    tokens: list[Token] = []
-    append = tokens.append
-    for match in _TOKEN.finditer(low):
-        raw = match.group()
-        first = raw[0]
-        if first == "#":
-            base = match.start() + 1
-            for part in _HASHTAG_PART.finditer(text, base, match.end()):
-                append(_token(part.group().lower(), part.start(), part.end(), stretched))
+def _split_hashtags(text: str, norms: list[str], spans: list[tuple[int, int]]) -> None:
+    """#BoycottIOM3 -> boycott, iom3 in place, each part with its own span."""
+    starts = {start: k for k, (start, _) in enumerate(spans)}
+    for tag in reversed(list(_HASHTAG.finditer(text))):
+        k = starts.get(tag.start() + 1)
+        if k is None:
             continue
-        if first == "@" or "/" in raw or "@" in raw or raw.startswith("www."):
-            continue
-        if stretched:
-            append(_token(raw, match.start(), match.end(), True))
-        else:
-            append(Token(raw, match.start(), match.end()))
-    return tokens
-
-
-def _token(norm: str, start: int, end: int, stretched: bool) -> Token:
-    if stretched and _STRETCH.search(norm):
-        return Token(_STRETCH.sub(r"\1\1", norm), start, end, _STRETCH.sub(r"\1", norm))
-    return Token(norm, start, end)
+        parts = list(_HASHTAG_PART.finditer(text, tag.start() + 1, tag.end()))
+        if len(parts) > 1:
+            norms[k : k + 1] = [p.group().lower() for p in parts]
+            spans[k : k + 1] = [p.span() for p in parts]
 
 
 def term_tokens(term: str) -> tuple[str, ...]:
     """How a lexicon term is matched: the same tokenizer, so "can't log in" is 3 tokens."""
-    return tuple(t.norm for t in tokenize(term))
+    return tuple(tokenize(term).norms)
 
 
 def mask_unspeakable(text: str) -> str:

@@ -1,0 +1,69 @@
+"""Scoring speed: mentions per second on one core, VADER alone and the full scorer, same texts.
+
+    python bench/score_speed.py [--repeat 5]
+
+The texts are real and IOM3 posts together: TweetEval's validation posts (../shared/data/dev),
+the labelled IOM3 evaluation set and the bundled sample week. Each figure is the best of
+`--repeat` timed passes over all of them, in this one process (so one core). The goal set for
+the scorer is at most 1.5 times the cost of VADER alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.scoring import Context, _vader, default_scorer  # noqa: E402
+from monitor.scoring.evaluation import load_eval_set  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "data" / "dev"
+
+
+def texts() -> list[str]:
+    found = [row["text"] for row in load_eval_set()]
+    sample = ROOT / "monitor" / "sample_data" / "mentions.jsonl"
+    found += [json.loads(line)["text"] for line in sample.read_text(encoding="utf-8").splitlines()]
+    for name in ("offensive", "hate"):
+        path = DEV / f"tweeteval-{name}" / "val_text.txt"
+        if path.exists():
+            found += path.read_text(encoding="utf-8").splitlines()
+    return found
+
+
+def best_rate(work: Callable[[str], object], corpus: list[str], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for text in corpus:
+            work(text)
+        best = min(best, time.perf_counter() - start)
+    return len(corpus) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    corpus = texts()
+    vader = _vader()
+    scorer = default_scorer()
+    context = Context(channel_kind="public")
+    for text in corpus[:200]:  # warm caches and the regex engine before timing
+        scorer.assess(text, context)
+    vader_rate = best_rate(vader.polarity_scores, corpus, args.repeat)
+    full_rate = best_rate(lambda text: scorer.assess(text, context), corpus, args.repeat)
+    print(f"{len(corpus):,} texts (TweetEval validation, IOM3 evaluation set, sample week); best of {args.repeat}")
+    print(f"  VADER alone    : {vader_rate:>9,.0f} mentions/s per core ({1e6 / vader_rate:.0f} us each)")
+    print(f"  full scorer    : {full_rate:>9,.0f} mentions/s per core ({1e6 / full_rate:.0f} us each)")
+    print(f"  cost ratio     : {vader_rate / full_rate:.2f}x VADER alone (goal: at most 1.50x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""explain, score-file and rescore, run as a comms officer runs them."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitor.cli import main
+from monitor.config import CATEGORIES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "run_monitor.py"), *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, env={**os.environ, "COLUMNS": "160"})
+
+
+def test_explain_shows_each_category_its_evidence_and_clause():
+    done = run("explain", "@iom3 still waiting for my refund, no reply for weeks. Unacceptable.")
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("│")[1].strip(): line for line in done.stdout.splitlines() if line.count("│") > 5}
+    assert set(CATEGORIES) <= set(rows)
+    assert "YES" in rows["complaint"] and '"still waiting"' in rows["complaint"]
+    assert "Complaint handling" in rows["complaint"]
+    assert "YES" not in rows["defamation"]
+    assert "let IOM3 post an official response first" in " ".join(done.stdout.split())
+
+
+def test_explain_json_is_the_same_judgement_as_data():
+    done = run("explain", "Alan Pryce the treasurer is a fraud", "--kind", "public", "--reach", "500", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["context"]["channel_kind"] == "public" and data["context"]["author_reach"] == 500
+    assert set(data["scores"]) == set(CATEGORIES)
+    (flag,) = data["flags"]
+    assert flag["category"] == "defamation" and flag["clause"] == "Libel"
+    assert {"text": "fraud", "kind": "term"}.items() <= next(e for e in flag["evidence"] if e["text"] == "fraud").items()
+    assert "Communications Executive" in flag["advice"]
+
+
+def test_explain_without_text_or_mention_says_what_to_give():
+    done = run("explain")
+    assert done.returncode == 2 and "Give the post's text in quotes, or --mention ID." in done.stderr
+
+
+def test_score_file_writes_a_score_and_flag_per_category(tmp_path):
+    source = tmp_path / "export.csv"
+    posts = ["Still waiting for my refund, unacceptable", "Lovely IOM3 lecture", "Looking forward to the IoM3 dinner",
+             'A post with "quotes", commas\nand a line break', ""]
+    pd.DataFrame({"id": range(len(posts)), "post text": posts, "followers": ["120", "", "9,000", "x", "1"]}).to_csv(
+        source, index=False)
+    done = run("score-file", str(source), "--text-column", "post text", "--reach-column", "followers")
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "export.scored.csv"
+    assert f"Scored 5 rows into {out}" in " ".join(done.stdout.split())
+    scored = pd.read_csv(out, keep_default_na=False)
+    assert list(scored["post text"]) == posts and list(scored["id"]) == list(range(5))
+    for category in CATEGORIES:
+        assert f"{category}_score" in scored.columns and f"{category}_flag" in scored.columns
+    assert list(scored["complaint_flag"]) == [True, False, False, False, False]
+    assert list(scored["brand_name_flag"]) == [False, False, True, False, False]
+    assert scored.loc[0, "flags"] == "complaint"
+
+
+def test_score_file_names_the_columns_it_has_when_asked_for_one_it_lacks(tmp_path):
+    source = tmp_path / "posts.csv"
+    source.write_text("message,author\nhello,me\n")
+    done = run("score-file", str(source), "--text-column", "text")
+    assert done.returncode == 2
+    assert "has no column 'text' (asked for by --text-column); its columns are: 'message', 'author'" in done.stderr
+
+
+def test_score_file_says_what_to_do_with_a_file_from_excel(tmp_path):
+    source = tmp_path / "windows.csv"
+    source.write_bytes("text\nCaf\xe9 talk at IOM3 \u2013 great\n".encode("cp1252"))
+    done = run("score-file", str(source), "--text-column", "text")
+    assert done.returncode == 2 and "--encoding cp1252" in done.stderr
+    fixed = run("score-file", str(source), "--text-column", "text", "--encoding", "cp1252")
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_score_file_streams_a_large_file_in_chunks(tmp_path, monkeypatch):
+    import monitor.score_file as score_file
+
+    monkeypatch.setattr(score_file, "CHUNK_ROWS", 7)
+    source = tmp_path / "big.csv"
+    pd.DataFrame({"text": [f"post {i}: still waiting for a reply" if i % 3 == 0 else f"post {i}" for i in range(50)]}
+                 ).to_csv(source, index=False)
+    seen: list[int] = []
+    from monitor.scoring import default_scorer
+
+    result = score_file.score_csv(source, tmp_path / "out.csv", default_scorer(), text_column="text",
+                                  progress=lambda done, total: seen.append(done))
+    assert result.rows == 50 and result.flagged["complaint"] == 17
+    assert len(seen) == 8 and seen[-1] == source.stat().st_size  # one update per chunk of 7
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 50
+
+
+@pytest.fixture
+def demo_dir(tmp_path) -> Path:
+    assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
+    return tmp_path / "demo"
+
+
+def test_rescore_after_a_lexicon_edit_changes_flags_and_sends_nothing(demo_dir, config_dir, capsys):
+    emails_before = len(mailbox.Maildir(demo_dir / "mail", create=False))
+    lexicons = config_dir / "lexicons.toml"
+    lexicons.write_text(lexicons.read_text().replace('[brand_name]\nclause', '[brand_name]\nthreshold = 0.95\nclause'
+                                                     ).replace('threshold = 0.5\n[brand_name.cues', '[brand_name.cues'))
+    url = f"sqlite:///{demo_dir / 'monitor.db'}"
+    capsys.readouterr()
+    assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Re-scored 305 mention(s)" in out
+    assert "│ brand_name │ 4 │ 0 │" in out
+    assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0
+    assert "Re-scored 0 mention(s)" in " ".join(capsys.readouterr().out.split())
+    assert len(mailbox.Maildir(demo_dir / "mail", create=False)) == emails_before
