@@ -1,4 +1,4 @@
-"""Ingest throughput and memory: N generated mentions through the store and the first scorer.
+"""Ingest throughput and memory: N generated mentions through the store and the scorer.
 
     python bench/ingest.py                 # 200,000 mentions, SQLite then PostgreSQL
     python bench/ingest.py --n 50000 --backends sqlite
@@ -125,7 +125,7 @@ def run_backend(backend: str, n: int) -> dict:
         t0 = time.perf_counter()
         result = ingest(sessions, connector, ChannelDirectory(config))
         t1 = time.perf_counter()
-        scored = score_pending(sessions, Scorer(config.lexicons, config.monitor.scoring))
+        scored = score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
         t2 = time.perf_counter()
         assert result.stored == n and scored == n, (result, scored)
         return {
@@ -154,7 +154,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_backend(args.one, args.n)))
         return
-    print(f"ingest benchmark: {args.n:,} generated mentions, store then first scorer, one process each")
+    print(f"ingest benchmark: {args.n:,} generated mentions, store then scorer, one process each")
     for backend in args.backends.split(","):
         done = subprocess.run(
             [sys.executable, __file__, "--n", str(args.n), "--one", backend], capture_output=True, text=True

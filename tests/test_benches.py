@@ -1,0 +1,34 @@
+"""The benchmark scripts still run and print their figures (their numbers are not judged here)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_ingest_bench_prints_rate_and_memory():
+    out = bench("bench/ingest.py", "--n", "400", "--backends", "sqlite")
+    assert re.search(r"sqlite\n  store : +[\d,]+ mentions/s", out), out
+    assert "RSS MiB at mentions ingested" in out and "peak RSS MiB:" in out
+
+
+def test_score_speed_bench_prints_both_rates_and_the_ratio():
+    out = bench("bench/score_speed.py", "--repeat", "1")
+    assert re.search(r"VADER alone : +[\d,]+ /s", out) and re.search(r"cost ratio  : [\d.]+x VADER alone", out)
+
+
+def test_evaluate_bench_prints_every_category():
+    out = bench("bench/evaluate.py")
+    for category in ("complaint", "safeguarding", "copyright"):
+        assert re.search(rf"│ {category} +│ +\d+ │ +[\d.]+ │", out), category
+    assert "micro" in out
