@@ -24,7 +24,9 @@ def test_ingest_bench_prints_rate_and_memory():
 
 def test_score_speed_bench_prints_both_rates_and_the_ratio():
     out = bench("bench/score_speed.py", "--repeat", "1")
-    assert re.search(r"VADER alone : +[\d,]+ /s", out) and re.search(r"cost ratio  : [\d.]+x VADER alone", out)
+    assert re.search(r"VADER alone : +[\d,]+ /s", out) and re.search(
+        r"cost ratio  : [\d.]+x VADER alone", out
+    )
 
 
 def test_evaluate_bench_prints_every_category():

@@ -19,8 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "run_monitor.py"), *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, env={**os.environ, "COLUMNS": "160"})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_monitor.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "160"},
+    )
 
 
 def test_explain_shows_each_category_its_evidence_and_clause():
@@ -35,14 +41,18 @@ def test_explain_shows_each_category_its_evidence_and_clause():
 
 
 def test_explain_json_is_the_same_judgement_as_data():
-    done = run("explain", "Alan Pryce the treasurer is a fraud", "--kind", "public", "--reach", "500", "--json")
+    done = run(
+        "explain", "Alan Pryce the treasurer is a fraud", "--kind", "public", "--reach", "500", "--json"
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["context"]["channel_kind"] == "public" and data["context"]["author_reach"] == 500
     assert set(data["scores"]) == set(CATEGORIES)
     (flag,) = data["flags"]
     assert flag["category"] == "defamation" and flag["clause"] == "Libel"
-    assert {"text": "fraud", "kind": "term"}.items() <= next(e for e in flag["evidence"] if e["text"] == "fraud").items()
+    assert {"text": "fraud", "kind": "term"}.items() <= next(
+        e for e in flag["evidence"] if e["text"] == "fraud"
+    ).items()
     assert "Communications Executive" in flag["advice"]
 
 
@@ -53,10 +63,16 @@ def test_explain_without_text_or_mention_says_what_to_give():
 
 def test_score_file_writes_a_score_and_flag_per_category(tmp_path):
     source = tmp_path / "export.csv"
-    posts = ["Still waiting for my refund, unacceptable", "Lovely IOM3 lecture", "Looking forward to the IoM3 dinner",
-             'A post with "quotes", commas\nand a line break', ""]
-    pd.DataFrame({"id": range(len(posts)), "post text": posts, "followers": ["120", "", "9,000", "x", "1"]}).to_csv(
-        source, index=False)
+    posts = [
+        "Still waiting for my refund, unacceptable",
+        "Lovely IOM3 lecture",
+        "Looking forward to the IoM3 dinner",
+        'A post with "quotes", commas\nand a line break',
+        "",
+    ]
+    pd.DataFrame(
+        {"id": range(len(posts)), "post text": posts, "followers": ["120", "", "9,000", "x", "1"]}
+    ).to_csv(source, index=False)
     done = run("score-file", str(source), "--text-column", "post text", "--reach-column", "followers")
     assert done.returncode == 0, done.stderr
     out = tmp_path / "export.scored.csv"
@@ -75,7 +91,10 @@ def test_score_file_names_the_columns_it_has_when_asked_for_one_it_lacks(tmp_pat
     source.write_text("message,author\nhello,me\n")
     done = run("score-file", str(source), "--text-column", "text")
     assert done.returncode == 2
-    assert "has no column 'text' (asked for by --text-column); its columns are: 'message', 'author'" in done.stderr
+    assert (
+        "has no column 'text' (asked for by --text-column); its columns are: 'message', 'author'"
+        in done.stderr
+    )
 
 
 def test_score_file_says_what_to_do_with_a_file_from_excel(tmp_path):
@@ -92,13 +111,19 @@ def test_score_file_streams_a_large_file_in_chunks(tmp_path, monkeypatch):
 
     monkeypatch.setattr(score_file, "CHUNK_ROWS", 7)
     source = tmp_path / "big.csv"
-    pd.DataFrame({"text": [f"post {i}: still waiting for a reply" if i % 3 == 0 else f"post {i}" for i in range(50)]}
-                 ).to_csv(source, index=False)
+    pd.DataFrame(
+        {"text": [f"post {i}: still waiting for a reply" if i % 3 == 0 else f"post {i}" for i in range(50)]}
+    ).to_csv(source, index=False)
     seen: list[int] = []
     from monitor.scoring import default_scorer
 
-    result = score_file.score_csv(source, tmp_path / "out.csv", default_scorer(), text_column="text",
-                                  progress=lambda done, total: seen.append(done))
+    result = score_file.score_csv(
+        source,
+        tmp_path / "out.csv",
+        default_scorer(),
+        text_column="text",
+        progress=lambda done, total: seen.append(done),
+    )
     assert result.rows == 50 and result.flagged["complaint"] == 17
     assert len(seen) == 8 and seen[-1] == source.stat().st_size  # one update per chunk of 7
     assert len(pd.read_csv(tmp_path / "out.csv")) == 50
@@ -113,8 +138,11 @@ def demo_dir(tmp_path) -> Path:
 def test_rescore_after_a_lexicon_edit_changes_flags_and_sends_nothing(demo_dir, config_dir, capsys):
     emails_before = len(mailbox.Maildir(demo_dir / "mail", create=False))
     lexicons = config_dir / "lexicons.toml"
-    lexicons.write_text(lexicons.read_text().replace('[brand_name]\nclause', '[brand_name]\nthreshold = 0.95\nclause'
-                                                     ).replace('threshold = 0.5\n[brand_name.cues', '[brand_name.cues'))
+    lexicons.write_text(
+        lexicons.read_text()
+        .replace("[brand_name]\nclause", "[brand_name]\nthreshold = 0.95\nclause")
+        .replace("threshold = 0.5\n[brand_name.cues", "[brand_name.cues")
+    )
     url = f"sqlite:///{demo_dir / 'monitor.db'}"
     capsys.readouterr()
     assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0

@@ -35,8 +35,12 @@ def test_poisson_tail_stays_accurate_far_out():
     assert first_term <= tail <= first_term * 1.1
 
 
-def _counts(mentions: int, baseline: float, negative: int = 0, negative_baseline: float = 0.5) -> WindowCounts:
-    return WindowCounts("x:1", T0, T0 + timedelta(hours=2), mentions, negative, 0, 0, baseline, negative_baseline)
+def _counts(
+    mentions: int, baseline: float, negative: int = 0, negative_baseline: float = 0.5
+) -> WindowCounts:
+    return WindowCounts(
+        "x:1", T0, T0 + timedelta(hours=2), mentions, negative, 0, 0, baseline, negative_baseline
+    )
 
 
 def test_a_surge_against_a_quiet_baseline_is_a_crisis():
