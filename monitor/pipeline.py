@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from alerts.incidents import RouteResult, route_pending
 from alerts.outbox import FlushResult, flush
@@ -33,6 +33,17 @@ from monitor.store import finish_run, last_run_error, load_cursor, save_batch, s
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CHUNK = 1000
+SCORING_COLUMNS = (
+    MentionRow.id,
+    MentionRow.platform,
+    MentionRow.platform_id,
+    MentionRow.thread_id,
+    MentionRow.text,
+    MentionRow.channel_kind,
+    MentionRow.author_handle,
+    MentionRow.author_reach,
+    MentionRow.created_at,
+)
 
 
 @dataclass(slots=True)
@@ -152,6 +163,8 @@ def _score(
         with sessions.begin() as session:
             rows = session.scalars(
                 select(MentionRow)
+                # Only what scoring reads: decoding every raw payload would double the cost.
+                .options(load_only(*SCORING_COLUMNS))
                 .where(MentionRow.id > last_id, pending)
                 .order_by(MentionRow.id)
                 .limit(CHUNK)
