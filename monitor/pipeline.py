@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, insert, select, tuple_
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from alerts.incidents import RouteResult, route_pending
@@ -225,12 +225,14 @@ def in_official_thread(session: Session, mention: MentionRow) -> bool:
 
 def _official_threads(session: Session, rows: list[MentionRow]) -> set[tuple[str, str | None]]:
     """Threads in this chunk whose first post is on an official IOM3 channel."""
-    thread_ids = {m.thread_id for m in rows if m.thread_id}
-    if not thread_ids:
+    threads = {(m.platform, m.thread_id) for m in rows if m.thread_id}
+    if not threads:
         return set()
+    # By (platform, platform_id), the natural key's index: platform_id alone would scan the table
+    # once per chunk, which made scoring slow down as the store grew.
     found = session.execute(
         select(MentionRow.platform, MentionRow.platform_id).where(
-            MentionRow.platform_id.in_(thread_ids), MentionRow.is_official.is_(True)
+            tuple_(MentionRow.platform, MentionRow.platform_id).in_(threads), MentionRow.is_official.is_(True)
         )
     )
     return {(platform, platform_id) for platform, platform_id in found}
