@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, tuple_
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from alerts.incidents import RouteResult, route_pending
@@ -195,7 +195,8 @@ def _score(
                         "routed_at": now if settle or not assessment.flags else None,
                     }
                 )
-            session.execute(insert(AssessmentRow), values)
+            # Core insert, one executemany: the ORM bulk path issued one statement per few rows.
+            session.execute(AssessmentRow.__table__.insert(), values)
             scored += len(rows)
             last_id = rows[-1].id
 
@@ -225,16 +226,23 @@ def in_official_thread(session: Session, mention: MentionRow) -> bool:
 
 def _official_threads(session: Session, rows: list[MentionRow]) -> set[tuple[str, str | None]]:
     """Threads in this chunk whose first post is on an official IOM3 channel."""
-    threads = {(m.platform, m.thread_id) for m in rows if m.thread_id}
-    if not threads:
-        return set()
-    # By (platform, platform_id), the natural key's index: platform_id alone would scan the table
-    # once per chunk, which made scoring slow down as the store grew.
-    found = session.execute(
-        select(MentionRow.platform, MentionRow.platform_id).where(
-            tuple_(MentionRow.platform, MentionRow.platform_id).in_(threads), MentionRow.is_official.is_(True)
+    by_platform: dict[str, set[str]] = {}
+    for mention in rows:
+        if mention.thread_id:
+            by_platform.setdefault(mention.platform, set()).add(mention.thread_id)
+    # One query per platform on (platform, platform_id), the natural key's index. platform_id alone,
+    # or a row-value IN, scans the table once per chunk: scoring slowed down as the store grew.
+    found = [
+        row
+        for platform, thread_ids in by_platform.items()
+        for row in session.execute(
+            select(MentionRow.platform, MentionRow.platform_id).where(
+                MentionRow.platform == platform,
+                MentionRow.platform_id.in_(thread_ids),
+                MentionRow.is_official.is_(True),
+            )
         )
-    )
+    ]
     return {(platform, platform_id) for platform, platform_id in found}
 
 
