@@ -8,10 +8,11 @@ connector hands out must be safe to resume from after exactly the mentions in an
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -103,9 +104,28 @@ class Connector(ABC):
     name: ClassVar[str]
     Settings: ClassVar[type[ConnectorSettings]] = ConnectorSettings
 
-    def __init__(self, settings: ConnectorSettings, config: Config) -> None:
+    def __init__(
+        self,
+        settings: ConnectorSettings,
+        config: Config,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        # sleep (retry backoff) and clock (comment windows, rate-limit resets) are injected so
+        # tests drive time themselves.
         self.settings = settings
         self.config = config
+        self.sleep = sleep
+        self.clock = clock
+
+    def official_ids(self, platform: str, ids_by_handle: dict[str, str]) -> set[str]:
+        """The platform ids, among `ids_by_handle`, of IOM3's official accounts (channels.toml)."""
+        return {
+            ids_by_handle[c.handle]
+            for c in self.config.channels.official
+            if c.platform == platform and c.handle in ids_by_handle
+        }
 
     @abstractmethod
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

@@ -8,9 +8,8 @@ committed (`since`, inclusive: the store drops the overlap).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
@@ -42,22 +41,10 @@ class FacebookConnector(Connector):
     name = "facebook"
     Settings = Settings
 
-    def __init__(
-        self,
-        settings: Settings,
-        config: Any,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, config)
-        self.sleep, self.clock = sleep, clock
-        self.handle_by_id = {page_id: handle for handle, page_id in settings.pages.items()}
-        self.official_ids = {
-            settings.pages[c.handle]
-            for c in config.channels.official
-            if c.platform == "facebook" and c.handle in settings.pages
-        }
+    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
+        super().__init__(settings, config, **kwargs)
+        self.handle_by_id = {platform_id: handle for handle, platform_id in settings.pages.items()}
+        self.official_page_ids = self.official_ids("facebook", settings.pages)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         token = platform_token(self.settings, "Facebook")
@@ -164,6 +151,6 @@ class FacebookConnector(Connector):
             created_at=parse_time(item["created_time"]),
             thread_id=str(thread),
             in_reply_to_id=in_reply_to,
-            is_official=author_id in self.official_ids,
+            is_official=author_id in self.official_page_ids,
             raw={kind: item, "provenance": stamp},
         )

@@ -9,9 +9,8 @@ run (the comments edge has no `since`) and the store drops what it already has.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
@@ -43,16 +42,8 @@ class InstagramConnector(Connector):
     name = "instagram"
     Settings = Settings
 
-    def __init__(
-        self,
-        settings: Settings,
-        config: Any,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, config)
-        self.sleep, self.clock = sleep, clock
+    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
+        super().__init__(settings, config, **kwargs)
         self.official = {c.handle.lower() for c in config.channels.official if c.platform == "instagram"}
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

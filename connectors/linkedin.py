@@ -8,8 +8,7 @@ requires: `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -49,22 +48,10 @@ class LinkedInConnector(Connector):
     name = "linkedin"
     Settings = Settings
 
-    def __init__(
-        self,
-        settings: Settings,
-        config: Any,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, config)
-        self.sleep, self.clock = sleep, clock
-        self.handle_by_urn = {urn: handle for handle, urn in settings.organizations.items()}
-        self.official_urns = {
-            settings.organizations[c.handle]
-            for c in config.channels.official
-            if c.platform == "linkedin" and c.handle in settings.organizations
-        }
+    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
+        super().__init__(settings, config, **kwargs)
+        self.handle_by_urn = {platform_id: handle for handle, platform_id in settings.organizations.items()}
+        self.official_urns = self.official_ids("linkedin", settings.organizations)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         token = platform_token(self.settings, "LinkedIn")

@@ -8,7 +8,6 @@ re-reads those pages next time (the store drops the duplicates) instead of skipp
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -46,9 +45,8 @@ class XConnector(Connector):
     name = "x"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, *, sleep=time.sleep) -> None:  # noqa: ANN001
-        super().__init__(settings, config)
-        self.sleep = sleep
+    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
+        super().__init__(settings, config, **kwargs)
         self.official = next((c.handle for c in config.channels.official if c.platform == "x"), None)
         self.committees = [
             a.handle for a in config.accounts.account if a.platform == "x" and a.kind == "asv_committee"
