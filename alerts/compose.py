@@ -72,10 +72,23 @@ class AlertFacts:
     sentiment: float
     official_reply_in_thread: bool
     reasons: tuple[str, ...] = ()  # for signals that are not one post's words (a crisis surge)
+    notice: str = "opening"  # opening | update | risen | sla_reminder | repeat (alerts/notify.py)
+    level: str = "normal"
+    new_mentions: int = 0
+    total_mentions: int = 1
+    history: tuple[str, ...] = ()
 
 
-def alert_email(config: Config, facts: AlertFacts, *, role: str, now: datetime) -> EmailMessage:
-    """The opening email of an incident, addressed to the contact for `role`."""
+def alert_email(
+    config: Config,
+    facts: AlertFacts,
+    *,
+    role: str,
+    now: datetime,
+    thread_root: str | None = None,
+    root_subject: str | None = None,
+) -> EmailMessage:
+    """An incident's email to the contact for `role`; with `thread_root`, a reply in its thread."""
     contact = config.contact(role)
     zone = ZoneInfo(config.monitor.monitor.timezone)
     quoted, cut = quote_post(facts.text)
@@ -93,12 +106,16 @@ def alert_email(config: Config, facts: AlertFacts, *, role: str, now: datetime) 
         "link": facts.url if facts.url.startswith(("https://", "http://")) else "",
         "cut": cut,
         "sla_hours": config.monitor.sla.complaint_reply_hours,
+        "opened": facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
     }
     subject = header_safe(
         f"{config.monitor.mail.subject_prefix} {context['category'].capitalize()} "
         f"({context['severity']}): @{facts.author_handle} on {context['platform']}: {facts.text}",
         limit=120,
     )
+    if thread_root:
+        # A reply in the incident's thread: mail clients group it under the first email.
+        subject = header_safe("Re: " + (root_subject or subject).removeprefix("Re: "), limit=124)
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = str(config.monitor.mail.from_address)
@@ -107,6 +124,9 @@ def alert_email(config: Config, facts: AlertFacts, *, role: str, now: datetime) 
     domain = str(config.monitor.mail.from_address).rpartition("@")[2]
     message["Message-ID"] = make_msgid(idstring=f"incident-{facts.incident_id}", domain=domain)
     message["X-IOM3-Incident"] = str(facts.incident_id)
+    if thread_root:
+        message["In-Reply-To"] = thread_root
+        message["References"] = thread_root
     message.set_content(_env.get_template("alert.txt.j2").render(context))
     message.add_alternative(_env.get_template("alert.html.j2").render(context), subtype="html")
     return message

@@ -1,38 +1,57 @@
-"""Routing with the store: flags and crisis signals become incidents, and opening emails go to
-the outbox in the same transaction as the incident that causes them.
+"""Incidents: flags and crisis signals grouped per thread, silenced, folded, and emailed when due.
+
+Two steps, each committing small transactions:
+- `route_pending` turns new flags into incidents (or into mentions of an open one); silences and
+  inhibition rules apply here;
+- `notify_due` asks alerts/notify.py which incidents owe an email now, and writes each email to
+  the outbox in the same transaction as the incident change it reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.compose import AlertFacts, alert_email
+from alerts.notify import OPENING, SLA_REMINDER, IncidentState, due
 from alerts.outbox import enqueue
-from alerts.routing import DEFAULT_ROUTES, RouteDecision, route, thread_key
+from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
 from monitor.config import Config
 from monitor.models import Assessment, flags_from_json
-from monitor.schema import AssessmentRow, CrisisSignalRow, Incident, IncidentMention, MentionRow, utcnow
+from monitor.schema import (
+    AssessmentRow,
+    CrisisSignalRow,
+    Incident,
+    IncidentMention,
+    MentionRow,
+    OutboxEmail,
+    Silence,
+    utcnow,
+)
 
 CHUNK = 1000
 Clock = Callable[[], datetime]
+LIVE = ("open", "acknowledged")
 
 
 @dataclass(slots=True)
 class RouteResult:
     incidents_opened: int = 0
     mentions_joined: int = 0
-    emails_queued: int = 0
+    folded: int = 0
+    silenced: int = 0
     digest_only: int = 0
+    emails_queued: int = 0
 
 
 def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clock = utcnow) -> RouteResult:
-    """Flagged, unrouted assessments and new crisis signals become incidents and emails."""
+    """Flagged, unrouted assessments and new crisis signals become incidents."""
     result = RouteResult()
+    high_reach = config.monitor.scoring.high_reach_followers
     while True:
         with sessions.begin() as session:
             pairs = session.execute(
@@ -45,34 +64,72 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
             if not pairs:
                 break
             now = clock()
+            silences = session.scalars(select(Silence).where(Silence.until > now)).all()
             for row, mention in pairs:
                 assessment = Assessment(
                     row.scorer_version, row.sentiment, row.scores, flags_from_json(row.flags)
                 )
-                for decision in route(assessment):
-                    if not decision.emails:
+                for decision in route(
+                    assessment,
+                    config.routing,
+                    channel_kind=mention.channel_kind,
+                    platform=mention.platform,
+                    author_reach=mention.author_reach,
+                    high_reach=high_reach,
+                ):
+                    if _silenced(silences, mention):
+                        result.silenced += 1
+                    elif not decision.emails:
                         result.digest_only += 1
-                        continue
-                    _open_or_join(session, config, decision, mention, now, result, assessment=assessment)
+                    else:
+                        file_flag(session, config, decision, mention, now, result)
                 row.routed_at = now
     with sessions.begin() as session:
         now = clock()
         for signal in session.scalars(select(CrisisSignalRow).where(CrisisSignalRow.routed_at.is_(None))):
-            _route_crisis(session, config, signal, now, result)
+            lead = _lead_mention(session, signal)
+            if lead is not None:
+                chosen = first_route(
+                    config.routing,
+                    "crisis",
+                    channel_kind=lead.channel_kind,
+                    platform=lead.platform,
+                    level="high",
+                )
+                decision = RouteDecision(
+                    "crisis",
+                    chosen.role,
+                    chosen.urgency,
+                    config.lexicons.crisis.clause,
+                    signal.score,
+                    "high",
+                    chosen.name,
+                    chosen.timing(config.routing.timing),
+                )
+                file_flag(session, config, decision, lead, now, result, note="; ".join(signal.reasons))
             signal.routed_at = now
     return result
 
 
-def _route_crisis(
-    session: Session, config: Config, signal: CrisisSignalRow, now: datetime, result: RouteResult
-) -> None:
+def _silenced(silences: list[Silence], mention: MentionRow) -> bool:
+    key = thread_key(mention.platform, mention.thread_id, mention.platform_id)
+    text = mention.text.lower()
+    return any(
+        (s.kind == "thread" and s.value == key)
+        or (s.kind == "author" and s.value.lower().lstrip("@") == mention.author_handle.lower())
+        or (s.kind == "term" and s.value.lower() in text)
+        for s in silences
+    )
+
+
+def _lead_mention(session: Session, signal: CrisisSignalRow) -> MentionRow | None:
+    """The post a crisis email quotes: the widest-reaching one in the surging window."""
     platform, _, thread = signal.thread_key.partition(":")
-    # The post the email quotes: the widest-reaching one in the surging window.
-    lead = session.scalars(
+    return session.scalars(
         select(MentionRow)
         .where(
             MentionRow.platform == platform,
-            (MentionRow.thread_id == thread) | (MentionRow.platform_id == thread),
+            or_(MentionRow.thread_id == thread, MentionRow.platform_id == thread),
             MentionRow.created_at >= signal.window_start,
             MentionRow.created_at <= signal.window_end,
             MentionRow.is_official.is_(False),
@@ -80,14 +137,17 @@ def _route_crisis(
         .order_by(MentionRow.author_reach.desc().nulls_last(), MentionRow.created_at)
         .limit(1)
     ).first()
-    if lead is None:
-        return
-    role, severity = DEFAULT_ROUTES["crisis"]
-    decision = RouteDecision("crisis", role, severity, config.lexicons.crisis.clause, signal.score)
-    _open_or_join(session, config, decision, lead, now, result, reasons=tuple(signal.reasons))
 
 
-def _open_or_join(
+def _live_incident(session: Session, category: str, key: str) -> Incident | None:
+    return session.scalar(
+        select(Incident).where(
+            Incident.status.in_(LIVE), Incident.category == category, Incident.thread_key == key
+        )
+    )
+
+
+def file_flag(
     session: Session,
     config: Config,
     decision: RouteDecision,
@@ -95,25 +155,29 @@ def _open_or_join(
     now: datetime,
     result: RouteResult,
     *,
-    assessment: Assessment | None = None,
-    reasons: tuple[str, ...] = (),
-) -> None:
+    note: str = "",
+) -> Incident:
+    """Put one routed flag into its incident: an open one it folds into, its own, or a new one."""
     key = thread_key(mention.platform, mention.thread_id, mention.platform_id)
-    incident = session.scalar(
-        select(Incident).where(
-            Incident.status != "resolved", Incident.category == decision.category, Incident.thread_key == key
-        )
-    )
+    for host in folds_into(config.routing, decision.category):
+        incident = _live_incident(session, host, key)
+        if incident is not None:
+            _join(
+                session,
+                incident,
+                decision,
+                mention,
+                now,
+                f"{decision.category} folded in from @{mention.author_handle}",
+            )
+            result.folded += 1
+            return incident
+    incident = _live_incident(session, decision.category, key)
     if incident is not None:
-        # Later mentions on the thread join the incident quietly; follow-up emails in the
-        # thread arrive with the escalation work.
-        already = session.get(IncidentMention, (incident.id, mention.id))
-        if already is None:
-            incident.mention_count += 1
-            session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
-        incident.updated_at = now
+        _join(session, incident, decision, mention, now, note and f"crisis signal: {note}")
         result.mentions_joined += 1
-        return
+        return incident
+    sla_hours = config.monitor.sla.complaint_reply_hours
     incident = Incident(
         category=decision.category,
         severity=decision.severity,
@@ -125,19 +189,133 @@ def _open_or_join(
         updated_at=now,
         mention_count=1,
         first_mention_id=mention.id,
+        route=decision.route,
+        level=decision.level,
+        group_wait=decision.timing.group_wait,
+        group_interval=decision.timing.group_interval,
+        repeat_interval=decision.timing.repeat_interval,
+        sla_due_at=mention.created_at + timedelta(hours=sla_hours)
+        if decision.category == "complaint"
+        else None,
+        history=[
+            _event(
+                now, f"opened ({decision.route}): @{mention.author_handle}" + (f"; {note}" if note else "")
+            )
+        ],
     )
     session.add(incident)
     session.flush()
     session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
-    flag = assessment.flag(decision.category) if assessment else None
-    sentiment = assessment.sentiment if assessment else _latest_sentiment(session, mention.id)
+    result.incidents_opened += 1
+    # Inhibition: the categories this one takes in stop notifying on their own on this thread.
+    for rule in config.routing.inhibit:
+        if rule.when == decision.category:
+            for folded in session.scalars(
+                select(Incident).where(
+                    Incident.status.in_(LIVE), Incident.category.in_(rule.fold), Incident.thread_key == key
+                )
+            ):
+                folded.status = "folded"
+                folded.updated_at = now
+                folded.history = [
+                    *folded.history,
+                    _event(now, f"folded into {decision.category} incident #{incident.id}"),
+                ]
+    return incident
+
+
+def _join(
+    session: Session,
+    incident: Incident,
+    decision: RouteDecision,
+    mention: MentionRow,
+    now: datetime,
+    note: str,
+) -> None:
+    """Add a mention to an open incident. The history keeps what changes the picture (a rise, a
+    fold, a crisis signal), not every mention: the count says how many."""
+    if session.get(IncidentMention, (incident.id, mention.id)) is None:
+        session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
+        incident.mention_count += 1
+    events = [note] if note else []
+    if decision.level == "high" and incident.level != "high":
+        incident.level = "high"
+        events.append(f"now high: @{mention.author_handle} ({decision.category} {decision.score:.2f})")
+    if URGENCY_RANK[decision.severity] > URGENCY_RANK.get(incident.severity, 0):
+        incident.severity = decision.severity
+    incident.updated_at = now
+    if events:
+        incident.history = [*incident.history, *(_event(now, e) for e in events)]
+
+
+def _event(at: datetime, what: str) -> dict[str, str]:
+    return {"at": at.isoformat(timespec="seconds"), "what": what}
+
+
+# --- emails ------------------------------------------------------------------------------------
+def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock = utcnow) -> int:
+    """Queue every email an incident owes now (alerts/notify.py decides which). Returns how many."""
+    queued = 0
+    with sessions() as session:
+        ids = session.scalars(
+            select(Incident.id)
+            .where(Incident.status.in_(LIVE), Incident.severity != "digest")
+            .order_by(Incident.id)
+        ).all()
+    for incident_id in ids:
+        with sessions.begin() as session:
+            incident = session.get_one(Incident, incident_id)
+            now = clock()
+            notice = due(_state(session, incident), now)
+            if notice is None:
+                continue
+            _send(session, config, incident, notice, now)
+            queued += 1
+    return queued
+
+
+def _state(session: Session, incident: Incident) -> IncidentState:
+    first = session.get_one(MentionRow, incident.first_mention_id)
+    return IncidentState(
+        status=incident.status,
+        urgency=incident.severity,
+        category=incident.category,
+        opened_at=incident.opened_at,
+        level=incident.level,
+        mention_count=incident.mention_count,
+        group_wait=incident.group_wait,
+        group_interval=incident.group_interval,
+        repeat_interval=incident.repeat_interval,
+        last_notified_at=incident.last_notified_at,
+        notified_count=incident.notified_count,
+        notified_level=incident.notified_level,
+        acknowledged=incident.acknowledged_at is not None,
+        sla_due_at=incident.sla_due_at,
+        reminded=incident.reminded_at is not None,
+        official_reply=incident.category == "complaint" and official_reply_exists(session, first),
+    )
+
+
+def _send(session: Session, config: Config, incident: Incident, notice: str, now: datetime) -> None:
+    # The post to quote: the first for the opening, a repeat or a reminder; the newest otherwise.
+    if notice in (OPENING, SLA_REMINDER) or incident.mention_count == incident.notified_count:
+        mention = session.get_one(MentionRow, incident.first_mention_id)
+    else:
+        mention = session.scalars(
+            select(MentionRow)
+            .join(IncidentMention, IncidentMention.mention_id == MentionRow.id)
+            .where(IncidentMention.incident_id == incident.id)
+            .order_by(IncidentMention.added_at.desc(), MentionRow.id.desc())
+            .limit(1)
+        ).one()
+    flag, sentiment = _flag_of(session, mention.id, incident.category)
     facts = AlertFacts(
         incident_id=incident.id,
-        category=decision.category,
-        severity=decision.severity,
-        clause=decision.clause,
-        advice=config.lexicons.category(decision.category).advice,
-        score=decision.score,
+        category=incident.category,
+        severity=incident.severity,
+        clause=incident.clause,
+        advice=config.lexicons.category(incident.category).advice,
+        score=flag["score"] if flag else 0.0,
         platform=mention.platform,
         author_handle=mention.author_handle,
         author_name=mention.author_name,
@@ -146,31 +324,56 @@ def _open_or_join(
         url=mention.url,
         text=mention.text,
         created_at=mention.created_at,
-        thread_key=key,
+        thread_key=incident.thread_key,
         evidence_terms=tuple(
-            dict.fromkeys(e.text for e in (flag.evidence if flag else ()) if e.kind == "term")
+            dict.fromkeys(e["text"] for e in (flag["evidence"] if flag else ()) if e["kind"] == "term")
         ),
         sentiment=sentiment,
-        official_reply_in_thread=_official_reply_exists(session, mention),
-        reasons=reasons,
+        official_reply_in_thread=official_reply_exists(session, mention),
+        reasons=_reasons(session, incident),
+        notice=notice,
+        level=incident.level,
+        new_mentions=incident.mention_count - incident.notified_count,
+        total_mentions=incident.mention_count,
+        history=tuple(f"{e['at'][:16].replace('T', ' ')} UTC: {e['what']}" for e in incident.history[-12:]),
     )
-    enqueue(
-        session, alert_email(config, facts, role=decision.role, now=now), incident_id=incident.id, now=now
+    root_subject = None
+    if incident.message_id:
+        root_subject = session.scalar(
+            select(OutboxEmail.subject).where(OutboxEmail.message_id == incident.message_id)
+        )
+    message = alert_email(
+        config, facts, role=incident.role, now=now, thread_root=incident.message_id, root_subject=root_subject
     )
-    result.incidents_opened += 1
-    result.emails_queued += 1
+    enqueue(session, message, incident_id=incident.id, now=now)
+    if incident.message_id is None:
+        incident.message_id = str(message["Message-ID"])
+    incident.last_notified_at = now
+    incident.notified_count = incident.mention_count
+    incident.notified_level = incident.level
+    if notice == SLA_REMINDER:
+        incident.reminded_at = now
+    incident.history = [*incident.history, _event(now, f"emailed ({notice.replace('_', ' ')})")]
 
 
-def _latest_sentiment(session: Session, mention_id: int) -> float:
-    value = session.scalar(
-        select(AssessmentRow.sentiment)
-        .where(AssessmentRow.mention_id == mention_id)
-        .order_by(AssessmentRow.id.desc())
-    )
-    return value or 0.0
+def _reasons(session: Session, incident: Incident) -> tuple[str, ...]:
+    """For a crisis, what the surge test found on the thread."""
+    if incident.category != "crisis":
+        return ()
+    signal = session.scalar(select(CrisisSignalRow).where(CrisisSignalRow.thread_key == incident.thread_key))
+    return tuple(signal.reasons) if signal else ()
 
 
-def _official_reply_exists(session: Session, mention: MentionRow) -> bool:
+def _flag_of(session: Session, mention_id: int, category: str) -> tuple[dict | None, float]:
+    row = session.scalars(
+        select(AssessmentRow).where(AssessmentRow.mention_id == mention_id).order_by(AssessmentRow.id.desc())
+    ).first()
+    if row is None:
+        return None, 0.0
+    return next((f for f in row.flags if f["category"] == category), None), row.sentiment
+
+
+def official_reply_exists(session: Session, mention: MentionRow) -> bool:
     if mention.thread_id is None:
         return False
     return bool(
@@ -185,3 +388,54 @@ def _official_reply_exists(session: Session, mention: MentionRow) -> bool:
             )
         )
     )
+
+
+# --- lifecycle, from the CLI ------------------------------------------------------------------
+class IncidentError(LookupError):
+    """No such incident, or it cannot go to the state asked for."""
+
+
+def acknowledge(session: Session, incident_id: int, *, by: str, now: datetime) -> Incident:
+    """Someone is on it: repeats stop; updates and SLA reminders still come."""
+    incident = _get(session, incident_id)
+    if incident.status not in LIVE:
+        raise IncidentError(
+            f"incident #{incident_id} is {incident.status}; only open incidents can be acknowledged"
+        )
+    incident.status, incident.acknowledged_at, incident.acknowledged_by = "acknowledged", now, by
+    incident.updated_at = now
+    incident.history = [*incident.history, _event(now, f"acknowledged by {by}")]
+    return incident
+
+
+def resolve(session: Session, incident_id: int, *, by: str, now: datetime) -> Incident:
+    """Dealt with: no more emails; a new flag on the thread opens a new incident."""
+    incident = _get(session, incident_id)
+    if incident.status == "resolved":
+        raise IncidentError(f"incident #{incident_id} is already resolved")
+    incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
+    incident.history = [*incident.history, _event(now, f"resolved by {by}")]
+    return incident
+
+
+def add_silence(
+    session: Session, *, kind: str, value: str, until: datetime, by: str, reason: str, now: datetime
+) -> Silence:
+    if kind not in ("thread", "author", "term"):
+        raise ValueError(f"a silence is for a thread, an author or a term, not {kind!r}")
+    if until <= now:
+        raise ValueError(
+            f"the silence would end ({until:%Y-%m-%d %H:%M}) before it starts; give a later time"
+        )
+    silence = Silence(
+        kind=kind, value=value.strip(), until=until, reason=reason, created_by=by, created_at=now
+    )
+    session.add(silence)
+    return silence
+
+
+def _get(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise IncidentError(f"no incident #{incident_id}; `run_monitor.py incidents list` shows them")
+    return incident

@@ -7,12 +7,12 @@ so a crash or an outage delays an email but never loses it, and two flushes neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.transports import Transport, TransportError
@@ -79,9 +79,30 @@ def flush(sessions: sessionmaker[Session], transport: Transport, *, now: datetim
     with sessions() as session:
         queued = session.execute(
             select(OutboxEmail.id, OutboxEmail.status)
-            .where(OutboxEmail.status.in_(("pending", "failed")), OutboxEmail.attempts < MAX_ATTEMPTS)
+            .where(
+                OutboxEmail.status.in_(("pending", "failed")),
+                OutboxEmail.attempts < MAX_ATTEMPTS,
+                or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
+            )
             .order_by(OutboxEmail.id)
         ).all()
+    try:
+        _send_all(sessions, transport, queued, now, result)
+    finally:
+        close = getattr(transport, "close", None)
+        if close is not None:
+            close()
+    return result
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes after each failure, capped at an hour: an outage is not hammered."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _send_all(
+    sessions: sessionmaker[Session], transport: Transport, queued: list, now: datetime, result: FlushResult
+) -> None:
     for row_id, status in queued:
         with sessions.begin() as session:
             if not _claim(session, row_id, status, now):
@@ -94,13 +115,18 @@ def flush(sessions: sessionmaker[Session], transport: Transport, *, now: datetim
             with sessions.begin() as session:
                 row = session.get_one(OutboxEmail, row_id)
                 row.status, row.last_error = "failed", str(exc)
+                row.next_attempt_at = now + backoff(row.attempts)
             result.failed += 1
             result.errors.append(f"outbox #{row_id} to {row.to_addr}: {exc}")
             if exc.permanent:
                 break  # every later email would fail the same way
             continue
+        # The one at-least-once window: the transport has accepted the email and this commit has
+        # not happened yet. A crash exactly here leaves the row 'sending'; recover_interrupted then
+        # asks the transport, and only a transport that cannot tell (SMTP) sends it again. The
+        # window is one local commit long; narrower would need the mail server to take part in
+        # our transaction, which SMTP cannot.
         with sessions.begin() as session:
             row = session.get_one(OutboxEmail, row_id)
             row.status, row.sent_at, row.last_error = "sent", now, ""
         result.sent += 1
-    return result

@@ -1,56 +1,95 @@
-"""Which flag goes to whom, how urgently. Pure: decisions only, no I/O.
+"""Which flag goes to whom, how urgently: the routing table in config/routing.toml. Pure.
 
-The defaults follow the clause table in DESIGN.md. The escalation work replaces this table with
-a routing tree in config; the contract stays: an assessment in, zero or more decisions out.
+Like a Prometheus Alertmanager routing tree kept flat: routes are tried in order and the first
+whose every given matcher fits the flag takes it. Every category has a catch-all route (checked
+when the configuration loads), so no flag is ever dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.models import Assessment
+from monitor.config import Route, RoutingFile, Timing
+from monitor.models import Assessment, Flag
 
 IMMEDIATE, SAME_DAY, DIGEST = "immediate", "same_day", "digest"
-
-# category -> (contact role, severity)
-DEFAULT_ROUTES: dict[str, tuple[str, str]] = {
-    "complaint": ("communications_executive", SAME_DAY),
-    "crisis": ("communications_executive", IMMEDIATE),
-    "defamation": ("communications_executive", IMMEDIATE),
-    "press": ("communications_executive", IMMEDIATE),
-    "harassment": ("communications_executive", SAME_DAY),
-    "safeguarding": ("director_of_business_support", IMMEDIATE),
-    "disclosure": ("director_of_business_support", IMMEDIATE),
-    "confidentiality": ("communications_executive", SAME_DAY),
-    "political": ("marketing_and_communications", SAME_DAY),
-    # Brand matters wait for the Head of Marketing's digest and audit: no email of their own.
-    "brand_name": ("head_of_marketing", DIGEST),
-    "logo": ("head_of_marketing", DIGEST),
-    "disclaimer": ("head_of_marketing", DIGEST),
-    "copyright": ("head_of_marketing", DIGEST),
-}
+URGENCY_RANK = {DIGEST: 0, SAME_DAY: 1, IMMEDIATE: 2}
 
 
 @dataclass(frozen=True, slots=True)
 class RouteDecision:
     category: str
     role: str
-    severity: str  # "immediate" | "same_day" | "digest"
+    severity: str  # the route's urgency: "immediate" | "same_day" | "digest"
     clause: str
     score: float
+    level: str = "normal"  # "high" for a strong flag or a high-reach author
+    route: str = ""
+    timing: Timing = Timing()
 
     @property
     def emails(self) -> bool:
         return self.severity != DIGEST
 
 
-def route(assessment: Assessment) -> list[RouteDecision]:
+def level_of(flag: Flag, *, author_reach: int | None, routing: RoutingFile, high_reach: int) -> str:
+    return "high" if flag.score >= routing.high_score or (author_reach or 0) >= high_reach else "normal"
+
+
+def first_route(
+    routing: RoutingFile, category: str, *, channel_kind: str | None, platform: str | None, level: str
+) -> Route:
+    for route in routing.route:
+        if (
+            category in route.categories
+            and (route.channel_kinds is None or channel_kind in route.channel_kinds)
+            and (route.platforms is None or platform in route.platforms)
+            and (route.levels is None or level in route.levels)
+        ):
+            return route
+    raise LookupError(f"no route for {category}")  # config validation makes this unreachable
+
+
+def route(
+    assessment: Assessment,
+    routing: RoutingFile,
+    *,
+    channel_kind: str | None = None,
+    platform: str | None = None,
+    author_reach: int | None = None,
+    high_reach: int = 10_000,
+) -> list[RouteDecision]:
     """One decision per flag, in the order of the flags."""
     decisions = []
     for flag in assessment.flags:
-        role, severity = DEFAULT_ROUTES[flag.category]
-        decisions.append(RouteDecision(flag.category, role, severity, flag.clause, flag.score))
+        level = level_of(flag, author_reach=author_reach, routing=routing, high_reach=high_reach)
+        chosen = first_route(
+            routing, flag.category, channel_kind=channel_kind, platform=platform, level=level
+        )
+        decisions.append(
+            RouteDecision(
+                flag.category,
+                chosen.role,
+                chosen.urgency,
+                flag.clause,
+                flag.score,
+                level,
+                chosen.name,
+                chosen.timing(routing.timing),
+            )
+        )
     return decisions
+
+
+def describe(routing: RoutingFile, category: str) -> tuple[str, str]:
+    """(role, urgency) of the category's catch-all route, for summaries."""
+    chosen = first_route(routing, category, channel_kind=None, platform=None, level="normal")
+    return chosen.role, chosen.urgency
+
+
+def folds_into(routing: RoutingFile, category: str) -> list[str]:
+    """The categories whose open incident on a thread takes in this category's flags there."""
+    return [rule.when for rule in routing.inhibit if category in rule.fold]
 
 
 def thread_key(platform: str, thread_id: str | None, platform_id: str) -> str:

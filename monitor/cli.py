@@ -8,7 +8,7 @@ import logging
 import os
 import shutil
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from alerts.incidents import notify_due
+from alerts.outbox import flush
 from alerts.transports import MaildirTransport, transport_from_config
 from connectors import enabled_connectors
 from connectors.replay import SAMPLE_PATH, ReplayConnector
@@ -237,9 +239,15 @@ def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
     transport = MaildirTransport(demo_dir / "mail")
     console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
     result = run_pass(sessions, config, [replay], transport)
+    # Let the routes' group waits (a few minutes) pass, as a running monitor would.
+    later = datetime.now(UTC) + timedelta(minutes=max_group_wait(config) + 1)
+    result.routed.emails_queued += notify_due(sessions, config, clock=lambda: later)
+    late = flush(sessions, transport, now=later)
+    result.flushed.sent += late.sent
+    result.flushed.failed += late.failed
     zone = config.timezone
     with sessions() as session:
-        print_tables(console, [*pass_tables(session, result), incidents_table(session, zone)])
+        print_tables(console, [*pass_tables(session, result, config.routing), incidents_table(session, zone)])
     mail_dir = _shown_path(demo_dir / "mail")
     console.print(
         f"\n{result.flushed.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
@@ -258,7 +266,7 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
         return 1
     result = run_pass(sessions, config, connectors, transport_from_config(config))
     with sessions() as session:
-        print_tables(console, pass_tables(session, result))
+        print_tables(console, pass_tables(session, result, config.routing))
     problems = [r for r in result.ingested if r.status != "ok"]
     for r in problems:
         console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")
@@ -294,6 +302,10 @@ def cmd_mentions(args: argparse.Namespace, config: Config, console: Console) -> 
     with sessions() as session:
         console.print(mentions_table(session, query, config.timezone))
     return 0
+
+
+def max_group_wait(config: Config) -> int:
+    return max([config.routing.timing.group_wait, *(r.group_wait or 0 for r in config.routing.route)])
 
 
 def _shown_url(url: str) -> str:

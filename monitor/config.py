@@ -33,7 +33,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
 
-CONFIG_FILES = ("monitor.toml", "channels.toml", "accounts.toml", "contacts.toml", "lexicons.toml")
+CONFIG_FILES = (
+    "monitor.toml",
+    "channels.toml",
+    "accounts.toml",
+    "contacts.toml",
+    "lexicons.toml",
+    "routing.toml",
+)
 ROLES = (
     "communications_executive",
     "head_of_marketing",
@@ -113,8 +120,19 @@ class DatabaseSection(Strict):
         return value
 
 
+class SmtpSection(Strict):
+    host: str = Field(default="localhost", min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    # starttls: upgrade a plain connection (port 587); ssl: TLS from the start (465); none: local relay only
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: EnvName | None = None  # the NAMES of the variables holding the login
+    password_env: EnvName | None = None
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+
+
 class MailSection(Strict):
-    transport: Literal["maildir", "console"] = "maildir"
+    transport: Literal["maildir", "console", "smtp"] = "maildir"
+    smtp: SmtpSection = SmtpSection()
     maildir: str = "var/mail"
     from_address: EmailStr = "iom3-monitor@iom3.org"
     # Lets a mail client filter the monitor's emails into a folder of their own.
@@ -279,6 +297,71 @@ class LexiconsFile(Strict):
         return getattr(self, name)
 
 
+# --- routing.toml --------------------------------------------------------------------------
+URGENCIES = ("immediate", "same_day", "digest")
+Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
+
+
+class Timing(Strict):
+    """Like Alertmanager's: wait before the first email, between updates, before a repeat."""
+
+    group_wait: Minutes = 0
+    group_interval: Minutes = 30
+    repeat_interval: Minutes = 240
+
+
+class Route(Strict):
+    """Flags matching every given field go to `role` with this urgency. First match wins."""
+
+    name: str = Field(min_length=1)
+    categories: list[Literal[CATEGORIES]] = Field(min_length=1)  # type: ignore[valid-type]
+    channel_kinds: list[Literal["official", "asv_committee", "asv_personal", "public"]] | None = None
+    platforms: list[Platform] | None = None
+    levels: list[Literal["high", "normal"]] | None = None
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    urgency: Literal[URGENCIES]  # type: ignore[valid-type]
+    group_wait: Minutes | None = None
+    group_interval: Minutes | None = None
+    repeat_interval: Minutes | None = None
+
+    def timing(self, defaults: Timing) -> Timing:
+        return Timing(
+            group_wait=defaults.group_wait if self.group_wait is None else self.group_wait,
+            group_interval=defaults.group_interval if self.group_interval is None else self.group_interval,
+            repeat_interval=defaults.repeat_interval
+            if self.repeat_interval is None
+            else self.repeat_interval,
+        )
+
+
+class Inhibit(Strict):
+    """While an incident of category `when` is open on a thread, flags of `fold` there join it."""
+
+    when: Literal[CATEGORIES]  # type: ignore[valid-type]
+    fold: list[Literal[CATEGORIES]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class RoutingFile(Strict):
+    timing: Timing = Timing()
+    # A flag scores "high" at or above this, or when its author has at least high_reach_followers.
+    high_score: Score = 0.8
+    route: list[Route] = Field(min_length=1)
+    inhibit: list[Inhibit] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _every_category_has_a_route(self) -> RoutingFile:
+        catch_all = {
+            c for r in self.route if not (r.channel_kinds or r.platforms or r.levels) for c in r.categories
+        }
+        missing = [c for c in CATEGORIES if c not in catch_all]
+        if missing:
+            raise ValueError(
+                f"no route takes every {', '.join(missing)} flag: add a [[route]] for them with no "
+                "channel_kinds, platforms or levels, so none is ever dropped"
+            )
+        return self
+
+
 # --- the whole configuration ----------------------------------------------------------------
 class Config(Strict):
     """Everything the monitor reads at start, validated. Paths are resolved against `root`."""
@@ -290,6 +373,7 @@ class Config(Strict):
     accounts: AccountsFile
     contacts: ContactsFile
     lexicons: LexiconsFile
+    routing: RoutingFile
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -324,6 +408,7 @@ _FILE_MODELS: dict[str, type[Strict]] = {
     "accounts.toml": AccountsFile,
     "contacts.toml": ContactsFile,
     "lexicons.toml": LexiconsFile,
+    "routing.toml": RoutingFile,
 }
 
 
@@ -383,6 +468,7 @@ def load_config(config_dir: Path | str | None = None) -> Config:
         accounts=parsed["accounts.toml"],
         contacts=parsed["contacts.toml"],
         lexicons=parsed["lexicons.toml"],
+        routing=parsed["routing.toml"],
     )
 
 

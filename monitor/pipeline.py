@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
-from alerts.incidents import RouteResult, route_pending
+from alerts.incidents import RouteResult, notify_due, route_pending
 from alerts.outbox import FlushResult, flush
 from alerts.transports import Transport
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
@@ -270,5 +270,6 @@ def run_pass(
     scored = score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
     crises = detect_crises(sessions, config, touched_since=started, now=clock())
     routed = route_pending(sessions, config, clock=clock)
+    routed.emails_queued = notify_due(sessions, config, clock=clock)
     flushed = flush(sessions, transport, now=clock())
     return PassResult(ingested, scored, crises, routed, flushed)

@@ -140,6 +140,24 @@ class Incident(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     mention_count: Mapped[int] = mapped_column(Integer, default=0)
     first_mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"))
+    # Routing and its timing, copied when the incident opens so a config edit does not re-time it.
+    route: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(10), default="normal")  # "high" can rise, never fall
+    group_wait: Mapped[int] = mapped_column(Integer, default=0)
+    group_interval: Mapped[int] = mapped_column(Integer, default=30)
+    repeat_interval: Mapped[int] = mapped_column(Integer, default=240)
+    # The email thread: the first email's Message-ID; what the last email told; who acknowledged.
+    message_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    last_notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    notified_count: Mapped[int] = mapped_column(Integer, default=0)
+    notified_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    acknowledged_by: Mapped[str] = mapped_column(String(200), default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Complaints: when the SLA for an official reply runs out, and whether the reminder went.
+    sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    history: Mapped[list[dict[str, str]]] = mapped_column(JsonDoc, default=list)
 
     mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
 
@@ -173,6 +191,8 @@ class OutboxEmail(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # After a failure, not before this (capped exponential backoff across flushes).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ConnectorCursor(Base):
@@ -217,3 +237,17 @@ class CrisisSignalRow(Base):
     reasons: Mapped[list[str]] = mapped_column(JsonDoc)
     detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Silence(Base):
+    """A comms officer's "not now": a thread, an author or a term raises no alert until `until`."""
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # thread | author | term
+    value: Mapped[str] = mapped_column(String(300))
+    until: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

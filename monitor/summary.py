@@ -10,13 +10,13 @@ from rich.table import Table
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from alerts.routing import DEFAULT_ROUTES
-from monitor.config import CATEGORIES
+from alerts.routing import describe
+from monitor.config import CATEGORIES, RoutingFile
 from monitor.pipeline import PassResult
 from monitor.schema import AssessmentRow, Incident, MentionRow, OutboxEmail
 
 
-def pass_tables(session: Session, result: PassResult) -> list[Table]:
+def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> list[Table]:
     """Connectors run, mentions by platform and kind, flags, incidents and emails."""
     runs = Table(title="Connectors", title_justify="left")
     for column in ("connector", "result", "fetched", "new", "already stored", "unreadable"):
@@ -56,7 +56,7 @@ def pass_tables(session: Session, result: PassResult) -> list[Table]:
             by_category[flag["category"]] = by_category.get(flag["category"], 0) + 1
     for category in CATEGORIES:
         if category in by_category:
-            role, severity = DEFAULT_ROUTES[category]
+            role, severity = describe(routing, category)
             flagged.add_row(
                 category,
                 str(by_category[category]),

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 import alerts.incidents as incidents
 from alerts.compose import header_safe
-from alerts.incidents import route_pending
+from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
 from alerts.transports import MaildirTransport, TransportError
 from monitor.channels import ChannelDirectory
@@ -43,12 +43,16 @@ def _mention(n: int, text: str = COMPLAINT, **overrides) -> Mention:
 
 
 def _store_and_route(sessions, config, clock, mentions: list[Mention]):
+    """Store, score and route; then let the routes' group waits pass and queue what is due."""
     with sessions.begin() as session:
         save_batch(
             session, connector="test", mentions=mentions, cursor={}, directory=ChannelDirectory(config)
         )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
-    return route_pending(sessions, config, clock=clock)
+    result = route_pending(sessions, config, clock=clock)
+    clock.advance(minutes=10)
+    result.emails_queued = notify_due(sessions, config, clock=clock)
+    return result
 
 
 def _outbox(sessions) -> list[OutboxEmail]:
@@ -150,10 +154,15 @@ def test_email_and_incident_commit_together(sessions, config, clock, monkeypatch
     with pytest.raises(RuntimeError):
         _store_and_route(sessions, config, clock, [_mention(1)])
     with sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Incident)) == 0
-        assert session.scalar(select(func.count()).where(AssessmentRow.routed_at.is_(None))) == 1
+        (incident,) = session.scalars(select(Incident)).all()
+        assert incident.last_notified_at is None and incident.message_id is None  # rolled back with the email
+        assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
     monkeypatch.undo()
-    assert route_pending(sessions, config, clock=clock).emails_queued == 1
+    assert notify_due(sessions, config, clock=clock) == 1
+    with sessions() as session:
+        (incident,) = session.scalars(select(Incident)).all()
+        (email,) = session.scalars(select(OutboxEmail)).all()
+        assert incident.message_id == email.message_id and incident.last_notified_at == clock()
 
 
 class OutageTransport(MaildirTransport):
@@ -180,11 +189,15 @@ def test_an_outage_delays_emails_but_each_arrives_exactly_once(sessions, config,
     first = flush(sessions, transport, now=clock())
     assert (first.sent, first.failed) == (0, 3)
     assert all(row.status == "failed" and "connection refused" in row.last_error for row in _outbox(sessions))
-    clock.advance(minutes=5)
+    assert flush(sessions, transport, now=clock()).sent == 0  # not before the backoff: no hammering
+    clock.advance(minutes=1)
     second = flush(sessions, transport, now=clock())
     assert (second.sent, second.failed) == (2, 1)
+    assert flush(sessions, transport, now=clock()).sent == 0
+    clock.advance(minutes=2)  # the twice-failed email waits twice as long
     third = flush(sessions, transport, now=clock())
     assert (third.sent, third.failed) == (1, 0)
+    clock.advance(hours=2)
     assert flush(sessions, transport, now=clock()).sent == 0
     assert _delivered(tmp_path / "mail") == sorted(row.message_id for row in _outbox(sessions))
 
