@@ -17,7 +17,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.compose import AlertFacts, alert_email
-from alerts.notify import OPENING, SLA_REMINDER, IncidentState, due
+from alerts.notify import OPENING, SLA_REMINDER, IncidentState, due, next_check
 from alerts.outbox import enqueue
 from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
 from monitor.config import Config
@@ -254,12 +254,26 @@ def _event(at: datetime, what: str) -> dict[str, str]:
 
 # --- emails ------------------------------------------------------------------------------------
 def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock = utcnow) -> int:
-    """Queue every email an incident owes now (alerts/notify.py decides which). Returns how many."""
+    """Queue every email an incident owes now (alerts/notify.py decides which). Returns how many.
+
+    Only incidents where something could be due are looked at: never emailed, new mentions or a
+    new level since the last email, or a stored next check (repeat, SLA) whose time has come.
+    """
     queued = 0
+    now = clock()
     with sessions() as session:
         ids = session.scalars(
             select(Incident.id)
-            .where(Incident.status.in_(LIVE), Incident.severity != "digest")
+            .where(
+                Incident.status.in_(LIVE),
+                Incident.severity != "digest",
+                or_(
+                    Incident.last_notified_at.is_(None),
+                    Incident.mention_count > Incident.notified_count,
+                    Incident.level != Incident.notified_level,
+                    Incident.next_check_at <= now,
+                ),
+            )
             .order_by(Incident.id)
         ).all()
     for incident_id in ids:
@@ -267,10 +281,10 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
             incident = session.get_one(Incident, incident_id)
             now = clock()
             notice = due(_state(session, incident), now)
-            if notice is None:
-                continue
-            _send(session, config, incident, notice, now)
-            queued += 1
+            if notice is not None:
+                _send(session, config, incident, notice, now)
+                queued += 1
+            incident.next_check_at = next_check(_state(session, incident))
     return queued
 
 
@@ -403,6 +417,7 @@ def acknowledge(session: Session, incident_id: int, *, by: str, now: datetime) -
             f"incident #{incident_id} is {incident.status}; only open incidents can be acknowledged"
         )
     incident.status, incident.acknowledged_at, incident.acknowledged_by = "acknowledged", now, by
+    incident.next_check_at = next_check(_state(session, incident))
     incident.updated_at = now
     incident.history = [*incident.history, _event(now, f"acknowledged by {by}")]
     return incident

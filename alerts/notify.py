@@ -65,3 +65,24 @@ def due(state: IncidentState, now: datetime) -> str | None:
     ):
         return REPEAT
     return None
+
+
+def next_check(state: IncidentState) -> datetime | None:
+    """The earliest time a repeat or an SLA reminder could fall due without anything arriving.
+
+    Stored on the incident so that each pass looks only at incidents where something changed or a
+    time has come, not at every open one.
+    """
+    if state.status in ("resolved", "folded") or state.urgency == "digest" or state.last_notified_at is None:
+        return None
+    times = []
+    if state.urgency == "immediate" and not state.acknowledged and state.status == "open":
+        times.append(state.last_notified_at + timedelta(minutes=state.repeat_interval))
+    if (
+        state.category == "complaint"
+        and state.sla_due_at is not None
+        and not state.reminded
+        and state.last_notified_at < state.sla_due_at
+    ):
+        times.append(state.sla_due_at)
+    return min(times) if times else None

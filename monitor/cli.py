@@ -10,6 +10,7 @@ import shutil
 import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from alerts.incidents import notify_due
+from alerts.incidents import IncidentError, acknowledge, add_silence, notify_due, resolve
 from alerts.outbox import flush
 from alerts.transports import MaildirTransport, transport_from_config
 from connectors import enabled_connectors
@@ -34,7 +35,7 @@ from monitor.score_file import ScoreFileError, score_csv
 from monitor.scoring import Context, Scorer
 from monitor.secrets import mask
 from monitor.store import open_store
-from monitor.summary import incidents_table, mentions_table, pass_tables, print_tables
+from monitor.summary import incident_detail, incidents_table, mentions_table, pass_tables, print_tables
 
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
@@ -160,6 +161,39 @@ def build_parser() -> argparse.ArgumentParser:
     score_file.add_argument("--reach-column", metavar="NAME", help="optional column of follower counts")
     score_file.add_argument("--encoding", default="utf-8", help="the file's text encoding (default utf-8)")
     score_file.set_defaults(func=cmd_score_file)
+
+    incidents = sub.add_parser(
+        "incidents",
+        help="list, show, acknowledge, resolve and silence incidents",
+        description="Incidents are the flagged mentions of one thread, emailed as one thread. "
+        "Acknowledge one to stop its repeat emails; resolve it when it is dealt with; silence a "
+        "thread, an author or a term to raise no alerts for it until a time.",
+    )
+    isub = incidents.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ilist = isub.add_parser("list", help="open and acknowledged incidents (--all for every one)")
+    ilist.add_argument("--all", action="store_true", help="resolved and folded ones too")
+    ishow = isub.add_parser("show", help="one incident: its mentions, emails and history")
+    ishow.add_argument("id", type=int)
+    for name, text in (
+        ("ack", "someone is on it: no more repeat emails"),
+        ("resolve", "dealt with: no more emails"),
+    ):
+        action = isub.add_parser(name, help=text)
+        action.add_argument("id", type=int)
+        action.add_argument(
+            "--by", default=os.environ.get("USER", "someone"), help="who (default: your login)"
+        )
+    silence = isub.add_parser("silence", help="no alerts for a thread, an author or a term until a time")
+    target = silence.add_mutually_exclusive_group(required=True)
+    target.add_argument("--thread", metavar="KEY", help="a thread key, as in the alert email (x:1858...)")
+    target.add_argument("--author", metavar="HANDLE", help="an author's handle")
+    target.add_argument("--term", metavar="TEXT", help="posts containing this text (ignores case)")
+    until = silence.add_mutually_exclusive_group(required=True)
+    until.add_argument("--until", type=_moment, metavar="'YYYY-MM-DD HH:MM'", help="London time")
+    until.add_argument("--hours", type=float, help="for this many hours from now")
+    silence.add_argument("--reason", default="", help="why, for whoever reads the list later")
+    silence.add_argument("--by", default=os.environ.get("USER", "someone"))
+    incidents.set_defaults(func=cmd_incidents)
     return parser
 
 
@@ -168,6 +202,14 @@ def _date(value: str) -> datetime:
         return datetime.combine(datetime.fromisoformat(value).date(), time(0), tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a time; write it as 'YYYY-MM-DD HH:MM'") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/London"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,4 +465,33 @@ def cmd_score_file(args: argparse.Namespace, config: Config, console: Console) -
             return 2
     flagged = ", ".join(f"{c} {n}" for c, n in result.flagged.items() if n) or "none"
     console.print(f"Scored {result.rows} rows into {result.out}. Flagged: {flagged}.")
+    return 0
+
+
+def cmd_incidents(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    now = datetime.now(UTC)
+    zone = config.timezone
+    try:
+        with sessions.begin() as session:
+            if args.action == "list":
+                console.print(incidents_table(session, zone, everything=args.all))
+            elif args.action == "show":
+                console.print(incident_detail(session, args.id, zone))
+            elif args.action == "ack":
+                incident = acknowledge(session, args.id, by=args.by, now=now)
+                console.print(f"Incident #{incident.id} acknowledged by {args.by}: no more repeat emails.")
+            elif args.action == "resolve":
+                incident = resolve(session, args.id, by=args.by, now=now)
+                console.print(f"Incident #{incident.id} resolved.")
+            else:
+                kind, value = next((k, v) for k in ("thread", "author", "term") if (v := getattr(args, k)))
+                until = args.until or now + timedelta(hours=args.hours)
+                add_silence(
+                    session, kind=kind, value=value, until=until, by=args.by, reason=args.reason, now=now
+                )
+                console.print(f"Silenced {kind} {value!r} until {until.astimezone(zone):%a %d %b %H:%M %Z}.")
+    except (IncidentError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     return 0

@@ -158,6 +158,8 @@ class Incident(Base):
     sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     history: Mapped[list[dict[str, str]]] = mapped_column(JsonDoc, default=list)
+    # When a repeat or an SLA reminder could next fall due (alerts/notify.py next_check).
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
 

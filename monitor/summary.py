@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from alerts.routing import describe
 from monitor.config import CATEGORIES, RoutingFile
 from monitor.pipeline import PassResult
-from monitor.schema import AssessmentRow, Incident, MentionRow, OutboxEmail
+from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxEmail
 
 
 def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> list[Table]:
@@ -87,26 +88,68 @@ def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> l
     return [runs, by_kind, flagged, *([crises] if result.crises else []), emails]
 
 
-def incidents_table(session: Session, zone: ZoneInfo) -> Table:
-    table = Table(title="Open incidents (one email thread each)", title_justify="left")
-    for column in ("#", "category", "urgency", "to", "mentions", "first post"):
+def incidents_table(session: Session, zone: ZoneInfo, *, everything: bool = False) -> Table:
+    title = "Incidents" if everything else "Open incidents (one email thread each)"
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "category", "urgency", "status", "to", "mentions", "first post", "last email"):
         table.add_column(column)
-    rows = session.execute(
+    query = (
         select(Incident, MentionRow.created_at, MentionRow.author_handle)
         .join(MentionRow, MentionRow.id == Incident.first_mention_id)
-        .where(Incident.status != "resolved")
         .order_by(Incident.id)
     )
-    for inc, posted, author in rows:
+    if not everything:
+        query = query.where(Incident.status.in_(("open", "acknowledged")))
+    for inc, posted, author in session.execute(query):
         table.add_row(
             str(inc.id),
             inc.category,
-            inc.severity.replace("_", " "),
+            inc.severity.replace("_", " ") + (" HIGH" if inc.level == "high" else ""),
+            inc.status,
             inc.role.replace("_", " "),
             str(inc.mention_count),
             f"{_local(posted, zone)} @{author}",
+            _local(inc.last_notified_at, zone) if inc.last_notified_at else "not yet",
         )
     return table
+
+
+def incident_detail(session: Session, incident_id: int, zone: ZoneInfo) -> Group:
+    from alerts.incidents import IncidentError
+
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise IncidentError(f"no incident #{incident_id}; `run_monitor.py incidents list` shows them")
+    head = Text.assemble(
+        (f"Incident #{incident.id}: {incident.category}", "bold"),
+        f" ({incident.severity.replace('_', ' ')}, {incident.level}), {incident.status}, to "
+        f"{incident.role.replace('_', ' ')}\nthread {incident.thread_key}; route: {incident.route}\n",
+        f"acknowledged by {incident.acknowledged_by} at {_local(incident.acknowledged_at, zone)}\n"
+        if incident.acknowledged_at
+        else "",
+    )
+    mentions = mentions_table(
+        session,
+        select(MentionRow)
+        .join(IncidentMention, IncidentMention.mention_id == MentionRow.id)
+        .where(IncidentMention.incident_id == incident.id)
+        .options(selectinload(MentionRow.assessments))
+        .order_by(MentionRow.created_at),
+        zone,
+    )
+    emails = Table(title="Emails", title_justify="left")
+    for column in ("sent", "status", "subject"):
+        emails.add_column(column, overflow="fold")
+    for row in session.scalars(
+        select(OutboxEmail).where(OutboxEmail.incident_id == incident.id).order_by(OutboxEmail.id)
+    ):
+        emails.add_row(_local(row.sent_at, zone) if row.sent_at else "-", row.status, row.subject)
+    history = Table(title="History", title_justify="left")
+    history.add_column("when (UTC)")
+    history.add_column("what", overflow="fold")
+    for event in incident.history:
+        history.add_row(event["at"][:16].replace("T", " "), event["what"])
+    return Group(head, mentions, emails, history)
 
 
 def mentions_table(session: Session, query: Select[tuple[MentionRow]], zone: ZoneInfo) -> Table:

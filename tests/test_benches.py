@@ -34,3 +34,10 @@ def test_evaluate_bench_prints_every_category():
     for category in ("complaint", "safeguarding", "copyright"):
         assert re.search(rf"│ {category} +│ +\d+ │ +[\d.]+ │", out), category
     assert "micro" in out
+
+
+def test_alert_latency_bench_prints_latency_and_pile_on_emails():
+    out = bench("bench/alert_latency.py", "--incidents", "5", "--pile-on", "40")
+    assert re.search(r"median [\d.]+ ms, 95th percentile [\d.]+ ms, worst [\d.]+ ms", out), out
+    emails = int(re.search(r"pile-on: 40 posts on one thread over three hours -> (\d+) emails", out).group(1))
+    assert 1 <= emails <= 8

@@ -41,6 +41,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('resolved_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('sla_due_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('reminded_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('next_check_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('history', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -60,6 +61,7 @@ def downgrade() -> None:
         batch_op.drop_column('next_attempt_at')
 
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_column('next_check_at')
         batch_op.drop_column('history')
         batch_op.drop_column('reminded_at')
         batch_op.drop_column('sla_due_at')
