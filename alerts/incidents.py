@@ -172,7 +172,7 @@ def file_flag(
             )
             result.folded += 1
             return incident
-    incident = _live_incident(session, decision.category, key)
+    incident = _live_incident(session, decision.category, key) or _same_topic(session, decision, mention)
     if incident is not None:
         _join(session, incident, decision, mention, now, note and f"crisis signal: {note}")
         result.mentions_joined += 1
@@ -197,6 +197,8 @@ def file_flag(
         sla_due_at=mention.created_at + timedelta(hours=sla_hours)
         if decision.category == "complaint"
         else None,
+        topic_terms=list(decision.terms),
+        first_posted_at=mention.created_at,
         history=[
             _event(
                 now, f"opened ({decision.route}): @{mention.author_handle}" + (f"; {note}" if note else "")
@@ -224,6 +226,26 @@ def file_flag(
     return incident
 
 
+def _same_topic(session: Session, decision: RouteDecision, mention: MentionRow) -> Incident | None:
+    """A post that starts no thread of its own joins an open incident of its category that shares
+    one of its flagged words and began within the topic window: scattered posts, one subject."""
+    if mention.thread_id not in (None, mention.platform_id) or not decision.terms:
+        return None
+    window = timedelta(minutes=decision.timing.topic_window)
+    candidates = session.scalars(
+        select(Incident)
+        .where(
+            Incident.status.in_(LIVE),
+            Incident.category == decision.category,
+            Incident.first_posted_at >= mention.created_at - window,
+            Incident.first_posted_at <= mention.created_at + window,
+        )
+        .order_by(Incident.id.desc())
+    ).all()
+    terms = set(decision.terms)
+    return next((c for c in candidates if terms & set(c.topic_terms)), None)
+
+
 def _join(
     session: Session,
     incident: Incident,
@@ -246,6 +268,8 @@ def _join(
     incident.updated_at = now
     if events:
         incident.history = [*incident.history, *(_event(now, e) for e in events)]
+    if new_terms := [t for t in decision.terms if t not in incident.topic_terms]:
+        incident.topic_terms = [*incident.topic_terms, *new_terms][:40]
 
 
 def _event(at: datetime, what: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ class RouteDecision:
     level: str = "normal"  # "high" for a strong flag or a high-reach author
     route: str = ""
     timing: Timing = Timing()
+    terms: tuple[str, ...] = ()  # the flag's words, lower case: its topic
 
     @property
     def emails(self) -> bool:
@@ -76,6 +77,7 @@ def route(
                 level,
                 chosen.name,
                 chosen.timing(routing.timing),
+                tuple(sorted({e.text.lower() for e in flag.evidence if e.kind == "term"})),
             )
         )
     return decisions

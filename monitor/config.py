@@ -308,6 +308,9 @@ class Timing(Strict):
     group_wait: Minutes = 0
     group_interval: Minutes = 30
     repeat_interval: Minutes = 240
+    # Posts outside any thread join an open incident of their category whose posts share one of
+    # their flagged words, if posted within this many minutes of its first: one topic, one thread.
+    topic_window: Minutes = 120
 
 
 class Route(Strict):
@@ -331,6 +334,7 @@ class Route(Strict):
             repeat_interval=defaults.repeat_interval
             if self.repeat_interval is None
             else self.repeat_interval,
+            topic_window=defaults.topic_window,
         )
 
 

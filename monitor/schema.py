@@ -158,6 +158,10 @@ class Incident(Base):
     sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     history: Mapped[list[dict[str, str]]] = mapped_column(JsonDoc, default=list)
+    # The flagged words of its posts (lower case), and when its first post was made: what a post
+    # outside any thread needs to share, and how close in time, to join it as the same topic.
+    topic_terms: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    first_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # When a repeat or an SLA reminder could next fall due (alerts/notify.py next_check).
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -82,7 +82,7 @@ def test_separate_threads_are_separate_incidents_and_official_posts_never_alert(
     mentions = [
         _mention(1, thread_id="A"),
         _mention(2, thread_id="B"),
-        _mention(3, thread_id=None),
+        _mention(3, text="Charged twice for the dinner, sort it out", thread_id=None),
         _mention(4, author_handle="iom3", thread_id="C"),  # IOM3 apologising, with complaint words
         _mention(5, text="Lovely evening at the IOM3 lecture, thank you"),
     ]
@@ -93,6 +93,38 @@ def test_separate_threads_are_separate_incidents_and_official_posts_never_alert(
         unrouted = session.scalar(select(func.count()).where(AssessmentRow.routed_at.is_(None)))
     assert keys == {"x:A", "x:B", "x:5003"}
     assert unrouted == 0
+
+
+def test_posts_outside_threads_on_one_topic_within_the_window_are_one_incident(sessions, config, clock):
+    standalone = dict(thread_id=None)
+    t0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    result = _store_and_route(
+        sessions,
+        config,
+        clock,
+        [
+            _mention(
+                1, text="Still waiting for my refund from IOM3. Unacceptable.", created_at=t0, **standalone
+            ),
+            _mention(
+                2,
+                text="Also still waiting for a refund. Poor.",
+                created_at=t0 + timedelta(minutes=40),
+                **standalone,
+            ),
+            _mention(
+                3, text="My journal access is broken", created_at=t0 + timedelta(minutes=50), **standalone
+            ),
+            _mention(
+                4, text="Still waiting for the refund", created_at=t0 + timedelta(hours=5), **standalone
+            ),
+        ],
+    )
+    # 1 and 2 share "still waiting" within two hours; 3 shares no word; 4 comes too late.
+    assert (result.incidents_opened, result.mentions_joined) == (3, 1)
+    with sessions() as session:
+        counts = sorted(session.scalars(select(Incident.mention_count)))
+    assert counts == [1, 1, 2]
 
 
 def test_the_email_says_what_happened_why_and_what_to_do(sessions, config, clock):

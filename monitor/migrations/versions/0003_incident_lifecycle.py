@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('sla_due_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('reminded_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('next_check_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('topic_terms', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('first_posted_at', monitor.schema.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('history', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -61,6 +63,8 @@ def downgrade() -> None:
         batch_op.drop_column('next_attempt_at')
 
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_column('first_posted_at')
+        batch_op.drop_column('topic_terms')
         batch_op.drop_column('next_check_at')
         batch_op.drop_column('history')
         batch_op.drop_column('reminded_at')
