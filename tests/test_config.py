@@ -62,6 +62,18 @@ def test_the_shipped_config_is_valid(config):
             "lexicons.toml: harassment.cues.insult.negateable: unknown key",
         ),
         (
+            "routing.toml",
+            'role = "director_of_business_support"',
+            'role = "director_of_buisness_support"',
+            "routing.toml: route[0].role: Input should be 'communications_executive'",
+        ),
+        (
+            "routing.toml",
+            "group_interval = 30",
+            "group_interval = -5",
+            "routing.toml: timing.group_interval: Input should be greater than or equal to 0",
+        ),
+        (
             "monitor.toml",
             "p_value = 0.001",
             "p_value = 0",
