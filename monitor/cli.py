@@ -8,10 +8,11 @@ import logging
 import os
 import shutil
 import sys
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,12 +21,18 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from alerts.incidents import IncidentError, acknowledge, add_silence, notify_due, resolve
-from alerts.outbox import flush
+from alerts.outbox import enqueue, flush
 from alerts.transports import MaildirTransport, transport_from_config
 from connectors import enabled_connectors
 from connectors.replay import SAMPLE_PATH, ReplayConnector
 from connectors.replay import Settings as ReplaySettings
-from monitor.config import CATEGORIES, Config, ConfigError, DatabaseSection, load_config
+from monitor import registry
+from monitor.audit import audit_email, build_audit
+from monitor.audit import render_html as render_audit_html
+from monitor.config import CATEGORIES, Config, ConfigError, DatabaseSection, RegisteredAccount, load_config
+from monitor.digest import build_digest, digest_email
+from monitor.digest import render as render_digest
+from monitor.digest import save as save_digest
 from monitor.explain import explanation_json, explanation_table
 from monitor.models import PLATFORMS, ChannelKind
 from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore, run_pass
@@ -194,12 +201,68 @@ def build_parser() -> argparse.ArgumentParser:
     silence.add_argument("--reason", default="", help="why, for whoever reads the list later")
     silence.add_argument("--by", default=os.environ.get("USER", "someone"))
     incidents.set_defaults(func=cmd_incidents)
+
+    digest = sub.add_parser(
+        "digest",
+        help="the daily digest: a day in figures, charts, incidents and the posts that matter",
+        description="Build the daily digest for one London day (default: yesterday). It is saved as "
+        "HTML (with its charts), text and a CSV of the day's flagged mentions under [digest] folder; "
+        "--send also emails it to the [digest] recipients.",
+    )
+    digest.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day (default: yesterday)")
+    digest.add_argument("--send", action="store_true", help="email it too")
+    digest.set_defaults(func=cmd_digest)
+
+    audit = sub.add_parser(
+        "audit",
+        help="audit every registered ASV account against the policy (access, dormancy, content)",
+        description="Check every account in config/accounts.toml: does the Comms team have access, is "
+        "it dormant, what were its posts flagged for; and list accounts carrying IOM3's name that are "
+        "not registered. Saved as HTML and CSV under [audit] folder; --send emails the Head of Marketing.",
+    )
+    audit.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="start (default: [audit] period_days ago)"
+    )
+    audit.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="end, exclusive (default: today)")
+    audit.add_argument("--send", action="store_true", help="email it too")
+    audit.set_defaults(func=cmd_audit)
+
+    accounts = sub.add_parser(
+        "accounts",
+        help="the ASV account registry: list, add, import a CSV, remove",
+        description="Edit config/accounts.toml, the registry of ASV accounts, and exchange it as CSV.",
+    )
+    asub = accounts.add_subparsers(dest="action", required=True, metavar="ACTION")
+    alist = asub.add_parser("list", help="every registered account")
+    alist.add_argument("--csv", type=Path, metavar="FILE", help="write the registry to this CSV file")
+    aadd = asub.add_parser("add", help="register (or update) one account")
+    aadd.add_argument("--platform", choices=PLATFORMS, required=True)
+    aadd.add_argument("--handle", required=True)
+    aadd.add_argument("--kind", choices=["asv_committee", "asv_personal"], default="asv_committee")
+    aadd.add_argument("--committee", default="")
+    aadd.add_argument("--admins", default="", help="names separated by semicolons")
+    aadd.add_argument("--comms-access", action="store_true", help="the Comms team can log in to it")
+    aadd.add_argument("--logo-approved", action="store_true", help="approved to use the IOM3 logo")
+    aadd.add_argument("--registered-on", type=_day, metavar="YYYY-MM-DD")
+    aimport = asub.add_parser("import", help="add or update every account in a CSV (columns as `list --csv`)")
+    aimport.add_argument("csv", type=Path)
+    aremove = asub.add_parser("remove", help="take one account off the registry")
+    aremove.add_argument("platform", choices=PLATFORMS)
+    aremove.add_argument("handle")
+    accounts.set_defaults(func=cmd_accounts)
     return parser
 
 
 def _date(value: str) -> datetime:
     try:
         return datetime.combine(datetime.fromisoformat(value).date(), time(0), tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
@@ -492,6 +555,118 @@ def cmd_incidents(args: argparse.Namespace, config: Config, console: Console) ->
                 )
                 console.print(f"Silenced {kind} {value!r} until {until.astimezone(zone):%a %d %b %H:%M %Z}.")
     except (IncidentError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    zone = config.timezone
+    day = args.date or (datetime.now(zone).date() - timedelta(days=1))
+    with sessions() as session:
+        built = build_digest(session, config, day)
+    rendered = render_digest(built, config)
+    path = save_digest(rendered, config.path(config.monitor.digest.folder) / day.isoformat())
+    console.print(rendered.text)
+    console.print(f"Saved: {_shown_path(path)} (with its charts and flagged.csv beside it)")
+    if args.send:
+        recipients = [config.contact(role) for role in config.monitor.digest.recipients]
+        to = list(dict.fromkeys(f"{c.name} <{c.email}>" for c in recipients))
+        now = datetime.now(UTC)
+        with sessions.begin() as session:
+            enqueue(
+                session, digest_email(config, rendered, to=to, now=now, day=day), incident_id=None, now=now
+            )
+        return _send_queued(sessions, config, console)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    zone = config.timezone
+    until_day = args.until or datetime.now(zone).date()
+    since_day = args.since or until_day - timedelta(days=config.monitor.audit.period_days)
+    since, until = (datetime.combine(d, time(0), tzinfo=zone) for d in (since_day, until_day))
+    with sessions() as session:
+        report = build_audit(session, config, since=since, until=until)
+    folder = config.path(config.monitor.audit.folder) / until_day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    html = render_audit_html(report, config)
+    (folder / "audit.html").write_text(html, encoding="utf-8")
+    report.findings_frame().to_csv(folder / "findings.csv", index=False)
+    table = Table(
+        title=f"ASV account audit, {since_day} to {until_day}: {len(report.findings)} findings",
+        title_justify="left",
+    )
+    for column in ("account", "finding", "policy clause"):
+        table.add_column(column, overflow="fold")
+    for finding in report.findings:
+        table.add_row(finding.account, finding.finding, finding.clause)
+    console.print(table)
+    console.print(f"Saved: {_shown_path(folder / 'audit.html')} and findings.csv")
+    if args.send:
+        contact = config.contact(config.monitor.audit.recipient)
+        now = datetime.now(UTC)
+        with sessions.begin() as session:
+            enqueue(
+                session,
+                audit_email(config, report, html, to=f"{contact.name} <{contact.email}>", now=now),
+                incident_id=None,
+                now=now,
+            )
+        return _send_queued(sessions, config, console)
+    return 0
+
+
+def _send_queued(sessions, config: Config, console: Console) -> int:  # noqa: ANN001
+    result = flush(sessions, transport_from_config(config), now=datetime.now(UTC))
+    console.print(
+        f"Sent {result.sent} email(s)." + (f" Not sent: {'; '.join(result.errors)}" if result.errors else "")
+    )
+    return 0 if not result.failed else 1
+
+
+def cmd_accounts(args: argparse.Namespace, config: Config, console: Console) -> int:
+    path = config.config_dir / "accounts.toml"
+    accounts = list(config.accounts.account)
+    try:
+        if args.action == "list":
+            frame = registry.to_frame(accounts)
+            if args.csv:
+                frame.to_csv(args.csv, index=False)
+                console.print(f"Wrote {len(frame)} account(s) to {args.csv}")
+                return 0
+            table = Table(title=f"Registered ASV accounts ({len(frame)})", title_justify="left")
+            for column in frame.columns:
+                table.add_column(column.replace("_", " "), overflow="fold")
+            for row in frame.itertuples(index=False):
+                table.add_row(*(str(v) for v in row))
+            console.print(table)
+            return 0
+        if args.action == "add":
+            account = RegisteredAccount(
+                platform=args.platform,
+                handle=args.handle.lstrip("@"),
+                kind=args.kind,
+                committee=args.committee,
+                admins=[a.strip() for a in args.admins.split(";") if a.strip()],
+                comms_access=args.comms_access,
+                logo_approved=args.logo_approved,
+                registered_on=args.registered_on,
+            )
+            updated, added, _ = registry.upsert(accounts, [account])
+            registry.write(path, updated)
+            console.print(f"{'Registered' if added else 'Updated'} {account.platform} @{account.handle}.")
+        elif args.action == "import":
+            new = registry.from_csv(args.csv)
+            updated, added, replaced = registry.upsert(accounts, new)
+            registry.write(path, updated)
+            console.print(f"Imported {len(new)} account(s) from {args.csv}: {added} new, {replaced} updated.")
+        else:
+            registry.write(path, registry.remove(accounts, args.platform, args.handle))
+            console.print(f"Removed {args.platform} @{args.handle.lstrip('@')} from the registry.")
+    except (registry.RegistryError, ValidationError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     return 0

@@ -177,12 +177,36 @@ class SlaSection(Strict):
     complaint_reply_hours: float = Field(default=4.0, gt=0, le=24 * 14)
 
 
+class DigestSection(Strict):
+    # Who reads the daily digest, by role in contacts.toml.
+    recipients: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [
+            "communications_executive",
+            "head_of_marketing",
+            "marketing_and_communications",
+        ],
+        min_length=1,
+    )
+    folder: str = "var/digests"
+
+
+class AuditSection(Strict):
+    # A committee account with no post seen for longer than this is dormant (policy: close it and
+    # signpost followers to the official account).
+    dormant_days: int = Field(default=90, ge=7, le=3650)
+    period_days: int = Field(default=30, ge=1, le=366)
+    recipient: Literal[ROLES] = "head_of_marketing"  # type: ignore[valid-type]
+    folder: str = "var/audits"
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
     mail: MailSection = MailSection()
     scoring: ScoringSection = ScoringSection()
     sla: SlaSection = SlaSection()
+    digest: DigestSection = DigestSection()
+    audit: AuditSection = AuditSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

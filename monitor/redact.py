@@ -59,4 +59,5 @@ def configure_logging(level: str, *, stream=None) -> logging.Handler:  # noqa: A
     root.setLevel(level)
     # tweepy's DEBUG lines are whole requests and responses: headers, tokens, post text.
     logging.getLogger("tweepy").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # font and unit chatter at INFO
     return handler

@@ -1,0 +1,274 @@
+"""Marketing's audit of every volunteer-run (ASV) account against the policy.
+
+Each finding names the account, what was found, the policy clause and what to do. Accounts seen
+in mentions that carry IOM3's name (or a look-alike) but are not registered are listed as
+possibly unofficial.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.compose import header_safe
+from monitor.config import Config
+from monitor.schema import AssessmentRow, Incident, MentionRow
+
+# IOM3 and its look-alikes in a handle or a display name: iom3, IoM3, I.O.M.3, iom_3,
+# "Institute of Materials".
+BRANDED = re.compile(r"(?i)i[\W_]?o[\W_]?m[\W_]?3|institute of materials")
+CLAUSES = {
+    "access": "Setting up social media accounts (access for business continuity)",
+    "dormant": "Setting up social media accounts (dormant accounts)",
+    "unregistered": "Setting up social media accounts (consultation before setting up)",
+}
+ADVICE = {
+    "access": "Ask the account's administrators to give the Marketing and Communications team access.",
+    "dormant": "Contact the administrators about closing it and signposting followers to the official IOM3 "
+    "account.",
+    "unregistered": "Find out who runs it; if it speaks for IOM3 activity, register it "
+    "(config/accounts.toml) with Comms access, or ask for it to be closed.",
+}
+CONTENT_CATEGORIES = (
+    "brand_name",
+    "logo",
+    "political",
+    "confidentiality",
+    "disclaimer",
+    "copyright",
+    "harassment",
+    "defamation",
+)
+
+_env = Environment(
+    loader=PackageLoader("alerts", "templates"),
+    autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    account: str  # "platform @handle"
+    committee: str
+    finding: str
+    clause: str
+    advice: str
+    example: str = ""
+    url: str = ""
+
+
+@dataclass
+class Audit:
+    since: datetime
+    until: datetime
+    accounts: list[dict]  # one row per registered account: status figures
+    findings: list[Finding]
+    unofficial: list[dict]  # handles seen that look like IOM3 but are not registered
+
+    def findings_frame(self) -> pd.DataFrame:
+        columns = [f for f in Finding.__dataclass_fields__]
+        return pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
+
+
+def build_audit(session: Session, config: Config, *, since: datetime, until: datetime) -> Audit:
+    dormant_after = timedelta(days=config.monitor.audit.dormant_days)
+    official = {(c.platform, c.handle.lower()) for c in config.channels.official}
+    registered = {(a.platform, a.handle.lower()): a for a in config.accounts.account}
+    last_posts = {
+        (platform, handle.lower()): (last, n)
+        for platform, handle, last, n in session.execute(
+            select(
+                MentionRow.platform,
+                MentionRow.author_handle,
+                func.max(MentionRow.created_at),
+                func.count().filter(MentionRow.created_at >= since),
+            )
+            .where(MentionRow.created_at < until)
+            .group_by(MentionRow.platform, MentionRow.author_handle)
+        )
+    }
+    findings: list[Finding] = []
+    accounts: list[dict] = []
+    for account in config.accounts.account:
+        key = (account.platform, account.handle.lower())
+        name = f"{account.platform} @{account.handle}"
+        last, posts = last_posts.get(key, (None, 0))
+        incidents = _incidents(session, account.platform, account.handle, since, until)
+        accounts.append(
+            {
+                "account": name,
+                "kind": account.kind.replace("_", " "),
+                "committee": account.committee,
+                "comms_access": "yes" if account.comms_access else "NO",
+                "logo_approved": "yes" if account.logo_approved else "no",
+                "posts_in_period": posts,
+                "last_post": last.strftime("%d %b %Y") if last else "never seen",
+                "incidents": ", ".join(f"{n} {c}" for c, n in sorted(incidents.items())) or "none",
+            }
+        )
+        if account.kind != "asv_committee":
+            findings.extend(_content_findings(session, config, account, name, since, until))
+            continue
+        if not account.comms_access:
+            findings.append(
+                Finding(
+                    name,
+                    account.committee,
+                    "the Marketing and Communications team has no access",
+                    CLAUSES["access"],
+                    ADVICE["access"],
+                )
+            )
+        if last is None or until - last > dormant_after:
+            when = f"last post seen {last:%d %b %Y}" if last else "no post seen at all"
+            findings.append(
+                Finding(
+                    name,
+                    account.committee,
+                    f"dormant: {when} (more than {dormant_after.days} days)",
+                    CLAUSES["dormant"],
+                    ADVICE["dormant"],
+                )
+            )
+        findings.extend(_content_findings(session, config, account, name, since, until))
+
+    unofficial = []
+    for platform, handle, display, n, url in session.execute(
+        select(
+            MentionRow.platform,
+            MentionRow.author_handle,
+            func.max(MentionRow.author_name),
+            func.count(),
+            func.max(MentionRow.url),
+        )
+        .where(
+            MentionRow.created_at >= since, MentionRow.created_at < until, MentionRow.is_official.is_(False)
+        )
+        .group_by(MentionRow.platform, MentionRow.author_handle)
+    ):
+        key = (platform, handle.lower())
+        if key in registered or key in official:
+            continue
+        if BRANDED.search(handle) or BRANDED.search(display or ""):
+            unofficial.append(
+                {"account": f"{platform} @{handle}", "name": display or "", "posts": n, "url": url}
+            )
+            findings.append(
+                Finding(
+                    f"{platform} @{handle}",
+                    "",
+                    f"possibly unofficial: carries IOM3's name ({display or handle}) but is not registered",
+                    CLAUSES["unregistered"],
+                    ADVICE["unregistered"],
+                    url=url,
+                )
+            )
+    return Audit(since=since, until=until, accounts=accounts, findings=findings, unofficial=unofficial)
+
+
+def _content_findings(
+    session: Session,
+    config: Config,
+    account,
+    name: str,
+    since: datetime,  # noqa: ANN001
+    until: datetime,
+) -> list[Finding]:
+    """What the account's own posts in the period were flagged for."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for text, url, flags in session.execute(
+        select(MentionRow.text, MentionRow.url, AssessmentRow.flags)
+        .join(AssessmentRow, AssessmentRow.mention_id == MentionRow.id)
+        .where(
+            MentionRow.platform == account.platform,
+            func.lower(MentionRow.author_handle) == account.handle.lower(),
+            MentionRow.created_at >= since,
+            MentionRow.created_at < until,
+            AssessmentRow.flagged.is_(True),
+        )
+        .order_by(MentionRow.created_at)
+    ):
+        for flag in flags:
+            if flag["category"] in CONTENT_CATEGORIES:
+                if flag["category"] == "logo" and account.logo_approved:
+                    continue
+                found.setdefault(flag["category"], []).append((text, url))
+    findings = []
+    for category, posts in found.items():
+        lexicon = config.lexicons.category(category)
+        text, url = posts[0]
+        findings.append(
+            Finding(
+                name,
+                account.committee,
+                f"{category.replace('_', ' ')} in {len(posts)} post(s)",
+                lexicon.clause,
+                lexicon.advice,
+                example=text[:200],
+                url=url,
+            )
+        )
+    return findings
+
+
+def _incidents(
+    session: Session, platform: str, handle: str, since: datetime, until: datetime
+) -> dict[str, int]:
+    return {
+        category: n
+        for category, n in session.execute(
+            select(Incident.category, func.count())
+            .join(MentionRow, MentionRow.id == Incident.first_mention_id)
+            .where(
+                MentionRow.platform == platform,
+                func.lower(MentionRow.author_handle) == handle.lower(),
+                func.coalesce(Incident.first_posted_at, Incident.opened_at) >= since,
+                func.coalesce(Incident.first_posted_at, Incident.opened_at) < until,
+            )
+            .group_by(Incident.category)
+        )
+    }
+
+
+def render_html(audit: Audit, config: Config) -> str:
+    return _env.get_template("audit.html.j2").render(
+        a=audit, zone=config.timezone, prefix=config.monitor.mail.subject_prefix
+    )
+
+
+def audit_email(config: Config, audit: Audit, html: str, *, to: str, now: datetime) -> EmailMessage:
+    """The audit as an email: a plain list of findings, the HTML report, and the CSV attached."""
+    message = EmailMessage()
+    message["Subject"] = header_safe(
+        f"{config.monitor.mail.subject_prefix} ASV account audit: {len(audit.findings)} findings", 120
+    )
+    message["From"] = str(config.monitor.mail.from_address)
+    message["To"] = to
+    message["Date"] = format_datetime(now)
+    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+    message["Message-ID"] = make_msgid(idstring="audit", domain=domain)
+    period = f"{audit.since:%d %b %Y} to {audit.until:%d %b %Y}"
+    lines = [f"ASV account audit, {period}: {len(audit.findings)} findings", ""]
+    lines += [f"- {f.account}: {f.finding}. {f.clause}. {f.advice}" for f in audit.findings] or [
+        "No findings."
+    ]
+    message.set_content("\n".join(lines) + "\n")
+    message.add_alternative(html, subtype="html")
+    message.add_attachment(
+        audit.findings_frame().to_csv(index=False).encode("utf-8"),
+        maintype="text",
+        subtype="csv",
+        filename="audit-findings.csv",
+    )
+    return message
