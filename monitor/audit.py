@@ -104,6 +104,7 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
         key = (account.platform, account.handle.lower())
         name = f"{account.platform} @{account.handle}"
         last, posts = last_posts.get(key, (None, 0))
+        last = last.astimezone(config.timezone) if last else None
         incidents = _incidents(session, account.platform, account.handle, since, until)
         accounts.append(
             {

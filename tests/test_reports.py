@@ -1,0 +1,222 @@
+"""The daily digest and the ASV account audit, checked against counts made independently here."""
+
+from __future__ import annotations
+
+import json
+import random
+import struct
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import select
+
+from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
+from monitor.audit import build_audit
+from monitor.channels import ChannelDirectory
+from monitor.digest import build_digest, render, save
+from monitor.models import Mention
+from monitor.pipeline import ingest, score_pending
+from monitor.schema import AssessmentRow, MentionRow
+from monitor.scoring import Scorer
+from monitor.store import save_batch
+
+LONDON = ZoneInfo("Europe/London")
+SAMPLE = [json.loads(line) for line in SAMPLE_PATH.read_text().splitlines()]
+
+
+def _load_sample(sessions, config) -> None:
+    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
+
+
+def _london_day(iso: str) -> date:
+    return datetime.fromisoformat(iso).astimezone(LONDON).date()
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: Counter[str] = Counter()
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.tags[tag] += 1
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config, tmp_path):
+    _load_sample(sessions, config)
+    day = date(2026, 11, 20)
+    with sessions() as session:
+        digest = build_digest(session, config, day)
+        flagged_ids = {
+            m
+            for (m,) in session.execute(
+                select(AssessmentRow.mention_id).where(AssessmentRow.flagged.is_(True))
+            )
+        }
+        by_platform_id = {(m.platform, m.platform_id): m.id for m in session.scalars(select(MentionRow))}
+
+    that_day = [p for p in SAMPLE if _london_day(p["created_at"]) == day]
+    assert digest.total == len(that_day) == 69
+    expected = Counter((p["platform"], "official" if p["is_official"] else None) for p in that_day)
+    assert sum(digest.volume["x"].values()) == sum(1 for p in that_day if p["platform"] == "x")
+    assert digest.volume["x"]["official"] == expected[("x", "official")]
+    week = Counter(
+        _london_day(p["created_at"])
+        for p in SAMPLE
+        if day - timedelta(days=6) <= _london_day(p["created_at"]) <= day
+    )
+    assert {
+        d: int(digest.daily.loc[d].sum()) for d in digest.daily.index if digest.daily.loc[d].sum()
+    } == dict(week)
+
+    flagged_that_day = {by_platform_id[(p["platform"], p["platform_id"])] for p in that_day} & flagged_ids
+    assert len(digest.flagged_csv) == len(flagged_that_day)
+    assert len(digest.top_flagged) == min(10, len(flagged_that_day))
+    assert digest.top_flagged == sorted(digest.top_flagged, key=lambda f: f["top_score"], reverse=True)
+    assert [f["author"] for f in digest.brand_misuse] == ["iom3_wim"]  # "IOM 3 Women in Materials", Fri 18:00
+    assert len(digest.committees) == sum(1 for a in config.accounts.account if a.kind == "asv_committee")
+    assert [c["connector"] for c in digest.connectors] == ["replay"]
+
+    rendered = render(digest, config)
+    parser = _Tags()
+    parser.feed(rendered.html)
+    assert parser.tags["table"] >= 4 and sorted(parser.images) == ["cid:sentiment", "cid:volume"]
+    for png in rendered.charts.values():
+        width, height = _png_size(png)
+        assert 400 <= width <= 1200 and 200 <= height <= 800 and len(png) > 5_000
+    assert "69 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
+    back = pd.read_csv(StringIO(rendered.csv.decode()), keep_default_na=False)
+    assert len(back) == len(flagged_that_day)
+    assert list(back["text"]) == list(digest.flagged_csv["text"])  # post text survives the round trip
+
+    page = save(rendered, tmp_path / "digest")
+    assert 'src="volume.png"' in page.read_text() and (tmp_path / "digest" / "volume.png").exists()
+
+
+def test_an_empty_day_is_a_short_correct_digest(sessions, config):
+    _load_sample(sessions, config)
+    with sessions() as session:
+        digest = build_digest(session, config, date(2027, 3, 1))
+    rendered = render(digest, config)
+    assert digest.empty and rendered.charts == {}
+    assert "No mentions of IOM3 that day." in rendered.text
+    assert "<img" not in rendered.html and pd.read_csv(StringIO(rendered.csv.decode())).empty
+
+
+def _month(sessions, config) -> list[Mention]:
+    """A generated month across the end of British Summer Time (25 October 2026)."""
+    rng = random.Random(5)
+    start = datetime(2026, 10, 10, tzinfo=UTC)
+    mentions = []
+    for n in range(3000):
+        at = start + timedelta(minutes=rng.randint(0, 30 * 24 * 60))
+        platform = rng.choice(("x", "facebook", "instagram", "linkedin"))
+        mentions.append(
+            Mention(
+                platform=platform,
+                platform_id=f"g{n}",
+                author_handle=f"user{n % 300}",
+                text=rng.choice(
+                    [
+                        "Great IOM3 lecture",
+                        "Still waiting for my refund, unacceptable",
+                        "Looking forward to the IoM3 dinner",
+                        "IOM3 awards tonight",
+                    ]
+                ),
+                created_at=at,
+                thread_id=f"g{n}",
+            )
+        )
+    mentions.append(
+        Mention(
+            platform="x",
+            platform_id="old-ymc",
+            author_handle="IOM3_YMC",
+            text="Quiz night",
+            created_at=start - timedelta(days=120),
+        )
+    )
+    with sessions.begin() as session:
+        save_batch(session, connector="gen", mentions=mentions, cursor={}, directory=ChannelDirectory(config))
+    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
+    return mentions
+
+
+def test_a_generated_month_across_the_clock_change(sessions, config):
+    mentions = _month(sessions, config)
+    for day in (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)):  # the 25th is 25 hours long
+        with sessions() as session:
+            digest = build_digest(session, config, day)
+        expected = Counter(m.platform for m in mentions if m.created_at.astimezone(LONDON).date() == day)
+        assert {p: sum(k.values()) for p, k in digest.volume.items() if sum(k.values())} == dict(expected), (
+            day
+        )
+        week = Counter(
+            m.created_at.astimezone(LONDON).date()
+            for m in mentions
+            if day - timedelta(days=6) <= m.created_at.astimezone(LONDON).date() <= day
+        )
+        assert {d: int(digest.daily.loc[d].sum()) for d in digest.daily.index} == {
+            d: week.get(d, 0) for d in digest.daily.index
+        }
+
+
+def test_audit_of_the_sample_week(sessions, config):
+    _load_sample(sessions, config)
+    with sessions() as session:
+        audit = build_audit(
+            session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
+        )
+    found = {(f.account, f.finding.split(":")[0].split(" in ")[0]) for f in audit.findings}
+    assert (
+        "facebook @SheffieldMetallurgicalAssoc",
+        "the Marketing and Communications team has no access",
+    ) in found
+    assert ("facebook @SheffieldMetallurgicalAssoc", "logo") in found  # not approved for the logo
+    assert ("x @SWales_IOM3", "dormant") in found and (
+        "x @SWales_IOM3",
+        "the Marketing and Communications team has no access",
+    ) in found
+    assert ("instagram @iom3_wim", "brand name") in found
+    assert ("x @IOM3Packaging", "political") in found
+    assert ("x @DrHelenCarter", "disclaimer") in found
+    assert not any(f.account == "x @IOM3_YMC" and "logo" in f.finding for f in audit.findings)  # approved
+    assert {u["account"] for u in audit.unofficial} >= {
+        "x @IOM3_Scotland_Official",
+        "instagram @iom3students",
+    }
+    assert all(f.clause and f.advice for f in audit.findings)
+    frame = audit.findings_frame()
+    assert len(frame) == len(audit.findings) and list(frame.columns[:3]) == [
+        "account",
+        "committee",
+        "finding",
+    ]
+    rows = {r["account"]: r for r in audit.accounts}
+    assert (
+        rows["x @IOM3_YMC"]["comms_access"] == "yes" and rows["x @SWales_IOM3"]["last_post"] == "never seen"
+    )
+
+
+def test_audit_dormancy_counts_from_the_last_post(sessions, config):
+    _month(sessions, config)
+    with sessions() as session:
+        audit = build_audit(
+            session, config, since=datetime(2026, 10, 10, tzinfo=UTC), until=datetime(2026, 11, 9, tzinfo=UTC)
+        )
+    ymc = [f for f in audit.findings if f.account == "x @IOM3_YMC" and f.finding.startswith("dormant")]
+    (finding,) = ymc
+    assert "last post seen 12 Jun 2026" in finding.finding  # 120 days before 10 October
