@@ -114,6 +114,7 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
         ),
         key=lambda i: (rank.get(i["urgency"], 3), -i["age_hours"]),
     )
+    flagged = _flagged(session, start, end, zone)  # one query, three uses
     return Digest(
         day=day,
         zone=zone.key,
@@ -124,13 +125,11 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
         new_incidents=new_incidents,
         open_incidents=open_incidents,
         unanswered=_unanswered(session, end, zone),
-        top_flagged=_flagged(session, start, end, zone, limit=TOP_FLAGGED),
-        brand_misuse=[
-            f for f in _flagged(session, start, end, zone, limit=None) if "brand_name" in f["categories"]
-        ],
+        top_flagged=sorted(flagged, key=lambda r: r["top_score"], reverse=True)[:TOP_FLAGGED],
+        brand_misuse=[f for f in flagged if "brand_name" in f["categories"].split()],
         committees=_committees(session, config, start, end, week_start),
         connectors=_connectors(session, zone),
-        flagged_csv=pd.DataFrame(_flagged(session, start, end, zone, limit=None)),
+        flagged_csv=pd.DataFrame(flagged),
     )
 
 
@@ -205,9 +204,7 @@ def _unanswered(session: Session, now: datetime, zone: ZoneInfo) -> list[dict]:
     return found
 
 
-def _flagged(
-    session: Session, start: datetime, end: datetime, zone: ZoneInfo, *, limit: int | None
-) -> list[dict]:
+def _flagged(session: Session, start: datetime, end: datetime, zone: ZoneInfo) -> list[dict]:
     query = (
         select(MentionRow, AssessmentRow)
         .join(AssessmentRow, AssessmentRow.mention_id == MentionRow.id)
@@ -235,8 +232,6 @@ def _flagged(
                 "url": mention.url,
             }
         )
-    if limit is not None:
-        rows = sorted(rows, key=lambda r: r["top_score"], reverse=True)[:limit]
     return rows
 
 
