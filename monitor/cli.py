@@ -572,7 +572,10 @@ def cmd_digest(args: argparse.Namespace, config: Config, console: Console) -> in
     console.print(f"Saved: {_shown_path(path)} (with its charts and flagged.csv beside it)")
     if args.send:
         recipients = [config.contact(role) for role in config.monitor.digest.recipients]
-        to = list(dict.fromkeys(f"{c.name} <{c.email}>" for c in recipients))
+        by_address: dict[str, str] = {}
+        for contact in recipients:  # one copy per address: two roles can share an inbox (contacts.toml)
+            by_address.setdefault(contact.email, f"{contact.name} <{contact.email}>")
+        to = list(by_address.values())
         now = datetime.now(UTC)
         with sessions.begin() as session:
             enqueue(

@@ -41,3 +41,9 @@ def test_alert_latency_bench_prints_latency_and_pile_on_emails():
     assert re.search(r"median [\d.]+ ms, 95th percentile [\d.]+ ms, worst [\d.]+ ms", out), out
     emails = int(re.search(r"pile-on: 40 posts on one thread over three hours -> (\d+) emails", out).group(1))
     assert 1 <= emails <= 8
+
+
+def test_reports_bench_prints_digest_and_audit_times():
+    out = bench("bench/reports.py", "--days", "3", "--per-day", "200", "--backends", "sqlite")
+    assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
+    assert re.search(r"audit \(the month, every registered account\): [\d.]+ s", out)

@@ -186,3 +186,36 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     assert attachment.get_filename() == "flagged-2026-11-20.csv"
     assert "mention,posted,platform" in attachment.get_content()
     assert "69 mentions that day." in received.get_body(("plain",)).get_content()
+
+
+def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(
+    demo_db, config_dir, tmp_path, capsys
+):
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        toml.read_text()
+        .replace('transport = "maildir"', 'transport = "console"')
+        .replace('folder = "var/digests"', f'folder = "{tmp_path / "d"}"')
+        .replace('folder = "var/audits"', f'folder = "{tmp_path / "a"}"')
+    )
+    code, out, _ = cli(
+        capsys, "--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20", "--send"
+    )
+    assert code == 0 and "Sent 1 email(s)." in out
+    # Two roles share Fabiola's inbox: one copy.
+    assert "To: Kovida Mehra <kovida.mehra@iom3.org>, Fabiola Franco <fabiola.franco@iom3.org> " in out
+    code, out, _ = cli(
+        capsys,
+        "--config",
+        str(config_dir),
+        "--database",
+        demo_db,
+        "audit",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-11-23",
+        "--send",
+    )
+    assert code == 0 and "Sent 1 email(s)." in out and "To: Fabiola Franco <fabiola.franco@iom3.org>" in out
+    assert 'filename="audit-findings.csv"' in out
