@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from alerts.compose import header_safe
 from monitor.config import Config
 from monitor.schema import AssessmentRow, Incident, MentionRow
+from monitor.scoring.lexicon import Lexicon
 
 # IOM3 and its look-alikes in a handle or a display name: iom3, IoM3, I.O.M.3, iom_3,
 # "Institute of Materials".
@@ -100,6 +101,7 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
     }
     findings: list[Finding] = []
     accounts: list[dict] = []
+    lexicon = Lexicon(config.lexicons)
     for account in config.accounts.account:
         key = (account.platform, account.handle.lower())
         name = f"{account.platform} @{account.handle}"
@@ -143,6 +145,7 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
                 )
             )
         findings.extend(_content_findings(session, config, account, name, since, until))
+        findings.extend(_profile_findings(session, config, account, name, lexicon))
 
     unofficial = []
     for platform, handle, display, n, url in session.execute(
@@ -221,6 +224,40 @@ def _content_findings(
             )
         )
     return findings
+
+
+def _profile_findings(
+    session: Session,
+    config: Config,
+    account,
+    name: str,  # noqa: ANN001
+    lexicon: Lexicon,
+) -> list[Finding]:
+    """The account's display name as seen on its posts: is IOM3 written correctly there?"""
+    names = session.scalars(
+        select(MentionRow.author_name)
+        .distinct()
+        .where(
+            MentionRow.platform == account.platform,
+            func.lower(MentionRow.author_handle) == account.handle.lower(),
+        )
+    ).all()
+    misspelt = sorted(
+        {h.term for shown in names if shown for h in lexicon.exact_hits(shown) if h.category == "brand_name"}
+    )
+    if not misspelt:
+        return []
+    brand = config.lexicons.brand_name
+    return [
+        Finding(
+            name,
+            account.committee,
+            f"profile name writes IOM3 as {', '.join(misspelt)}",
+            brand.clause,
+            brand.advice,
+            example=next(n for n in names if n),
+        )
+    ]
 
 
 def _incidents(

@@ -220,3 +220,30 @@ def test_audit_dormancy_counts_from_the_last_post(sessions, config):
     ymc = [f for f in audit.findings if f.account == "x @IOM3_YMC" and f.finding.startswith("dormant")]
     (finding,) = ymc
     assert "last post seen 12 Jun 2026" in finding.finding  # 120 days before 10 October
+
+
+def test_audit_reads_profile_names_for_misspellings(sessions, config):
+    with sessions.begin() as session:
+        save_batch(
+            session,
+            connector="t",
+            directory=ChannelDirectory(config),
+            cursor={},
+            mentions=[
+                Mention(
+                    platform="x",
+                    platform_id="p1",
+                    author_handle="IOM3Packaging",
+                    author_name="IoM3 Packaging Society",
+                    text="Gala tickets on sale",
+                    created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+                )
+            ],
+        )
+    with sessions() as session:
+        audit = build_audit(
+            session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
+        )
+    (finding,) = [f for f in audit.findings if f.finding.startswith("profile name")]
+    assert finding.account == "x @IOM3Packaging" and finding.finding == "profile name writes IOM3 as IoM3"
+    assert finding.clause == config.lexicons.brand_name.clause
