@@ -30,6 +30,8 @@ class ConnectorSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
+    # How often `run` polls this source; empty: [schedule] poll_minutes.
+    poll_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
 
 
 class PlatformSettings(ConnectorSettings):

@@ -55,6 +55,7 @@ class IngestResult:
     duplicates: int = 0
     skipped: list[str] = field(default_factory=list)
     error: str = ""
+    resume_at: datetime | None = None  # when a platform that said wait will take calls again
 
 
 def ingest(
@@ -63,8 +64,12 @@ def ingest(
     directory: ChannelDirectory,
     *,
     clock: Clock = utcnow,
+    stop: Callable[[], bool] = lambda: False,
 ) -> IngestResult:
-    """Store every new mention the connector has, each batch with its cursor in one commit."""
+    """Store every new mention the connector has, each batch with its cursor in one commit.
+
+    `stop` is asked after each committed batch: a shutdown waits for one batch, not a whole run.
+    """
     result = IngestResult(connector.name)
     with sessions() as session:
         cursor = load_cursor(session, connector.name)
@@ -84,10 +89,13 @@ def ingest(
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates
             result.skipped.extend(batch.skipped)
+            if stop():
+                result.error = result.error or "stopped before the end: the next run resumes from here"
+                break
     except NotConfigured as exc:
         result.status, result.error = "skipped", str(exc)
     except RateLimited as exc:
-        result.status, result.error = "rate_limited", str(exc)
+        result.status, result.error, result.resume_at = "rate_limited", str(exc), exc.resume_at
     except ConnectorError as exc:
         result.status, result.error = "failed", str(exc)
     except Exception as exc:  # one broken connector must not stop the others
