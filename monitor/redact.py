@@ -7,6 +7,7 @@ log handler the monitor installs runs records through `RedactingFilter`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -47,10 +48,29 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, *, stream=None) -> logging.Handler:  # noqa: ANN001
-    """One handler, key=value lines, tokens redacted, and the platform libraries kept quiet."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str, *, stream=None, fmt: str = "keyvalue") -> logging.Handler:  # noqa: ANN001
+    """One handler, key=value (or JSON) lines, tokens redacted, the platform libraries kept quiet."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    )
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -60,4 +80,6 @@ def configure_logging(level: str, *, stream=None) -> logging.Handler:  # noqa: A
     # tweepy's DEBUG lines are whole requests and responses: headers, tokens, post text.
     logging.getLogger("tweepy").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # font and unit chatter at INFO
+    # "Running job ..." twice a minute per job: our own job lines say what happened.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     return handler
