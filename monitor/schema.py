@@ -257,3 +257,16 @@ class Silence(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class JobState(Base):
+    """What the running scheduler last knew of each job, for `status` (another process) to read."""
+
+    __tablename__ = "job_state"
+
+    job: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    waiting_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # a platform said wait
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed runs
+    operator_told: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
