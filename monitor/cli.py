@@ -7,7 +7,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,13 +36,16 @@ from monitor.digest import build_digest, digest_email
 from monitor.digest import render as render_digest
 from monitor.digest import save as save_digest
 from monitor.explain import explanation_json, explanation_table
+from monitor.lock import AlreadyRunning, monitor_lock
 from monitor.models import PLATFORMS, ChannelKind
 from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore, run_pass
 from monitor.redact import configure_logging
+from monitor.scheduler import Monitor
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.score_file import ScoreFileError, score_csv
 from monitor.scoring import Context, Scorer
 from monitor.secrets import mask
+from monitor.status import status_tables
 from monitor.store import open_store
 from monitor.summary import incident_detail, incidents_table, mentions_table, pass_tables, print_tables
 
@@ -250,6 +255,22 @@ def build_parser() -> argparse.ArgumentParser:
     aremove.add_argument("platform", choices=PLATFORMS)
     aremove.add_argument("handle")
     accounts.set_defaults(func=cmd_accounts)
+
+    run = sub.add_parser(
+        "run",
+        help="run as a service: poll, score, alert, send, and build the digest and audit on schedule",
+        description="Run until stopped (Ctrl-C or SIGTERM), on the [schedule] in config/monitor.toml. "
+        "A running job finishes its batch and commits before the monitor stops; a restart resumes. "
+        "Only one monitor can run against a database: a second one refuses to start.",
+    )
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser(
+        "status",
+        help="each connector's last run and next one, rate limits, errors and fixes; outbox; incidents",
+        description="What the monitor is doing, read from the database (works while `run` is running).",
+    )
+    status.set_defaults(func=cmd_status)
     return parser
 
 
@@ -286,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_CONFIG
     level = "DEBUG" if args.verbose else config.monitor.monitor.log_level
-    configure_logging(level)
+    configure_logging(level, fmt=config.monitor.monitor.log_format)
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)  # "Running upgrade" is noise here
     try:
@@ -672,4 +693,42 @@ def cmd_accounts(args: argparse.Namespace, config: Config, console: Console) -> 
     except (registry.RegistryError, ValidationError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    return 0
+
+
+EXIT_ALREADY_RUNNING = 4
+
+
+def cmd_run(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    engine = sessions.kw["bind"]
+    connectors = enabled_connectors(config)
+    try:
+        with monitor_lock(engine):
+            monitor = Monitor(config, sessions, connectors, transport_from_config(config))
+            stop = threading.Event()
+
+            def on_signal(signum: int, _frame: object) -> None:
+                logging.getLogger(__name__).info("event=stopping signal=%s", signal.Signals(signum).name)
+                monitor.stopping.set()
+                stop.set()
+
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
+            monitor.start()
+            names = ", ".join(c.name for c in connectors) or "none"
+            console.print(f"Monitor running (connectors: {names}); Ctrl-C or SIGTERM stops it.")
+            stop.wait()
+            monitor.shutdown()
+            console.print("Monitor stopped; the next `run` resumes where this one stopped.")
+    except AlreadyRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, config: Config, console: Console) -> int:
+    sessions = open_store(config, args.database)
+    with sessions() as session:
+        console.print(status_tables(session, config))
     return 0

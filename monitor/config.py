@@ -86,6 +86,7 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 class MonitorSection(Strict):
     timezone: str = "Europe/London"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["keyvalue", "json"] = "keyvalue"
 
     @field_validator("timezone")
     @classmethod
@@ -199,6 +200,21 @@ class AuditSection(Strict):
     folder: str = "var/audits"
 
 
+class ScheduleSection(Strict):
+    """What `run_monitor.py run` does when, in the [monitor] timezone."""
+
+    poll_minutes: float = Field(default=15, gt=0, le=24 * 60)  # each connector, unless it says otherwise
+    # While a crisis incident is open, its platform is polled this often instead.
+    crisis_poll_minutes: float = Field(default=3, gt=0, le=24 * 60)
+    jitter_seconds: int = Field(default=30, ge=0, le=3600)  # spread polls so they do not all fire at once
+    digest_time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    audit_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    audit_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Who is told (once) when a connector keeps failing, and when it recovers.
+    operator_role: Literal[ROLES] = "communications_executive"  # type: ignore[valid-type]
+    failures_before_telling: int = Field(default=3, ge=1, le=100)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -207,6 +223,7 @@ class MonitorFile(Strict):
     sla: SlaSection = SlaSection()
     digest: DigestSection = DigestSection()
     audit: AuditSection = AuditSection()
+    schedule: ScheduleSection = ScheduleSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -1,0 +1,318 @@
+"""`run_monitor.py run`: the long-running service, on APScheduler 3 in Europe/London time.
+
+Jobs, each never running twice at once (max_instances=1) and with missed runs folded into one
+(coalesce):
+- `poll:<connector>` every [schedule] poll_minutes (or the connector's own), with jitter; a platform
+  that says wait is next polled when it said; one with an open crisis every crisis_poll_minutes;
+- `process` every minute: score, look for crises, route, queue the emails that are due;
+- `flush` every minute: send the outbox;
+- `digest` daily at digest_time, `audit` weekly on audit_day at audit_time (cron triggers in
+  London time: a clock change neither skips nor doubles them).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.incidents import notify_due, route_pending
+from alerts.outbox import enqueue, flush
+from alerts.transports import Transport
+from connectors.base import Connector
+from monitor.audit import audit_email, build_audit, render_html
+from monitor.channels import ChannelDirectory
+from monitor.config import Config
+from monitor.crisis_watch import detect_crises
+from monitor.digest import build_digest, digest_email, render, save
+from monitor.pipeline import IngestResult, ingest, score_pending
+from monitor.schema import Incident, JobState, utcnow
+from monitor.scoring import Scorer
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+# Never two runs of one job at once; runs missed while busy or asleep fold into one.
+JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 15 * 60, "replace_existing": True}
+
+
+def next_poll(
+    now: datetime,
+    *,
+    normal_minutes: float,
+    crisis_minutes: float,
+    crisis_open: bool,
+    waiting_until: datetime | None,
+) -> datetime:
+    """When a connector should next poll. Pure: the platform's word first, then a crisis, then normal."""
+    if waiting_until is not None and waiting_until > now:
+        return waiting_until + timedelta(seconds=5)  # a little after the reset, not on it
+    minutes = min(crisis_minutes, normal_minutes) if crisis_open else normal_minutes
+    return now + timedelta(minutes=minutes)
+
+
+def daily_trigger(config: Config) -> CronTrigger:
+    hour, minute = config.monitor.schedule.digest_time.split(":")
+    return CronTrigger(hour=int(hour), minute=int(minute), timezone=config.timezone)
+
+
+def weekly_trigger(config: Config) -> CronTrigger:
+    hour, minute = config.monitor.schedule.audit_time.split(":")
+    return CronTrigger(
+        day_of_week=config.monitor.schedule.audit_day,
+        hour=int(hour),
+        minute=int(minute),
+        timezone=config.timezone,
+    )
+
+
+class Monitor:
+    """The jobs and what they share. The scheduler is injected so tests can drive the jobs."""
+
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        connectors: list[Connector],
+        transport: Transport,
+        *,
+        scheduler: BaseScheduler | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.config, self.sessions, self.connectors, self.transport = config, sessions, connectors, transport
+        self.clock = clock
+        self.stopping = threading.Event()
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs, so a job
+        # that calls into the scheduler then would wait forever. Jobs touch the scheduler only under
+        # this lock and only while not stopping; shutdown sets `stopping` under it.
+        self._control = threading.Lock()
+        self.scheduler = scheduler or BackgroundScheduler(timezone=config.timezone)
+        self.directory = ChannelDirectory(config)
+        self.scorer = Scorer(config.lexicons, config.monitor.scoring)
+
+    # --- wiring -----------------------------------------------------------------------------
+    def add_jobs(self) -> None:
+        schedule = self.config.monitor.schedule
+        now = self.clock()
+        defaults = JOB_DEFAULTS
+        for connector in self.connectors:
+            minutes = self.poll_minutes(connector)
+            self.scheduler.add_job(
+                self.poll,
+                IntervalTrigger(minutes=minutes, jitter=schedule.jitter_seconds),
+                args=[connector],
+                id=f"poll:{connector.name}",
+                next_run_time=now,
+                **defaults,
+            )
+        self.scheduler.add_job(
+            self.process,
+            IntervalTrigger(minutes=1),
+            id="process",
+            next_run_time=now + timedelta(seconds=3),
+            **defaults,
+        )
+        self.scheduler.add_job(
+            self.flush,
+            IntervalTrigger(minutes=1),
+            id="flush",
+            next_run_time=now + timedelta(seconds=6),
+            **defaults,
+        )
+        self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **defaults)
+        self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **defaults)
+        self.scheduler.add_listener(self._record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def poll_minutes(self, connector: Connector) -> float:
+        return connector.settings.poll_minutes or self.config.monitor.schedule.poll_minutes
+
+    def start(self) -> None:
+        self.add_jobs()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        """Let the running jobs finish their batch and commit, then stop."""
+        with self._control:
+            self.stopping.set()
+        self.scheduler.shutdown(wait=True)
+        self.transport_close()
+
+    def transport_close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            close()
+
+    # --- jobs -------------------------------------------------------------------------------
+    def poll(self, connector: Connector) -> IngestResult:
+        result = ingest(self.sessions, connector, self.directory, clock=self.clock, stop=self.stopping.is_set)
+        now = self.clock()
+        waiting = result.resume_at
+        with self.sessions.begin() as session:
+            state = _state(session, f"poll:{connector.name}")
+            state.waiting_until = waiting
+            failed = result.status in ("failed", "skipped")
+            state.failures = state.failures + 1 if failed else 0
+            if (
+                failed
+                and state.failures >= self.config.monitor.schedule.failures_before_telling
+                and not state.operator_told
+            ):
+                self._tell_operator(
+                    session,
+                    f"{connector.name} is failing",
+                    f"The {connector.name} connector has failed {state.failures} runs in a row.\n\n"
+                    f"{result.error}\n\nNothing from it is being read until this is fixed. "
+                    "You will get one more email when it works again.",
+                    now,
+                )
+                state.operator_told = True
+            elif not failed and result.status != "rate_limited" and state.operator_told:
+                self._tell_operator(
+                    session,
+                    f"{connector.name} works again",
+                    f"The {connector.name} connector ran successfully and is reading again.",
+                    now,
+                )
+                state.operator_told = False
+            crisis = session.scalar(
+                select(
+                    exists().where(
+                        Incident.category == "crisis",
+                        Incident.status.in_(("open", "acknowledged")),
+                        Incident.thread_key.startswith(f"{_platform_of(connector)}:"),
+                    )
+                )
+            )
+        schedule = self.config.monitor.schedule
+        when = next_poll(
+            now,
+            normal_minutes=self.poll_minutes(connector),
+            crisis_minutes=schedule.crisis_poll_minutes,
+            crisis_open=bool(crisis),
+            waiting_until=waiting,
+        )
+        if result.stored:
+            self._reschedule("process", now)  # new mentions are scored and routed now, not within the minute
+        self._reschedule(f"poll:{connector.name}", when)
+        log.info(
+            "job=poll connector=%s status=%s stored=%d next=%s",
+            connector.name,
+            result.status,
+            result.stored,
+            when.isoformat(timespec="seconds"),
+        )
+        return result
+
+    def process(self) -> None:
+        started = self.clock() - timedelta(minutes=10)  # threads touched recently, with some overlap
+        score_pending(self.sessions, self.config, self.scorer, clock=self.clock)
+        detect_crises(self.sessions, self.config, touched_since=started, now=self.clock())
+        route_pending(self.sessions, self.config, clock=self.clock)
+        if notify_due(self.sessions, self.config, clock=self.clock):
+            self._reschedule("flush", self.clock())
+
+    def flush(self) -> None:
+        result = flush(self.sessions, self.transport, now=self.clock())
+        if result.sent or result.failed:
+            log.info("job=flush sent=%d failed=%d", result.sent, result.failed)
+
+    def digest(self, day: date | None = None) -> None:
+        zone = self.config.timezone
+        day = day or (self.clock().astimezone(zone).date() - timedelta(days=1))
+        with self.sessions() as session:
+            rendered = render(build_digest(session, self.config, day), self.config)
+        save(rendered, self.config.path(self.config.monitor.digest.folder) / day.isoformat())
+        addresses: dict[str, str] = {}
+        for role in self.config.monitor.digest.recipients:
+            contact = self.config.contact(role)
+            addresses.setdefault(contact.email, f"{contact.name} <{contact.email}>")
+        now = self.clock()
+        with self.sessions.begin() as session:
+            enqueue(
+                session,
+                digest_email(self.config, rendered, to=list(addresses.values()), now=now, day=day),
+                incident_id=None,
+                now=now,
+            )
+        log.info("job=digest day=%s", day.isoformat())
+
+    def audit(self) -> None:
+        until = self.clock()
+        since = until - timedelta(days=self.config.monitor.audit.period_days)
+        with self.sessions() as session:
+            report = build_audit(session, self.config, since=since, until=until)
+        html = render_html(report, self.config)
+        folder = (
+            self.config.path(self.config.monitor.audit.folder)
+            / until.astimezone(self.config.timezone).date().isoformat()
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "audit.html").write_text(html, encoding="utf-8")
+        report.findings_frame().to_csv(folder / "findings.csv", index=False)
+        contact = self.config.contact(self.config.monitor.audit.recipient)
+        with self.sessions.begin() as session:
+            enqueue(
+                session,
+                audit_email(self.config, report, html, to=f"{contact.name} <{contact.email}>", now=until),
+                incident_id=None,
+                now=until,
+            )
+        log.info("job=audit findings=%d", len(report.findings))
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def _reschedule(self, job_id: str, when: datetime) -> None:
+        with self._control:
+            if self.stopping.is_set():
+                return
+            job = self.scheduler.get_job(job_id)
+            if job is not None:
+                job.modify(next_run_time=when)
+
+    def _tell_operator(self, session: Session, subject: str, body: str, now: datetime) -> None:
+        contact = self.config.contact(self.config.monitor.schedule.operator_role)
+        message = EmailMessage()
+        message["Subject"] = f"{self.config.monitor.mail.subject_prefix} {subject}"
+        message["From"] = str(self.config.monitor.mail.from_address)
+        message["To"] = f"{contact.name} <{contact.email}>"
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = make_msgid(
+            idstring="operator", domain=str(self.config.monitor.mail.from_address).rpartition("@")[2]
+        )
+        message.set_content(body + "\n\n`python run_monitor.py status` shows every connector's state.\n")
+        enqueue(session, message, incident_id=None, now=now)
+
+    def _record(self, event: JobExecutionEvent) -> None:
+        """After each job: write every job's next run where `status` (another process) can read it."""
+        if event.exception is not None:
+            log.error("job=%s event=crashed error=%s", event.job_id, event.exception)
+        with self._control:
+            if self.stopping.is_set():
+                return
+            jobs = [(job.id, job.next_run_time) for job in self.scheduler.get_jobs()]
+        with self.sessions.begin() as session:
+            for job_id, next_run_at in jobs:
+                state = _state(session, job_id)
+                state.next_run_at = next_run_at
+                state.updated_at = self.clock()
+
+
+def _state(session: Session, job: str) -> JobState:
+    state = session.get(JobState, job)
+    if state is None:
+        state = JobState(job=job, failures=0, operator_told=False, updated_at=utcnow())
+        session.add(state)
+    return state
+
+
+def _platform_of(connector: Connector) -> str:
+    return connector.name  # the platform connectors are named after their platform

@@ -1,0 +1,99 @@
+"""`run_monitor.py status`: what the monitor is doing, read from the database."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.config import Config
+from monitor.schema import ConnectorRun, Incident, JobState, OutboxEmail
+
+
+def status_tables(session: Session, config: Config) -> Group:
+    zone = config.timezone
+
+    def local(moment) -> str:  # noqa: ANN001
+        return moment.astimezone(zone).strftime("%d %b %H:%M") if moment else "-"
+
+    states = {s.job: s for s in session.scalars(select(JobState))}
+    latest = select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id")).group_by(
+        ConnectorRun.connector
+    )
+    runs = {
+        r.connector: r
+        for r in session.scalars(
+            select(ConnectorRun).where(ConnectorRun.id.in_(select(latest.subquery().c.id)))
+        )
+    }
+    connectors = Table(title="Connectors", title_justify="left")
+    for column in (
+        "connector",
+        "last run",
+        "result",
+        "fetched",
+        "next run",
+        "rate limit",
+        "fails",
+        "last problem and what to do",
+    ):
+        connectors.add_column(column, overflow="fold")
+    names = sorted(set(runs) | {job.removeprefix("poll:") for job in states if job.startswith("poll:")})
+    for name in names:
+        run, state = runs.get(name), states.get(f"poll:{name}")
+        connectors.add_row(
+            name,
+            local(run.started_at) if run else "never",
+            run.status if run else "-",
+            str(run.fetched) if run else "-",
+            local(state.next_run_at) if state else "not running",
+            f"wait until {local(state.waiting_until)}" if state and state.waiting_until else "ok",
+            str(state.failures) if state else "0",
+            (run.error.splitlines()[0] if run and run.error else ""),
+        )
+
+    jobs = Table(title="Other jobs", title_justify="left")
+    jobs.add_column("job")
+    jobs.add_column("next run")
+    for job in ("process", "flush", "digest", "audit"):
+        state = states.get(job)
+        jobs.add_row(job, local(state.next_run_at) if state else "not running (start `run`)")
+
+    outbox = Table(title="Outbox", title_justify="left")
+    for column in ("waiting to be sent", "failed, will retry", "sent", "last failure"):
+        outbox.add_column(column, overflow="fold")
+    counts = dict(
+        session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all()
+    )
+    last_failure = session.scalar(
+        select(OutboxEmail.last_error)
+        .where(OutboxEmail.status == "failed")
+        .order_by(OutboxEmail.id.desc())
+        .limit(1)
+    )
+    outbox.add_row(
+        str(counts.get("pending", 0) + counts.get("sending", 0)),
+        str(counts.get("failed", 0)),
+        str(counts.get("sent", 0)),
+        last_failure or "",
+    )
+
+    incidents = Table(title="Open incidents", title_justify="left")
+    for column in ("urgency", "open", "acknowledged"):
+        incidents.add_column(column)
+    by = dict(
+        ((u, s), n)
+        for u, s, n in session.execute(
+            select(Incident.severity, Incident.status, func.count())
+            .where(Incident.status.in_(("open", "acknowledged")))
+            .group_by(Incident.severity, Incident.status)
+        )
+    )
+    for urgency in ("immediate", "same_day"):
+        incidents.add_row(
+            urgency.replace("_", " "),
+            str(by.get((urgency, "open"), 0)),
+            str(by.get((urgency, "acknowledged"), 0)),
+        )
+    return Group(connectors, jobs, outbox, incidents)
