@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +29,22 @@ def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci
     assert "export MONITOR_REQUIRE_POSTGRES=1" in ci
+
+
+def test_the_deploy_files_name_every_secret_and_real_commands():
+    monitor = tomllib.loads((ROOT / "config" / "monitor.toml").read_text())
+    named = {
+        "MONITOR_DATABASE_URL",
+        monitor["mail"]["smtp"]["username_env"],
+        monitor["mail"]["smtp"]["password_env"],
+    }
+    named |= {table["token_env"] for table in monitor["connectors"].values() if "token_env" in table}
+    example = (ROOT / "deploy" / "env.example").read_text()
+    assert named == set(re.findall(r"^([A-Z0-9_]+)=", example, re.MULTILINE))
+    unit = (ROOT / "deploy" / "iom3-monitor.service").read_text()
+    commands = re.findall(r"^Exec\w+=\S+ run_monitor.py (\S+)", unit, re.MULTILINE)
+    assert commands == ["check-config", "run"]
+    help_ = subprocess.run(
+        [sys.executable, str(ROOT / "run_monitor.py"), "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(re.search(rf"^\s+{c}\s", help_, re.MULTILINE) for c in commands)
