@@ -392,3 +392,24 @@ def test_json_logs_are_one_object_a_line_with_tokens_removed():
     entry = json.loads(lines[0])
     assert entry["level"] == "INFO" and entry["logger"] == "monitor.test"
     assert entry["message"].startswith("job=poll url=") and "EAAB1234secret5678" not in entry["message"]
+
+
+@pytest.mark.parametrize(("coalesce", "expected"), [(True, 1), (False, 10)])
+def test_runs_missed_while_asleep_fold_into_one(coalesce, expected):
+    runs = []
+    scheduler = BackgroundScheduler(timezone=UTC)
+    now = datetime.now(UTC)
+    settings = {**JOB_DEFAULTS, "coalesce": coalesce, "max_instances": 20}
+    # Ten one-minute runs were due while the machine slept; the first was 9.5 minutes ago.
+    scheduler.add_job(
+        lambda: runs.append(1),
+        "interval",
+        minutes=1,
+        id="poll",
+        next_run_time=now - timedelta(minutes=9, seconds=30),
+        **settings,
+    )
+    scheduler.start()
+    time.sleep(1)
+    scheduler.shutdown(wait=True)
+    assert len(runs) == expected  # our JOB_DEFAULTS (coalesce=True) gives one
