@@ -82,7 +82,7 @@ def test_the_shipped_config_is_valid(config):
         (
             "monitor.toml",
             'url = "sqlite:///var/monitor.db"',
-            'url = "postgresql://u:hunter2@db/iom3"',
+            'url = "postgresql://u:fake-password@db/iom3"',
             "monitor.toml: database.url: the URL holds a password",
         ),
         (
@@ -171,8 +171,8 @@ def test_an_account_registered_twice_or_as_official_is_refused(config_dir):
 
 
 def test_environment_url_wins_over_the_file(config, monkeypatch):
-    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:s3cret@db.example/iom3")
-    assert config.database_url() == "postgresql+psycopg://monitor:s3cret@db.example/iom3"
+    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:fake-password@db.example/iom3")
+    assert config.database_url() == "postgresql+psycopg://monitor:fake-password@db.example/iom3"
 
 
 def test_relative_sqlite_path_is_under_the_project(config, monkeypatch):

@@ -382,7 +382,7 @@ def test_json_logs_are_one_object_a_line_with_tokens_removed():
     handler = configure_logging("INFO", stream=stream, fmt="json")
     try:
         logging.getLogger("monitor.test").info(
-            "job=poll url=%s", "https://graph.facebook.com/v21.0/me?access_token=EAAB1234secret5678"
+            "job=poll url=%s", "https://graph.facebook.com/v21.0/me?access_token=fake-token-1234"
         )
         logging.getLogger("apscheduler.scheduler").info("Running job poll:x")  # chatter, not logged
     finally:
@@ -391,7 +391,7 @@ def test_json_logs_are_one_object_a_line_with_tokens_removed():
     assert len(lines) == 1
     entry = json.loads(lines[0])
     assert entry["level"] == "INFO" and entry["logger"] == "monitor.test"
-    assert entry["message"].startswith("job=poll url=") and "EAAB1234secret5678" not in entry["message"]
+    assert entry["message"].startswith("job=poll url=") and "fake-token-1234" not in entry["message"]
 
 
 @pytest.mark.parametrize(("coalesce", "expected"), [(True, 1), (False, 10)])

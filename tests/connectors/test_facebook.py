@@ -25,7 +25,7 @@ from monitor.store import load_cursor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 G = "https://graph.facebook.com/v24.0"
-TOKEN = "EAABwzLixnjYBOsecretPAGEtoken"
+TOKEN = "fake-graph-token-for-tests"  # not a real token: tests only
 PAGES = {"iom3": "104729584412", "SheffieldMetallurgicalAssoc": "200300400500"}
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from monitor.store import load_cursor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "linkedin"
 API = "https://api.linkedin.com/rest"
-TOKEN = "AQVsecretLinkedInToken123"
+TOKEN = "fake-linkedin-token-for-tests"  # not a real token: tests only
 ORG = "urn:li:organization:1234567"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 POSTS = re.compile(rf"{re.escape(API)}/posts\?author=")

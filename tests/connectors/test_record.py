@@ -12,7 +12,7 @@ import responses
 from connectors.record import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "x"
-TOKEN = "AAAAAAAAAAAAAAAAAAAAArecordTOKEN%2Fsecret"
+TOKEN = "fake-x-bearer-for-record-test%2Ftail"  # not a real token: tests only
 
 
 @responses.activate
@@ -38,7 +38,7 @@ def test_record_saves_each_response_with_the_token_scrubbed(tmp_path, monkeypatc
     assert len(files) >= 3
     assert "responses saved in" in capsys.readouterr().out
     everything = "".join(f.read_text() for f in files)
-    assert TOKEN not in everything and "recordTOKEN" not in everything
+    assert TOKEN not in everything and "fake-x-bearer-for-record-test" not in everything
     search = json.loads(next(f for f in files if "search_recent" in f.name).read_text())
     assert search["status"] == 200
     assert search["headers"] == {

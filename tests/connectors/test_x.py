@@ -23,7 +23,7 @@ from monitor.store import load_cursor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "x"
 API = "https://api.twitter.com/2"
-TOKEN = "AAAAAAAAAAAAAAAAAAAAAtesttokenXYZ%3Dsecretpart"
+TOKEN = "fake-x-bearer-for-tests%3Dtailpart"  # not a real token: tests only
 OFFICIAL_ID = "17393541"
 
 
@@ -255,7 +255,7 @@ def test_tweepy_debug_lines_are_held_back_and_redacted_if_let_through(config, to
     logged = debug_log.getvalue()
     assert "Making API request: GET https://api.twitter.com/2/users/by" in logged
     assert "'Authorization': '[redacted]'" in logged
-    assert TOKEN not in logged and "secretpart" not in logged
+    assert TOKEN not in logged and "tailpart" not in logged
 
 
 def test_rate_limited_is_retriable_and_carries_the_reset():
