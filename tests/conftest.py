@@ -80,6 +80,18 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path):
     next(schema_gen, None)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend, as a URL another process can open."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        return
+    schema_gen = _postgres_schema_url()
+    schema = next(schema_gen)
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    next(schema_gen, None)
+
+
 @pytest.fixture
 def sessions(engine, config: Config) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
@@ -104,3 +116,33 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "220")  # rich wraps tables at 80 columns otherwise
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo's database, built once per test module."""
+    from monitor.cli import main
+
+    target = tmp_path_factory.mktemp("demo") / "demo"
+    assert main(["demo", "--dir", str(target)]) == 0
+    return f"sqlite:///{target / 'monitor.db'}"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`run_monitor.py ARGS` in-process: exit code, and stdout and stderr with whitespace folded."""
+    from monitor.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, " ".join(out.split()), " ".join(err.split())
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
+    return lambda *args: run_cli(capsys, *args)

@@ -7,36 +7,24 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from cli_runner import run_monitor
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKENS = ("IOM3_X_BEARER_TOKEN", "IOM3_FACEBOOK_PAGE_TOKEN", "IOM3_INSTAGRAM_TOKEN", "IOM3_LINKEDIN_TOKEN")
 
 
 def REPLAY_ROW(fetched: int, new: int) -> re.Pattern[str]:  # noqa: N802 - reads as a constant
     return re.compile(rf"│ replay\s+│ ok\s+│\s+{fetched} │\s+{new} │")
 
 
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_monitor.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-        env={**{k: v for k, v in os.environ.items() if k not in TOKENS}, "COLUMNS": "200", **(env or {})},
-    )
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
     target = tmp_path_factory.mktemp("demo")
-    return run("demo", "--dir", str(target)), target
+    return run_monitor("demo", "--dir", str(target)), target
 
 
 def test_demo_finishes_and_leaves_emails_in_the_maildir(demo):
@@ -77,7 +65,7 @@ def test_demo_flags_the_unanswered_complaints_and_not_the_chatter(demo):
 
 def test_demo_starts_afresh_each_time(demo):
     _, target = demo
-    again = run("demo", "--dir", str(target))
+    again = run_monitor("demo", "--dir", str(target))
     assert again.returncode == 0, again.stderr
     assert len(mailbox.Maildir(target / "mail", create=False)) == len(os.listdir(target / "mail" / "new"))
     assert REPLAY_ROW(305, 305).search(again.stdout)
@@ -86,13 +74,13 @@ def test_demo_starts_afresh_each_time(demo):
 def test_mentions_lists_and_filters_the_demo_database(demo):
     _, target = demo
     url = f"sqlite:///{target / 'monitor.db'}"
-    flagged = run("--database", url, "mentions", "--flagged", "--limit", "100")
+    flagged = run_monitor("--database", url, "mentions", "--flagged", "--limit", "100")
     assert flagged.returncode == 0, flagged.stderr
     assert "complaint" in flagged.stdout and "@corrosion_kate" in flagged.stdout
     assert "@steel_sophie" not in flagged.stdout
-    one = run("--database", url, "mentions", "--author", "maisie.k.2010")
+    one = run_monitor("--database", url, "mentions", "--author", "maisie.k.2010")
     assert "maisie.k.2010" in one.stdout and "corrosion_kate" not in one.stdout
-    bad = run("--database", url, "mentions", "--since", "last tuesday")
+    bad = run_monitor("--database", url, "mentions", "--since", "last tuesday")
     assert bad.returncode == 2 and "'last tuesday' is not a date; write it as YYYY-MM-DD" in bad.stderr
 
 
@@ -110,7 +98,7 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
             f'path = "{ROOT / "monitor/sample_data/mentions.jsonl"}"',
         )
     )
-    first = run("--config", str(maildir_config), "once", env=env)
+    first = run_monitor("--config", str(maildir_config), "once", env=env)
     assert first.returncode == 0, first.stderr
     assert REPLAY_ROW(305, 305).search(first.stdout)
     for name, variable in (
@@ -123,19 +111,19 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
         assert f"set the environment variable {variable}" in " ".join(first.stdout.split())
     emails = len(mailbox.Maildir(tmp_path / "mail", create=False))
     assert emails > 0
-    second = run("--config", str(maildir_config), "once", env=env)
+    second = run_monitor("--config", str(maildir_config), "once", env=env)
     assert second.returncode == 0, second.stderr
     assert REPLAY_ROW(0, 0).search(second.stdout)
     assert len(mailbox.Maildir(tmp_path / "mail", create=False)) == emails
 
 
 def test_an_unreachable_database_is_one_clear_line(tmp_path):
-    done = run("--database", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mentions")
+    done = run_monitor("--database", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mentions")
     assert done.returncode == 3
     assert "Cannot use the database:" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_every_command_has_help():
     for command in ("demo", "once", "check-config", "mentions"):
-        done = run(command, "--help")
+        done = run_monitor(command, "--help")
         assert done.returncode == 0 and "usage: run_monitor.py" in done.stdout

@@ -9,24 +9,7 @@ from sqlalchemy import create_engine, text
 
 from monitor.cli import main
 
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "220")  # rich wraps tables at 80 columns otherwise
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> str:
-    target = tmp_path_factory.mktemp("incidents") / "demo"
-    assert main(["demo", "--dir", str(target)]) == 0
-    return f"sqlite:///{target / 'monitor.db'}"
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 def _crisis_id(url: str) -> int:
@@ -34,28 +17,27 @@ def _crisis_id(url: str) -> int:
         return conn.execute(text("select id from incidents where category = 'crisis'")).scalar_one()
 
 
-def test_list_show_ack_resolve(demo_db, capsys):
+def test_list_show_ack_resolve(demo_db, cli):
     crisis = _crisis_id(demo_db)
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "list")
+    code, out, _ = cli("--database", demo_db, "incidents", "list")
     assert code == 0 and re.search(rf"│ {crisis} +│ crisis +│ immediate HIGH +│ open", out)
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "show", str(crisis))
+    code, out, _ = cli("--database", demo_db, "incidents", "show", str(crisis))
     assert code == 0 and f"Incident #{crisis}: crisis" in out and "emailed (opening)" in out
     assert "crisis signal: 26 mentions in the window where 2.0 are usual" in out
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "ack", str(crisis), "--by", "Kovida")
+    code, out, _ = cli("--database", demo_db, "incidents", "ack", str(crisis), "--by", "Kovida")
     assert code == 0 and f"Incident #{crisis} acknowledged by Kovida" in out
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "resolve", str(crisis), "--by", "Kovida")
+    code, out, _ = cli("--database", demo_db, "incidents", "resolve", str(crisis), "--by", "Kovida")
     assert code == 0
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "list")
+    code, out, _ = cli("--database", demo_db, "incidents", "list")
     assert not re.search(rf"│ {crisis} +│ crisis", out)
-    code, out, _ = cli(capsys, "--database", demo_db, "incidents", "list", "--all")
+    code, out, _ = cli("--database", demo_db, "incidents", "list", "--all")
     assert re.search(rf"│ {crisis} +│ crisis +│ immediate HIGH +│ resolved", out)
-    code, _, err = cli(capsys, "--database", demo_db, "incidents", "resolve", str(crisis))
+    code, _, err = cli("--database", demo_db, "incidents", "resolve", str(crisis))
     assert code == 2 and f"incident #{crisis} is already resolved" in err
 
 
-def test_silence_and_its_mistakes(demo_db, capsys):
+def test_silence_and_its_mistakes(demo_db, cli, capsys):
     code, out, _ = cli(
-        capsys,
         "--database",
         demo_db,
         "incidents",
@@ -73,7 +55,7 @@ def test_silence_and_its_mistakes(demo_db, capsys):
             ("term", "raffle", "branch dispute, handled by phone")
         ]
     code, _, err = cli(
-        capsys, "--database", demo_db, "incidents", "silence", "--author", "x", "--until", "2020-01-01 09:00"
+        "--database", demo_db, "incidents", "silence", "--author", "x", "--until", "2020-01-01 09:00"
     )
     assert code == 2 and "before it starts" in err
     with pytest.raises(SystemExit):
@@ -81,8 +63,8 @@ def test_silence_and_its_mistakes(demo_db, capsys):
     assert "'next week' is not a time" in capsys.readouterr().err
 
 
-def test_an_unknown_incident_says_how_to_find_them(demo_db, capsys):
-    code, _, err = cli(capsys, "--database", demo_db, "incidents", "show", "9999")
+def test_an_unknown_incident_says_how_to_find_them(demo_db, cli):
+    code, _, err = cli("--database", demo_db, "incidents", "show", "9999")
     assert code == 2 and "no incident #9999; `run_monitor.py incidents list` shows them" in err
 
 

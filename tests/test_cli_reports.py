@@ -11,36 +11,16 @@ from aiosmtpd.controller import Controller
 
 from alerts.outbox import enqueue, flush
 from alerts.transports import SmtpTransport
-from monitor.cli import main
 from monitor.config import SmtpSection, load_config
 from monitor.digest import build_digest, digest_email, render
 
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "220")
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> str:
-    target = tmp_path_factory.mktemp("reports") / "demo"
-    assert main(["demo", "--dir", str(target)]) == 0
-    return f"sqlite:///{target / 'monitor.db'}"
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
-
-
-def test_digest_command_saves_the_day(demo_db, config_dir, tmp_path, capsys):
+def test_digest_command_saves_the_day(demo_db, config_dir, tmp_path, cli):
     toml = config_dir / "monitor.toml"
     toml.write_text(toml.read_text().replace('folder = "var/digests"', f'folder = "{tmp_path / "digests"}"'))
-    code, out, _ = cli(
-        capsys, "--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20"
-    )
+    code, out, _ = cli("--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20")
     assert code == 0 and "69 mentions that day." in out
     folder = tmp_path / "digests" / "2026-11-20"
     assert {p.name for p in folder.iterdir()} == {
@@ -53,11 +33,10 @@ def test_digest_command_saves_the_day(demo_db, config_dir, tmp_path, capsys):
     assert len(pd.read_csv(folder / "flagged.csv")) > 5
 
 
-def test_audit_command_prints_and_saves_findings(demo_db, config_dir, tmp_path, capsys):
+def test_audit_command_prints_and_saves_findings(demo_db, config_dir, tmp_path, cli):
     toml = config_dir / "monitor.toml"
     toml.write_text(toml.read_text().replace('folder = "var/audits"', f'folder = "{tmp_path / "audits"}"'))
     code, out, _ = cli(
-        capsys,
         "--config",
         str(config_dir),
         "--database",
@@ -73,20 +52,19 @@ def test_audit_command_prints_and_saves_findings(demo_db, config_dir, tmp_path, 
     assert {"x @SWales_IOM3", "x @IOM3_Scotland_Official"} <= set(findings["account"])
 
 
-def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, capsys):
+def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, cli):
     before = load_config(config_dir).accounts.account
     exported = tmp_path / "registry.csv"
-    code, out, _ = cli(capsys, "--config", str(config_dir), "accounts", "list", "--csv", str(exported))
+    code, out, _ = cli("--config", str(config_dir), "accounts", "list", "--csv", str(exported))
     assert code == 0 and f"Wrote {len(before)} account(s)" in out
     frame = pd.read_csv(exported, keep_default_na=False)
     assert list(frame["handle"]) == [a.handle for a in before]
     (config_dir / "accounts.toml").write_text("")  # start from an empty registry
-    code, out, _ = cli(capsys, "--config", str(config_dir), "accounts", "import", str(exported))
+    code, out, _ = cli("--config", str(config_dir), "accounts", "import", str(exported))
     assert code == 0 and f"{len(before)} new, 0 updated" in out
     assert load_config(config_dir).accounts.account == before  # the CSV round trip loses nothing
 
     code, out, _ = cli(
-        capsys,
         "--config",
         str(config_dir),
         "accounts",
@@ -109,24 +87,24 @@ def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, capsys):
         True,
         False,
     )
-    code, out, _ = cli(capsys, "--config", str(config_dir), "accounts", "remove", "x", "@SWales_IOM3")
+    code, out, _ = cli("--config", str(config_dir), "accounts", "remove", "x", "@SWales_IOM3")
     assert code == 0 and all(a.handle != "SWales_IOM3" for a in load_config(config_dir).accounts.account)
     tomllib.loads((config_dir / "accounts.toml").read_text())  # still valid TOML, comments and all
     assert (config_dir / "accounts.toml").read_text().startswith("# Registry of ASV accounts")
 
 
-def test_accounts_import_names_every_bad_row(config_dir, tmp_path, capsys):
+def test_accounts_import_names_every_bad_row(config_dir, tmp_path, cli):
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "platform,handle,comms_access,registered_on\nmyspace,a,yes,2024-01-01\nx,b,perhaps,2024-01-01\n"
         "x,c,no,last week\n"
     )
-    code, _, err = cli(capsys, "--config", str(config_dir), "accounts", "import", str(bad))
+    code, _, err = cli("--config", str(config_dir), "accounts", "import", str(bad))
     assert code == 2
     assert "bad.csv row 2: platform: Value error, unknown platform 'myspace'" in err
     assert "bad.csv row 3: comms_access is 'perhaps'; write yes or no" in err
     assert "bad.csv row 4: registered_on 'last week' is not YYYY-MM-DD" in err
-    code, _, err = cli(capsys, "--config", str(config_dir), "accounts", "remove", "x", "nobody")
+    code, _, err = cli("--config", str(config_dir), "accounts", "remove", "x", "nobody")
     assert code == 2 and "no x @nobody in the registry" in err
 
 
@@ -189,7 +167,7 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
 
 
 def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(
-    demo_db, config_dir, tmp_path, capsys
+    demo_db, config_dir, tmp_path, cli
 ):
     toml = config_dir / "monitor.toml"
     toml.write_text(
@@ -199,13 +177,12 @@ def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(
         .replace('folder = "var/audits"', f'folder = "{tmp_path / "a"}"')
     )
     code, out, _ = cli(
-        capsys, "--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20", "--send"
+        "--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20", "--send"
     )
     assert code == 0 and "Sent 1 email(s)." in out
     # Two roles share Fabiola's inbox: one copy.
     assert "To: Kovida Mehra <kovida.mehra@iom3.org>, Fabiola Franco <fabiola.franco@iom3.org> " in out
     code, out, _ = cli(
-        capsys,
         "--config",
         str(config_dir),
         "--database",

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import mailbox
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import run_monitor
 
 from monitor.cli import main
 from monitor.config import CATEGORIES
@@ -18,19 +16,8 @@ from monitor.config import CATEGORIES
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_monitor.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "160"},
-    )
-
-
 def test_explain_shows_each_category_its_evidence_and_clause():
-    done = run("explain", "@iom3 still waiting for my refund, no reply for weeks. Unacceptable.")
+    done = run_monitor("explain", "@iom3 still waiting for my refund, no reply for weeks. Unacceptable.")
     assert done.returncode == 0, done.stderr
     rows = {line.split("│")[1].strip(): line for line in done.stdout.splitlines() if line.count("│") > 5}
     assert set(CATEGORIES) <= set(rows)
@@ -41,7 +28,7 @@ def test_explain_shows_each_category_its_evidence_and_clause():
 
 
 def test_explain_json_is_the_same_judgement_as_data():
-    done = run(
+    done = run_monitor(
         "explain", "Alan Pryce the treasurer is a fraud", "--kind", "public", "--reach", "500", "--json"
     )
     assert done.returncode == 0, done.stderr
@@ -57,7 +44,7 @@ def test_explain_json_is_the_same_judgement_as_data():
 
 
 def test_explain_without_text_or_mention_says_what_to_give():
-    done = run("explain")
+    done = run_monitor("explain")
     assert done.returncode == 2 and "Give the post's text in quotes, or --mention ID." in done.stderr
 
 
@@ -73,7 +60,7 @@ def test_score_file_writes_a_score_and_flag_per_category(tmp_path):
     pd.DataFrame(
         {"id": range(len(posts)), "post text": posts, "followers": ["120", "", "9,000", "x", "1"]}
     ).to_csv(source, index=False)
-    done = run("score-file", str(source), "--text-column", "post text", "--reach-column", "followers")
+    done = run_monitor("score-file", str(source), "--text-column", "post text", "--reach-column", "followers")
     assert done.returncode == 0, done.stderr
     out = tmp_path / "export.scored.csv"
     assert f"Scored 5 rows into {out}" in " ".join(done.stdout.split())
@@ -89,7 +76,7 @@ def test_score_file_writes_a_score_and_flag_per_category(tmp_path):
 def test_score_file_names_the_columns_it_has_when_asked_for_one_it_lacks(tmp_path):
     source = tmp_path / "posts.csv"
     source.write_text("message,author\nhello,me\n")
-    done = run("score-file", str(source), "--text-column", "text")
+    done = run_monitor("score-file", str(source), "--text-column", "text")
     assert done.returncode == 2
     assert (
         "has no column 'text' (asked for by --text-column); its columns are: 'message', 'author'"
@@ -100,9 +87,9 @@ def test_score_file_names_the_columns_it_has_when_asked_for_one_it_lacks(tmp_pat
 def test_score_file_says_what_to_do_with_a_file_from_excel(tmp_path):
     source = tmp_path / "windows.csv"
     source.write_bytes("text\nCaf\xe9 talk at IOM3 \u2013 great\n".encode("cp1252"))
-    done = run("score-file", str(source), "--text-column", "text")
+    done = run_monitor("score-file", str(source), "--text-column", "text")
     assert done.returncode == 2 and "--encoding cp1252" in done.stderr
-    fixed = run("score-file", str(source), "--text-column", "text", "--encoding", "cp1252")
+    fixed = run_monitor("score-file", str(source), "--text-column", "text", "--encoding", "cp1252")
     assert fixed.returncode == 0, fixed.stderr
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_monitor
 
 from monitor.config import ConfigError, load_config
 
@@ -180,18 +179,8 @@ def test_relative_sqlite_path_is_under_the_project(config, monkeypatch):
     assert config.database_url() == f"sqlite:///{config.root / 'var' / 'monitor.db'}"
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_monitor.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def test_check_config_command_passes_on_the_shipped_config():
-    done = _cli("check-config")
+    done = run_monitor("check-config")
     assert done.returncode == 0, done.stderr
     assert "OK configuration" in done.stdout
 
@@ -199,7 +188,7 @@ def test_check_config_command_passes_on_the_shipped_config():
 def test_check_config_command_prints_problems_and_exits_2(config_dir):
     _edit(config_dir, "lexicons.toml", "threshold = 0.5", "threshold = 'high'")
     _edit(config_dir, "contacts.toml", 'email = "collette.marriott@iom3.org"', "email = 42")
-    done = _cli("--config", str(config_dir), "check-config")
+    done = run_monitor("--config", str(config_dir), "check-config")
     assert done.returncode == 2
     lines = [line.strip() for line in done.stderr.splitlines()]
     assert lines[0] == "The configuration has problems; nothing was run:"

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from alerts.transports import MaildirTransport
 from connectors.base import Batch, Connector, Cursor, FatalError, RateLimited
@@ -26,7 +25,7 @@ from monitor.schema import Incident, JobState, MentionRow, OutboxEmail
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # where conftest's `clock` starts
 
 
 def test_next_poll_follows_the_platform_then_a_crisis_then_the_normal_interval():
@@ -117,14 +116,6 @@ class Scripted(Connector):
         yield Batch(step, {"n": len(step)})
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def paused(config):
     scheduler = BackgroundScheduler(timezone=config.timezone)
@@ -142,8 +133,7 @@ def _monitor(config, sessions, scheduler, connector, clock, tmp_path) -> Monitor
     return monitor
 
 
-def test_a_rate_limit_moves_the_next_poll_to_the_reset(config, sessions, paused, tmp_path):
-    clock = Clock()
+def test_a_rate_limit_moves_the_next_poll_to_the_reset(clock, config, sessions, paused, tmp_path):
     reset = T0 + timedelta(minutes=37)
     connector = Scripted(config, [RateLimited("X rate limit reached (429)", resume_at=reset)])
     monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
@@ -154,8 +144,7 @@ def test_a_rate_limit_moves_the_next_poll_to_the_reset(config, sessions, paused,
         assert session.get(JobState, "poll:scripted").waiting_until == reset
 
 
-def test_an_open_crisis_on_the_platform_polls_faster(config, sessions, paused, tmp_path):
-    clock = Clock()
+def test_an_open_crisis_on_the_platform_polls_faster(clock, config, sessions, paused, tmp_path):
     connector = Scripted(config, [[], []])
     connector.name = "x"
     monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
@@ -198,9 +187,8 @@ def test_an_open_crisis_on_the_platform_polls_faster(config, sessions, paused, t
 
 
 def test_the_operator_is_told_once_when_a_connector_keeps_failing_and_once_when_it_recovers(
-    config, sessions, paused, tmp_path
+    clock, config, sessions, paused, tmp_path
 ):
-    clock = Clock()
     broken = FatalError("X refused the bearer token (401 Unauthorized)", fix="renew the X bearer token")
     connector = Scripted(config, [broken] * 5 + [[]])
     monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
@@ -283,32 +271,6 @@ def _wait(predicate, seconds: float = 30) -> None:  # noqa: ANN001
     raise AssertionError("timed out waiting for the monitor")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'monitor.db'}"
-        return
-    POSTGRES_URL = os.environ.get(
-        "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )  # noqa: N806
-    REQUIRE_POSTGRES = os.environ.get("MONITOR_REQUIRE_POSTGRES") == "1"  # noqa: N806
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect():
-            pass
-    except Exception as exc:  # noqa: BLE001
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    schema = f"run_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_once(tmp_path, database_url):
     config, total = _config_for(tmp_path)
     engine = create_engine(database_url)
@@ -351,12 +313,11 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
     engine.dispose()
 
 
-def test_status_shows_the_rate_limit_the_failures_and_the_fix(config, sessions, paused, tmp_path):
+def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, sessions, paused, tmp_path):
     from rich.console import Console
 
     from monitor.status import status_tables
 
-    clock = Clock()
     broken = FatalError("X refused the bearer token (401 Unauthorized)", fix="renew the X bearer token")
     connector = Scripted(config, [broken, broken])
     monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
