@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from scratch_db import scratch_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from connectors.base import Batch, Connector, ConnectorSettings, Cursor  # noqa: E402
@@ -34,11 +31,7 @@ from monitor.config import load_config  # noqa: E402
 from monitor.models import Mention  # noqa: E402
 from monitor.pipeline import ingest, score_pending  # noqa: E402
 from monitor.scoring import Scorer  # noqa: E402
-from monitor.store import make_engine, migrate  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 OPENINGS = [
     "Great talk at the IOM3 lecture",
     "@iom3 still waiting for my certificate",
@@ -102,23 +95,7 @@ class GeneratedConnector(Connector):
 
 def run_backend(backend: str, n: int) -> dict:
     config = load_config()
-    cleanup = None
-    if backend == "sqlite":
-        tmp = tempfile.mkdtemp(prefix="bench-ingest-")
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-        def cleanup() -> None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        migrate(engine)
+    with scratch_engine(backend) as engine:
         sessions = sessionmaker(engine, expire_on_commit=False)
         connector = GeneratedConnector(config, n)
         baseline = rss_mib()[0]
@@ -137,10 +114,6 @@ def run_backend(backend: str, n: int) -> dict:
             "quarters": connector.samples,
             "peak_mib": rss_mib()[1],
         }
-    finally:
-        engine.dispose()
-        if cleanup:
-            cleanup()
 
 
 def main() -> None:

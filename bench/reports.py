@@ -11,31 +11,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from scratch_db import scratch_engine  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from monitor.audit import build_audit  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.digest import build_digest, render  # noqa: E402
 from monitor.schema import AssessmentRow, MentionRow  # noqa: E402
-from monitor.store import make_engine, migrate  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TEXTS = [
     "Great IOM3 lecture tonight",
     "Still waiting for my refund, unacceptable",
@@ -113,22 +107,7 @@ def peak_mib() -> float:
 
 def run_backend(backend: str, days: int, per_day: int) -> dict:
     config = load_config()
-    cleanup = None
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tempfile.mkdtemp(prefix='bench-reports-')}/reports.db")
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-        def cleanup() -> None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        migrate(engine)
+    with scratch_engine(backend) as engine:
         end = datetime(2026, 11, 23, tzinfo=UTC)
         t0 = time.perf_counter()
         load(engine, days, per_day, end)
@@ -158,10 +137,6 @@ def run_backend(backend: str, days: int, per_day: int) -> dict:
             "peak_before_mib": before,
             "peak_mib": peak_mib(),
         }
-    finally:
-        engine.dispose()
-        if cleanup:
-            cleanup()
 
 
 def main() -> None:

@@ -47,3 +47,11 @@ def test_reports_bench_prints_digest_and_audit_times():
     out = bench("bench/reports.py", "--days", "3", "--per-day", "200", "--backends", "sqlite")
     assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
     assert re.search(r"audit \(the month, every registered account\): [\d.]+ s", out)
+
+
+def test_reports_bench_prints_digest_and_audit_times_and_memory():
+    out = bench("bench/reports.py", "--days", "2", "--per-day", "200", "--backends", "sqlite")
+    assert re.search(r"sqlite: 400 mentions loaded in [\d.]+ s", out), out
+    assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
+    assert re.search(r"audit \(the month, every registered account\): [\d.]+ s, \d+ findings", out), out
+    assert re.search(r"peak RSS: \d+ MiB", out), out
