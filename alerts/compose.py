@@ -24,7 +24,9 @@ KIND_LABELS = {
 SEVERITY_LABELS = {"immediate": "act now", "same_day": "today", "digest": "for the digest"}
 POST_LIMIT = 1000  # characters of a post quoted in an email; the link has the rest
 
-_env = Environment(
+# Every email and report renders through this one environment, so the escaping rule (HTML
+# templates autoescape whatever came from a post) is decided in one place.
+templates = Environment(
     loader=PackageLoader("alerts", "templates"),
     autoescape=lambda name: bool(name and name.endswith(".html.j2")),
     undefined=StrictUndefined,
@@ -41,7 +43,7 @@ def header_safe(text: str, limit: int = 200) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
-_env.filters["oneline"] = header_safe
+templates.filters["oneline"] = header_safe
 
 
 def quote_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
@@ -127,6 +129,6 @@ def alert_email(
     if thread_root:
         message["In-Reply-To"] = thread_root
         message["References"] = thread_root
-    message.set_content(_env.get_template("alert.txt.j2").render(context))
-    message.add_alternative(_env.get_template("alert.html.j2").render(context), subtype="html")
+    message.set_content(templates.get_template("alert.txt.j2").render(context))
+    message.add_alternative(templates.get_template("alert.html.j2").render(context), subtype="html")
     return message

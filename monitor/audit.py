@@ -14,11 +14,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.compose import header_safe
+from alerts.compose import header_safe, templates
 from monitor.config import Config
 from monitor.schema import AssessmentRow, Incident, MentionRow
 from monitor.scoring.lexicon import Lexicon
@@ -47,14 +46,6 @@ CONTENT_CATEGORIES = (
     "copyright",
     "harassment",
     "defamation",
-)
-
-_env = Environment(
-    loader=PackageLoader("alerts", "templates"),
-    autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
 )
 
 
@@ -280,7 +271,7 @@ def _incidents(
 
 
 def render_html(audit: Audit, config: Config) -> str:
-    return _env.get_template("audit.html.j2").render(
+    return templates.get_template("audit.html.j2").render(
         a=audit, zone=config.timezone, prefix=config.monitor.mail.subject_prefix
     )
 

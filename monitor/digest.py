@@ -19,25 +19,16 @@ import matplotlib
 matplotlib.use("Agg")  # no screen on a server: render to PNG only
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from alerts.compose import header_safe  # noqa: E402
+from alerts.compose import header_safe, templates  # noqa: E402
 from monitor.config import Config  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
 PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 KINDS = ("official", "asv_committee", "asv_personal", "public")
 TOP_FLAGGED = 10
-
-_env = Environment(
-    loader=PackageLoader("alerts", "templates"),
-    autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 @dataclass
@@ -335,8 +326,8 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
             f"{digest.total} mentions, {sum(digest.new_incidents.values())} new incidents",
             150,
         ),
-        text=_env.get_template("digest.txt.j2").render(context),
-        html=_env.get_template("digest.html.j2").render(context),
+        text=templates.get_template("digest.txt.j2").render(context),
+        html=templates.get_template("digest.html.j2").render(context),
         charts=charts,
         csv=frame.to_csv(index=False).encode("utf-8"),
     )
