@@ -7,6 +7,7 @@ Without a server they skip and say why; with MONITOR_REQUIRE_POSTGRES=1 (CI) the
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -25,6 +26,18 @@ POSTGRES_URL = os.environ.get(
     "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("MONITOR_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _restore_log_handlers() -> Iterator[None]:
+    """main() installs a handler on the stream pytest captures; later threads must not write to it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
