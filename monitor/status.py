@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group
 from rich.table import Table
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from monitor.schema import ConnectorRun, Incident, JobState, OutboxEmail
 def status_tables(session: Session, config: Config) -> Group:
     zone = config.timezone
 
-    def local(moment) -> str:  # noqa: ANN001
+    def local(moment: datetime | None) -> str:
         return moment.astimezone(zone).strftime("%d %b %H:%M") if moment else "-"
 
     states = {s.job: s for s in session.scalars(select(JobState))}

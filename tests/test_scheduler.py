@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mailbox
 import os
 import signal
@@ -208,7 +209,6 @@ COPIES = 20  # the sample week, 20 times over with fresh ids: long enough to sto
 
 
 def _config_for(tmp_path: Path) -> tuple[Path, int]:
-    import json
     import shutil
 
     folder = tmp_path / "config"
@@ -311,6 +311,11 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
     delivered = [m["Message-ID"] for m in mailbox.Maildir(tmp_path / "mail", create=False)]
     assert len(delivered) == len(set(delivered)) == len(sent) and set(delivered) == sent
     engine.dispose()
+    # The log is one structured line per event, and no post's text is in it at INFO.
+    log = first.output() + again.output()
+    posts = [json.loads(line)["text"] for line in (ROOT / "monitor/sample_data/mentions.jsonl").open()]
+    assert "job=poll connector=replay status=ok" in log
+    assert not [post for post in posts if post in log]
 
 
 def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, sessions, paused, tmp_path):
@@ -334,7 +339,6 @@ def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, ses
 
 def test_json_logs_are_one_object_a_line_with_tokens_removed():
     import io
-    import json
     import logging
 
     from monitor.redact import configure_logging
