@@ -104,7 +104,6 @@ class Monitor:
     def add_jobs(self) -> None:
         schedule = self.config.monitor.schedule
         now = self.clock()
-        defaults = JOB_DEFAULTS
         for connector in self.connectors:
             minutes = self.poll_minutes(connector)
             self.scheduler.add_job(
@@ -113,24 +112,24 @@ class Monitor:
                 args=[connector],
                 id=f"poll:{connector.name}",
                 next_run_time=now,
-                **defaults,
+                **JOB_DEFAULTS,
             )
         self.scheduler.add_job(
             self.process,
             IntervalTrigger(minutes=1),
             id="process",
             next_run_time=now + timedelta(seconds=3),
-            **defaults,
+            **JOB_DEFAULTS,
         )
         self.scheduler.add_job(
             self.flush,
             IntervalTrigger(minutes=1),
             id="flush",
             next_run_time=now + timedelta(seconds=6),
-            **defaults,
+            **JOB_DEFAULTS,
         )
-        self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **defaults)
-        self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **defaults)
+        self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **JOB_DEFAULTS)
+        self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **JOB_DEFAULTS)
         self.scheduler.add_listener(self._record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def poll_minutes(self, connector: Connector) -> float:
