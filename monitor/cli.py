@@ -20,31 +20,28 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
 
-from alerts.incidents import IncidentError, acknowledge, add_silence, notify_due, resolve
-from alerts.outbox import enqueue, flush
+from alerts.incidents import IncidentError, acknowledge, add_silence, resolve
+from alerts.outbox import flush
 from alerts.transports import MaildirTransport, transport_from_config
 from connectors import enabled_connectors
 from connectors.replay import SAMPLE_PATH, ReplayConnector
 from connectors.replay import Settings as ReplaySettings
 from monitor import registry
-from monitor.audit import audit_email, build_audit
-from monitor.audit import render_html as render_audit_html
 from monitor.config import CATEGORIES, Config, ConfigError, DatabaseSection, RegisteredAccount, load_config
-from monitor.digest import build_digest, digest_email
-from monitor.digest import render as render_digest
-from monitor.digest import save as save_digest
 from monitor.explain import explanation_json, explanation_table
 from monitor.lock import AlreadyRunning, monitor_lock
 from monitor.models import PLATFORMS, ChannelKind
-from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore, run_pass
+from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore
 from monitor.redact import configure_logging
 from monitor.scheduler import Monitor
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.score_file import ScoreFileError, score_csv
 from monitor.scoring import Context, Scorer
 from monitor.secrets import mask
+from monitor.services.mentions import MentionSearch, mention_query
+from monitor.services.passes import run_pass, run_pass_and_settle
+from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 from monitor.status import status_tables
 from monitor.store import open_store
 from monitor.summary import incident_detail, incidents_table, mentions_table, pass_tables, print_tables
@@ -364,13 +361,8 @@ def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
     replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config)
     transport = MaildirTransport(demo_dir / "mail")
     console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
-    result = run_pass(sessions, config, [replay], transport)
     # Let the routes' group waits (a few minutes) pass, as a running monitor would.
-    later = datetime.now(UTC) + timedelta(minutes=max_group_wait(config) + 1)
-    result.routed.emails_queued += notify_due(sessions, config, clock=lambda: later)
-    late = flush(sessions, transport, now=later)
-    result.flushed.sent += late.sent
-    result.flushed.failed += late.failed
+    result = run_pass_and_settle(sessions, config, [replay], transport)
     zone = config.timezone
     with sessions() as session:
         print_tables(console, [*pass_tables(session, result, config.routing), incidents_table(session, zone)])
@@ -405,33 +397,19 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
 
 def cmd_mentions(args: argparse.Namespace, config: Config, console: Console) -> int:
     sessions = open_store(config, args.database)
-    query = select(MentionRow).options(selectinload(MentionRow.assessments))
-    if args.platform:
-        query = query.where(MentionRow.platform == args.platform)
-    if args.kind:
-        query = query.where(MentionRow.channel_kind == args.kind)
-    if args.author:
-        query = query.where(MentionRow.author_handle.ilike(args.author.lstrip("@")))
-    if args.search:
-        query = query.where(MentionRow.text.ilike(f"%{args.search}%"))
-    if args.since:
-        query = query.where(MentionRow.created_at >= args.since)
-    if args.thread:
-        platform, _, thread = args.thread.partition(":")
-        query = query.where(
-            MentionRow.platform == platform,
-            (MentionRow.thread_id == thread) | (MentionRow.platform_id == thread),
-        )
-    if args.flagged:
-        query = query.where(MentionRow.assessments.any(AssessmentRow.flagged.is_(True)))
-    query = query.order_by(MentionRow.created_at.desc(), MentionRow.id.desc()).limit(args.limit)
+    search = MentionSearch(
+        platform=args.platform,
+        kind=args.kind,
+        author=args.author,
+        text=args.search,
+        since=args.since,
+        thread=args.thread,
+        flagged=args.flagged,
+        limit=args.limit,
+    )
     with sessions() as session:
-        console.print(mentions_table(session, query, config.timezone))
+        console.print(mentions_table(session, mention_query(search), config.timezone))
     return 0
-
-
-def max_group_wait(config: Config) -> int:
-    return max([config.routing.timing.group_wait, *(r.group_wait or 0 for r in config.routing.route)])
 
 
 def _shown_url(url: str) -> str:
@@ -585,23 +563,11 @@ def cmd_digest(args: argparse.Namespace, config: Config, console: Console) -> in
     sessions = open_store(config, args.database)
     zone = config.timezone
     day = args.date or (datetime.now(zone).date() - timedelta(days=1))
-    with sessions() as session:
-        built = build_digest(session, config, day)
-    rendered = render_digest(built, config)
-    path = save_digest(rendered, config.path(config.monitor.digest.folder) / day.isoformat())
-    console.print(rendered.text)
-    console.print(f"Saved: {_shown_path(path)} (with its charts and flagged.csv beside it)")
+    digest = produce_digest(sessions, config, day)
+    console.print(digest.rendered.text)
+    console.print(f"Saved: {_shown_path(digest.path)} (with its charts and flagged.csv beside it)")
     if args.send:
-        recipients = [config.contact(role) for role in config.monitor.digest.recipients]
-        by_address: dict[str, str] = {}
-        for contact in recipients:  # one copy per address: two roles can share an inbox (contacts.toml)
-            by_address.setdefault(contact.email, f"{contact.name} <{contact.email}>")
-        to = list(by_address.values())
-        now = datetime.now(UTC)
-        with sessions.begin() as session:
-            enqueue(
-                session, digest_email(config, rendered, to=to, now=now, day=day), incident_id=None, now=now
-            )
+        queue_digest(sessions, config, digest, now=datetime.now(UTC))
         return _send_queued(sessions, config, console)
     return 0
 
@@ -612,13 +578,8 @@ def cmd_audit(args: argparse.Namespace, config: Config, console: Console) -> int
     until_day = args.until or datetime.now(zone).date()
     since_day = args.since or until_day - timedelta(days=config.monitor.audit.period_days)
     since, until = (datetime.combine(d, time(0), tzinfo=zone) for d in (since_day, until_day))
-    with sessions() as session:
-        report = build_audit(session, config, since=since, until=until)
-    folder = config.path(config.monitor.audit.folder) / until_day.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    html = render_audit_html(report, config)
-    (folder / "audit.html").write_text(html, encoding="utf-8")
-    report.findings_frame().to_csv(folder / "findings.csv", index=False)
+    audit = produce_audit(sessions, config, since=since, until=until)
+    report = audit.report
     table = Table(
         title=f"ASV account audit, {since_day} to {until_day}: {len(report.findings)} findings",
         title_justify="left",
@@ -628,17 +589,9 @@ def cmd_audit(args: argparse.Namespace, config: Config, console: Console) -> int
     for finding in report.findings:
         table.add_row(finding.account, finding.finding, finding.clause)
     console.print(table)
-    console.print(f"Saved: {_shown_path(folder / 'audit.html')} and findings.csv")
+    console.print(f"Saved: {_shown_path(audit.path)} and findings.csv")
     if args.send:
-        contact = config.contact(config.monitor.audit.recipient)
-        now = datetime.now(UTC)
-        with sessions.begin() as session:
-            enqueue(
-                session,
-                audit_email(config, report, html, to=f"{contact.name} <{contact.email}>", now=now),
-                incident_id=None,
-                now=now,
-            )
+        queue_audit(sessions, config, audit, now=datetime.now(UTC))
         return _send_queued(sessions, config, console)
     return 0
 

@@ -31,14 +31,13 @@ from alerts.incidents import notify_due, route_pending
 from alerts.outbox import enqueue, flush
 from alerts.transports import Transport
 from connectors.base import Connector
-from monitor.audit import audit_email, build_audit, render_html
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.crisis_watch import detect_crises
-from monitor.digest import build_digest, digest_email, render, save
 from monitor.pipeline import IngestResult, ingest, score_pending
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
+from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -226,47 +225,18 @@ class Monitor:
             log.info("job=flush sent=%d failed=%d", result.sent, result.failed)
 
     def digest(self, day: date | None = None) -> None:
-        zone = self.config.timezone
-        day = day or (self.clock().astimezone(zone).date() - timedelta(days=1))
-        with self.sessions() as session:
-            rendered = render(build_digest(session, self.config, day), self.config)
-        save(rendered, self.config.path(self.config.monitor.digest.folder) / day.isoformat())
-        addresses: dict[str, str] = {}
-        for role in self.config.monitor.digest.recipients:
-            contact = self.config.contact(role)
-            addresses.setdefault(contact.email, f"{contact.name} <{contact.email}>")
-        now = self.clock()
-        with self.sessions.begin() as session:
-            enqueue(
-                session,
-                digest_email(self.config, rendered, to=list(addresses.values()), now=now, day=day),
-                incident_id=None,
-                now=now,
-            )
+        day = day or (self.clock().astimezone(self.config.timezone).date() - timedelta(days=1))
+        queue_digest(
+            self.sessions, self.config, produce_digest(self.sessions, self.config, day), now=self.clock()
+        )
         log.info("job=digest day=%s", day.isoformat())
 
     def audit(self) -> None:
         until = self.clock()
         since = until - timedelta(days=self.config.monitor.audit.period_days)
-        with self.sessions() as session:
-            report = build_audit(session, self.config, since=since, until=until)
-        html = render_html(report, self.config)
-        folder = (
-            self.config.path(self.config.monitor.audit.folder)
-            / until.astimezone(self.config.timezone).date().isoformat()
-        )
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "audit.html").write_text(html, encoding="utf-8")
-        report.findings_frame().to_csv(folder / "findings.csv", index=False)
-        contact = self.config.contact(self.config.monitor.audit.recipient)
-        with self.sessions.begin() as session:
-            enqueue(
-                session,
-                audit_email(self.config, report, html, to=f"{contact.name} <{contact.email}>", now=until),
-                incident_id=None,
-                now=until,
-            )
-        log.info("job=audit findings=%d", len(report.findings))
+        audit = produce_audit(self.sessions, self.config, since=since, until=until)
+        queue_audit(self.sessions, self.config, audit, now=until)
+        log.info("job=audit findings=%d", len(audit.report.findings))
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _reschedule(self, job_id: str, when: datetime) -> None:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.routing import describe
 from monitor.config import CATEGORIES, RoutingFile
-from monitor.pipeline import PassResult
 from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxEmail
+from monitor.services.incidents import list_incidents
+from monitor.services.passes import PassResult
 
 
 def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> list[Table]:
@@ -93,14 +94,8 @@ def incidents_table(session: Session, zone: ZoneInfo, *, everything: bool = Fals
     table = Table(title=title, title_justify="left")
     for column in ("#", "category", "urgency", "status", "to", "mentions", "first post", "last email"):
         table.add_column(column)
-    query = (
-        select(Incident, MentionRow.created_at, MentionRow.author_handle)
-        .join(MentionRow, MentionRow.id == Incident.first_mention_id)
-        .order_by(Incident.id)
-    )
-    if not everything:
-        query = query.where(Incident.status.in_(("open", "acknowledged")))
-    for inc, posted, author in session.execute(query):
+    for listing in list_incidents(session, everything=everything):
+        inc, posted, author = listing.incident, listing.first_posted_at, listing.first_author
         table.add_row(
             str(inc.id),
             inc.category,
