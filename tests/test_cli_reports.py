@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from alerts.outbox import enqueue, flush
 from alerts.transports import SmtpTransport
 from monitor.config import SmtpSection, load_config
-from monitor.digest import build_digest, digest_email, render
+from monitor.reports.digest import build_digest, digest_email, render
 
 pytestmark = pytest.mark.usefixtures("wide_terminal")
 

@@ -15,11 +15,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
-from monitor.audit import build_audit
 from monitor.channels import ChannelDirectory
-from monitor.digest import build_digest, render, save
 from monitor.models import Mention
 from monitor.pipeline import ingest, score_pending
+from monitor.reports.audit import build_audit
+from monitor.reports.digest import build_digest, render, save
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.scoring import Scorer
 from monitor.store import save_batch

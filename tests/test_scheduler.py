@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, func, select
 
 from alerts.transports import MaildirTransport
 from connectors.base import Batch, Connector, Cursor, FatalError, RateLimited
-from monitor.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
+from monitor.daemon.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
 from monitor.schema import Incident, JobState, MentionRow, OutboxEmail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,7 +321,7 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
 def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, sessions, paused, tmp_path):
     from rich.console import Console
 
-    from monitor.status import status_tables
+    from monitor.daemon.status import status_tables
 
     broken = FatalError("X refused the bearer token (401 Unauthorized)", fix="renew the X bearer token")
     connector = Scripted(config, [broken, broken])

@@ -12,12 +12,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import enqueue
-from monitor.audit import Audit, audit_email, build_audit
-from monitor.audit import render_html as render_audit_html
 from monitor.config import Config
-from monitor.digest import RenderedDigest, build_digest, digest_email
-from monitor.digest import render as render_digest
-from monitor.digest import save as save_digest
+from monitor.reports.audit import Audit, audit_email, build_audit
+from monitor.reports.audit import render_html as render_audit_html
+from monitor.reports.digest import RenderedDigest, build_digest, digest_email
+from monitor.reports.digest import render as render_digest
+from monitor.reports.digest import save as save_digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,20 @@ from connectors.replay import SAMPLE_PATH, ReplayConnector
 from connectors.replay import Settings as ReplaySettings
 from monitor import registry
 from monitor.config import CATEGORIES, Config, ConfigError, DatabaseSection, RegisteredAccount, load_config
+from monitor.daemon.lock import AlreadyRunning, monitor_lock
+from monitor.daemon.scheduler import Monitor
+from monitor.daemon.status import status_tables
 from monitor.explain import explanation_json, explanation_table
-from monitor.lock import AlreadyRunning, monitor_lock
 from monitor.models import PLATFORMS, ChannelKind
 from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore
 from monitor.redact import configure_logging
-from monitor.scheduler import Monitor
+from monitor.reports.summary import (
+    incident_detail,
+    incidents_table,
+    mentions_table,
+    pass_tables,
+    print_tables,
+)
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.score_file import ScoreFileError, score_csv
 from monitor.scoring import Context, Scorer
@@ -42,9 +50,7 @@ from monitor.secrets import mask
 from monitor.services.mentions import MentionSearch, mention_query
 from monitor.services.passes import run_pass, run_pass_and_settle
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
-from monitor.status import status_tables
 from monitor.store import open_store
-from monitor.summary import incident_detail, incidents_table, mentions_table, pass_tables, print_tables
 
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
