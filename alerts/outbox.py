@@ -1,41 +1,74 @@
-"""The outbox: every email is a row, written in the transaction that decided to send it.
+"""The outbox: every message is a row, written in the transaction that decided to send it.
 
-`flush` claims each pending row with a compare-and-set before sending and marks it sent after,
-so a crash or an outage delays an email but never loses it, and two flushes never both send it.
+A row has a kind (email today; chat and escalation steps next) and a transport carries one kind.
+`flush` claims each pending row of its transport's kind with a compare-and-set before sending and
+marks it sent after, so a crash or an outage delays a message but never loses it, and two flushes
+never both send it. Rows of a kind no transport carries wait, untouched.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.transports import Transport, TransportError
-from monitor.schema import OutboxEmail
+from monitor.schema import OutboxMessage
 
 MAX_ATTEMPTS = 10  # after this many failures an email stays "failed" until someone requeues it
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message of any kind on its way to the outbox. `message_id` is unique across kinds."""
+
+    kind: str  # "email", "chat", "escalation": which transport carries it
+    message_id: str
+    recipient: str
+    title: str
+    payload: str  # an email's RFC 5322 text; JSON for the other kinds
+
+    @classmethod
+    def email(cls, message: EmailMessage) -> Outgoing:
+        return cls(
+            kind="email",
+            message_id=str(message["Message-ID"]),
+            recipient=str(message["To"]),
+            title=str(message["Subject"]),
+            payload=message.as_string(),
+        )
+
+
 def enqueue(
-    session: Session, message: EmailMessage, *, incident_id: int | None, now: datetime
-) -> OutboxEmail:
-    """Queue `message`; commits with the caller's transaction (the incident change)."""
-    row = OutboxEmail(
+    session: Session, message: EmailMessage | Outgoing, *, incident_id: int | None, now: datetime
+) -> OutboxMessage:
+    """Queue `message` (an email, or any Outgoing); commits with the caller's transaction."""
+    outgoing = Outgoing.email(message) if isinstance(message, EmailMessage) else message
+    row = OutboxMessage(
+        kind=outgoing.kind,
         incident_id=incident_id,
-        message_id=str(message["Message-ID"]),
-        to_addr=str(message["To"]),
-        subject=str(message["Subject"]),
-        message=message.as_string(),
+        message_id=outgoing.message_id,
+        recipient=outgoing.recipient,
+        title=outgoing.title,
+        payload=outgoing.payload,
         status="pending",
         created_at=now,
     )
     session.add(row)
     return row
+
+
+def decode(kind: str, payload: str) -> EmailMessage | Any:
+    """What a transport of `kind` is given: an EmailMessage for email, the JSON value otherwise."""
+    if kind == "email":
+        return cast(EmailMessage, message_from_string(payload, policy=policy.default))
+    return json.loads(payload)
 
 
 @dataclass(slots=True)
@@ -48,9 +81,9 @@ class FlushResult:
 
 def _claim(session: Session, row_id: int, from_status: str, now: datetime) -> bool:
     result = session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == row_id, OutboxEmail.status == from_status)
-        .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == from_status)
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -59,7 +92,11 @@ def recover_interrupted(sessions: sessionmaker[Session], transport: Transport, n
     """Settle rows a crash left in 'sending': sent if the transport has them, else pending."""
     recovered = 0
     with sessions.begin() as session:
-        stuck = session.scalars(select(OutboxEmail).where(OutboxEmail.status == "sending")).all()
+        stuck = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.status == "sending", OutboxMessage.kind == transport.kind
+            )
+        ).all()
         for row in stuck:
             delivered = transport.already_delivered(row.message_id)
             if delivered:
@@ -74,17 +111,18 @@ def recover_interrupted(sessions: sessionmaker[Session], transport: Transport, n
 
 
 def flush(sessions: sessionmaker[Session], transport: Transport, *, now: datetime) -> FlushResult:
-    """Send every pending (or retryable failed) email once."""
+    """Send every pending (or retryable failed) message of the transport's kind once."""
     result = FlushResult(recovered=recover_interrupted(sessions, transport, now))
     with sessions() as session:
         queued = session.execute(
-            select(OutboxEmail.id, OutboxEmail.status)
+            select(OutboxMessage.id, OutboxMessage.status)
             .where(
-                OutboxEmail.status.in_(("pending", "failed")),
-                OutboxEmail.attempts < MAX_ATTEMPTS,
-                or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
+                OutboxMessage.kind == transport.kind,
+                OutboxMessage.status.in_(("pending", "failed")),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
             )
-            .order_by(OutboxEmail.id)
+            .order_by(OutboxMessage.id)
         ).all()
     try:
         _send_all(sessions, transport, queued, now, result)
@@ -107,17 +145,17 @@ def _send_all(
         with sessions.begin() as session:
             if not _claim(session, row_id, status, now):
                 continue  # another flush took it
-            raw = session.get_one(OutboxEmail, row_id).message
-        message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
+            claimed = session.get_one(OutboxMessage, row_id)
+            message = decode(claimed.kind, claimed.payload)
         try:
             transport.send(message)
         except TransportError as exc:
             with sessions.begin() as session:
-                row = session.get_one(OutboxEmail, row_id)
+                row = session.get_one(OutboxMessage, row_id)
                 row.status, row.last_error = "failed", str(exc)
                 row.next_attempt_at = now + backoff(row.attempts)
             result.failed += 1
-            result.errors.append(f"outbox #{row_id} to {row.to_addr}: {exc}")
+            result.errors.append(f"outbox #{row_id} to {row.recipient}: {exc}")
             if exc.permanent:
                 break  # every later email would fail the same way
             continue
@@ -127,6 +165,6 @@ def _send_all(
         # window is one local commit long; narrower would need the mail server to take part in
         # our transaction, which SMTP cannot.
         with sessions.begin() as session:
-            row = session.get_one(OutboxEmail, row_id)
+            row = session.get_one(OutboxMessage, row_id)
             row.status, row.sent_at, row.last_error = "sent", now, ""
         result.sent += 1

@@ -24,6 +24,7 @@ class TransportError(Exception):
 
 class Transport(Protocol):
     name: str
+    kind: str  # the outbox kind it carries ("email" for these three)
 
     def send(self, message: EmailMessage) -> None:
         """Deliver `message` or raise TransportError."""
@@ -36,6 +37,7 @@ class MaildirTransport:
     """Writes each email as a file in a Maildir, which Thunderbird, mutt or Evolution open."""
 
     name = "maildir"
+    kind = "email"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -66,6 +68,7 @@ class ConsoleTransport:
     """Prints each email, for trying the monitor out at a terminal."""
 
     name = "console"
+    kind = "email"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
@@ -86,6 +89,7 @@ class SmtpTransport:
     """
 
     name = "smtp"
+    kind = "email"
 
     def __init__(self, settings: SmtpSection) -> None:
         self.settings = settings

@@ -178,19 +178,24 @@ class IncidentMention(Base):
     incident: Mapped[Incident] = relationship(back_populates="mentions")
 
 
-class OutboxEmail(Base):
-    """An email is a row before it is sent: written in the transaction that decided it."""
+class OutboxMessage(Base):
+    """A message is a row before it is sent: written in the transaction that decided it.
+
+    Any kind a transport carries: an email, a chat message, an escalation step. `kind` picks the
+    transport; `payload` is what that transport sends (an email's whole RFC 5322 text, so a resend
+    is byte-for-byte the same email; JSON for the other kinds).
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
-    to_addr: Mapped[str] = mapped_column(String(300))
-    subject: Mapped[str] = mapped_column(String(400))
-    # The whole RFC 5322 message as built, so a resend is byte-for-byte the same email.
-    message: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(String(300))  # an email's To, a chat room, a phone...
+    title: Mapped[str] = mapped_column(String(400))  # an email's Subject; a chat message's title
+    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
-from monitor.schema import ConnectorRun, Incident, JobState, OutboxEmail
+from monitor.schema import ConnectorRun, Incident, JobState, OutboxMessage
 
 
 def status_tables(session: Session, config: Config) -> Group:
@@ -66,12 +66,12 @@ def status_tables(session: Session, config: Config) -> Group:
     for column in ("waiting to be sent", "failed, will retry", "sent", "last failure"):
         outbox.add_column(column, overflow="fold")
     counts = dict(
-        session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all()
+        session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
     )
     last_failure = session.scalar(
-        select(OutboxEmail.last_error)
-        .where(OutboxEmail.status == "failed")
-        .order_by(OutboxEmail.id.desc())
+        select(OutboxMessage.last_error)
+        .where(OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
     outbox.add_row(

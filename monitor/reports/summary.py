@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.routing import describe
 from monitor.config import CATEGORIES, RoutingFile
-from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxEmail
+from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
 from monitor.services.incidents import list_incidents
 from monitor.services.passes import PassResult
 
@@ -84,8 +84,8 @@ def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> l
     emails = Table(title="Emails", title_justify="left")
     for column in ("#", "status", "to", "subject"):
         emails.add_column(column, overflow="fold")
-    for row in session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)):
-        emails.add_row(str(row.id), row.status, row.to_addr, row.subject)
+    for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        emails.add_row(str(row.id), row.status, row.recipient, row.title)
     return [runs, by_kind, flagged, *([crises] if result.crises else []), emails]
 
 
@@ -136,9 +136,9 @@ def incident_detail(session: Session, incident_id: int, zone: ZoneInfo) -> Group
     for column in ("sent", "status", "subject"):
         emails.add_column(column, overflow="fold")
     for row in session.scalars(
-        select(OutboxEmail).where(OutboxEmail.incident_id == incident.id).order_by(OutboxEmail.id)
+        select(OutboxMessage).where(OutboxMessage.incident_id == incident.id).order_by(OutboxMessage.id)
     ):
-        emails.add_row(_local(row.sent_at, zone) if row.sent_at else "-", row.status, row.subject)
+        emails.add_row(_local(row.sent_at, zone) if row.sent_at else "-", row.status, row.title)
     history = Table(title="History", title_justify="left")
     history.add_column("when (UTC)")
     history.add_column("what", overflow="fold")
