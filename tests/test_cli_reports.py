@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from alerts.outbox import enqueue, flush
-from alerts.transports import SmtpTransport
+from alerts.transports.smtp import SmtpTransport
 from monitor.config import SmtpSection, load_config
 from monitor.reports.digest import build_digest, digest_email, render
 

@@ -19,7 +19,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, func, select
 
-from alerts.transports import MaildirTransport
+from alerts.transports.maildir import MaildirTransport
 from connectors.base import Batch, Connector, Cursor, FatalError, RateLimited
 from monitor.daemon.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
 from monitor.schema import Incident, JobState, MentionRow, OutboxMessage

@@ -1,86 +1,20 @@
-"""Where emails go: an SMTP server, a Maildir folder (the zero-set-up default) or the console."""
+"""An SMTP server (smtplib): STARTTLS or SSL, the login from the environment."""
 
 from __future__ import annotations
 
-import mailbox
 import smtplib
 import ssl
-import sys
 from email.message import EmailMessage
-from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING
 
-from monitor.config import Config, SmtpSection
+from alerts.transports.base import Transport, TransportError
 from monitor.secrets import MissingSecret, read_secret
 
-
-class TransportError(Exception):
-    """Sending failed. A permanent failure will not fix itself by retrying."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        self.permanent = permanent
-        super().__init__(message)
+if TYPE_CHECKING:
+    from monitor.config import Config, SmtpSection
 
 
-class Transport(Protocol):
-    name: str
-    kind: str  # the outbox kind it carries ("email" for these three)
-
-    def send(self, message: EmailMessage) -> None:
-        """Deliver `message` or raise TransportError."""
-
-    def already_delivered(self, message_id: str) -> bool | None:
-        """True/False if the transport can tell; None if it cannot (then resend is a risk)."""
-
-
-class MaildirTransport:
-    """Writes each email as a file in a Maildir, which Thunderbird, mutt or Evolution open."""
-
-    name = "maildir"
-    kind = "email"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _box(self) -> mailbox.Maildir:
-        try:
-            return mailbox.Maildir(self.path, create=True)
-        except OSError as exc:
-            raise TransportError(
-                f"cannot open Maildir {self.path}: {exc.strerror}; check [mail] maildir in "
-                "config/monitor.toml points at a folder the monitor can write",
-                permanent=True,
-            ) from exc
-
-    def send(self, message: EmailMessage) -> None:
-        box = self._box()
-        try:
-            box.add(mailbox.MaildirMessage(message))
-        except OSError as exc:
-            raise TransportError(f"cannot write to Maildir {self.path}: {exc.strerror}") from exc
-
-    def already_delivered(self, message_id: str) -> bool:
-        # Only asked after a crash between "claimed" and "sent", so a scan is affordable.
-        return any(msg["Message-ID"] == message_id for msg in self._box())
-
-
-class ConsoleTransport:
-    """Prints each email, for trying the monitor out at a terminal."""
-
-    name = "console"
-    kind = "email"
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdout
-
-    def send(self, message: EmailMessage) -> None:
-        self.stream.write(message.as_string() + "\n" + "-" * 72 + "\n")
-
-    def already_delivered(self, message_id: str) -> None:
-        return None
-
-
-class SmtpTransport:
+class SmtpTransport(Transport):
     """Sends through an SMTP server (smtplib), STARTTLS or SSL, login from the environment.
 
     One connection is kept for a flush and closed by `close()`; a failure drops it, and the next
@@ -94,6 +28,10 @@ class SmtpTransport:
     def __init__(self, settings: SmtpSection) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> SmtpTransport:
+        return cls(config.monitor.mail.smtp)
 
     def _login(self) -> tuple[str, str] | None:
         s = self.settings
@@ -163,12 +101,3 @@ class SmtpTransport:
 
     def already_delivered(self, message_id: str) -> None:
         return None
-
-
-def transport_from_config(config: Config) -> Transport:
-    mail = config.monitor.mail
-    if mail.transport == "console":
-        return ConsoleTransport()
-    if mail.transport == "smtp":
-        return SmtpTransport(mail.smtp)
-    return MaildirTransport(config.path(mail.maildir))

@@ -30,7 +30,7 @@ class Demo(Command):
         )
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
-        from alerts.transports import MaildirTransport
+        from alerts.transports.maildir import MaildirTransport
         from connectors.replay import SAMPLE_PATH, ReplayConnector
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection

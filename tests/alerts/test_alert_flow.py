@@ -15,7 +15,8 @@ import alerts.incidents as incidents
 from alerts.compose import header_safe
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
-from alerts.transports import MaildirTransport, TransportError
+from alerts.transports import TransportError
+from alerts.transports.maildir import MaildirTransport
 from monitor.channels import ChannelDirectory
 from monitor.models import Mention
 from monitor.pipeline import score_pending

@@ -16,7 +16,7 @@ from alembic import command
 from sqlalchemy.orm import sessionmaker
 
 from alerts.outbox import Outgoing, enqueue, flush
-from alerts.transports import MaildirTransport
+from alerts.transports.maildir import MaildirTransport
 from monitor.schema import OutboxMessage, UtcDateTime
 from monitor.store import alembic_config, make_engine, migrate
 
@@ -107,9 +107,7 @@ def test_after_the_upgrade_what_was_queued_is_sent_once_and_nothing_sent_is_rese
         assert set(session.scalars(sa.select(OutboxMessage.status))) == {"sent"}
 
 
-def test_another_kind_waits_for_its_own_transport_and_blocks_a_lossy_downgrade(
-    old_database, tmp_path
-):
+def test_another_kind_waits_for_its_own_transport_and_blocks_a_lossy_downgrade(old_database, tmp_path):
     migrate(old_database)
     sessions = sessionmaker(old_database)
     chat = Outgoing("chat", "<step-1@iom3.org>", "comms-room", "Crisis on x:1858", '{"text": "act now"}')
