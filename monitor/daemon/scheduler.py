@@ -16,8 +16,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.compose import make_message
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import enqueue, flush
 from alerts.transports import Transport
@@ -165,22 +164,11 @@ class Monitor:
                 and state.failures >= self.config.monitor.schedule.failures_before_telling
                 and not state.operator_told
             ):
-                self._tell_operator(
-                    session,
-                    f"{connector.name} is failing",
-                    f"The {connector.name} connector has failed {state.failures} runs in a row.\n\n"
-                    f"{result.error}\n\nNothing from it is being read until this is fixed. "
-                    "You will get one more email when it works again.",
-                    now,
-                )
+                told = {"connector": connector.name, "recovered": False, "failures": state.failures}
+                self._tell_operator(session, told | {"error": result.error}, now)
                 state.operator_told = True
             elif not failed and result.status != "rate_limited" and state.operator_told:
-                self._tell_operator(
-                    session,
-                    f"{connector.name} works again",
-                    f"The {connector.name} connector ran successfully and is reading again.",
-                    now,
-                )
+                self._tell_operator(session, {"connector": connector.name, "recovered": True}, now)
                 state.operator_told = False
             crisis = session.scalar(
                 select(
@@ -247,18 +235,10 @@ class Monitor:
             if job is not None:
                 job.modify(next_run_time=when)
 
-    def _tell_operator(self, session: Session, subject: str, body: str, now: datetime) -> None:
+    def _tell_operator(self, session: Session, ctx: dict, now: datetime) -> None:
         contact = self.config.contact(self.config.monitor.schedule.operator_role)
-        message = EmailMessage()
-        message["Subject"] = f"{self.config.monitor.mail.subject_prefix} {subject}"
-        message["From"] = str(self.config.monitor.mail.from_address)
-        message["To"] = f"{contact.name} <{contact.email}>"
-        message["Date"] = format_datetime(now)
-        message["Message-ID"] = make_msgid(
-            idstring="operator", domain=str(self.config.monitor.mail.from_address).rpartition("@")[2]
-        )
-        message.set_content(body + "\n\n`python run_monitor.py status` shows every connector's state.\n")
-        enqueue(session, message, incident_id=None, now=now)
+        to = f"{contact.name} <{contact.email}>"
+        enqueue(session, make_message(self.config, "operator", to, ctx, now=now), incident_id=None, now=now)
 
     def _record(self, event: JobExecutionEvent) -> None:
         """After each job: write every job's next run where `status` (another process) can read it."""

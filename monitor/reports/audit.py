@@ -11,13 +11,12 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.compose import header_safe, templates
+from alerts.compose import make_message, templates
 from monitor.config import Config
 from monitor.schema import AssessmentRow, Incident, MentionRow
 from monitor.scoring.lexicon import Lexicon
@@ -278,22 +277,7 @@ def render_html(audit: Audit, config: Config) -> str:
 
 def audit_email(config: Config, audit: Audit, html: str, *, to: str, now: datetime) -> EmailMessage:
     """The audit as an email: a plain list of findings, the HTML report, and the CSV attached."""
-    message = EmailMessage()
-    message["Subject"] = header_safe(
-        f"{config.monitor.mail.subject_prefix} ASV account audit: {len(audit.findings)} findings", 120
-    )
-    message["From"] = str(config.monitor.mail.from_address)
-    message["To"] = to
-    message["Date"] = format_datetime(now)
-    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
-    message["Message-ID"] = make_msgid(idstring="audit", domain=domain)
-    period = f"{audit.since:%d %b %Y} to {audit.until:%d %b %Y}"
-    lines = [f"ASV account audit, {period}: {len(audit.findings)} findings", ""]
-    lines += [f"- {f.account}: {f.finding}. {f.clause}. {f.advice}" for f in audit.findings] or [
-        "No findings."
-    ]
-    message.set_content("\n".join(lines) + "\n")
-    message.add_alternative(html, subtype="html")
+    message = make_message(config, "audit", to, {"a": audit}, now=now, html=html)
     message.add_attachment(
         audit.findings_frame().to_csv(index=False).encode("utf-8"),
         maintype="text",

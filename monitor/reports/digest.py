@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from alerts.compose import header_safe, templates  # noqa: E402
+from alerts.compose import make_message, templates  # noqa: E402
 from monitor.config import Config  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
@@ -284,7 +284,7 @@ def _connectors(session: Session, zone: ZoneInfo) -> list[dict]:
 # --- rendering ----------------------------------------------------------------------------------
 @dataclass
 class RenderedDigest:
-    subject: str
+    context: dict  # what the templates were given; the email's subject is rendered from it too
     text: str
     html: str  # images referenced as cid:<name>
     charts: dict[str, bytes]  # name -> PNG
@@ -321,11 +321,7 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
     ]
     frame = digest.flagged_csv if not digest.flagged_csv.empty else pd.DataFrame(columns=columns)
     return RenderedDigest(
-        subject=header_safe(
-            f"{config.monitor.mail.subject_prefix} Daily digest, {context['date']}: "
-            f"{digest.total} mentions, {sum(digest.new_incidents.values())} new incidents",
-            150,
-        ),
+        context=context,
         text=templates.get_template("digest.txt.j2").render(context),
         html=templates.get_template("digest.html.j2").render(context),
         charts=charts,
@@ -373,19 +369,21 @@ def digest_email(
     config: Config, rendered: RenderedDigest, *, to: list[str], now: datetime, day: date
 ) -> EmailMessage:
     """Text, HTML with the charts inline (CID), and the day's flagged mentions as a CSV attachment."""
-    message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = str(config.monitor.mail.from_address)
-    message["To"] = ", ".join(to)
-    message["Date"] = format_datetime(now)
     domain = str(config.monitor.mail.from_address).rpartition("@")[2]
-    message["Message-ID"] = make_msgid(idstring=f"digest-{day.isoformat()}", domain=domain)
-    message.set_content(rendered.text)
     html = rendered.html
     cids = {name: make_msgid(idstring=f"chart-{name}", domain=domain) for name in rendered.charts}
     for name, cid in cids.items():
         html = html.replace(f"cid:{name}", f"cid:{cid[1:-1]}")
-    message.add_alternative(html, subtype="html")
+    message = make_message(
+        config,
+        "digest",
+        to,
+        rendered.context,
+        now=now,
+        idstring=f"digest-{day.isoformat()}",
+        text=rendered.text,
+        html=html,
+    )
     html_part = message.get_payload()[1]
     for name, png in rendered.charts.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=cids[name], filename=f"{name}.png")
