@@ -35,7 +35,7 @@ class Demo(Command):
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection
         from monitor.reports.summary import incidents_table, pass_tables, print_tables
-        from monitor.services.passes import run_pass_and_settle
+        from monitor.services.passes import run_pass
         from monitor.store import open_store
 
         demo_dir = config.path(args.dir)
@@ -53,7 +53,7 @@ class Demo(Command):
         transport = MaildirTransport(demo_dir / "mail")
         console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.
-        result = run_pass_and_settle(sessions, config, [replay], transport)
+        result = run_pass(sessions, config, [replay], transport, settle=True)
         with sessions() as session:
             tables = pass_tables(session, result, config.routing)
             print_tables(console, [*tables, incidents_table(session, config.timezone)])

@@ -39,8 +39,13 @@ def run_pass(
     transport: Transport,
     *,
     clock: Clock = utcnow,
+    settle: bool = False,
 ) -> PassResult:
-    """Every step once, in order: fetch, store, score, look for crises, route, queue, send."""
+    """Every step once, in order: fetch, store, score, look for crises, route, queue, send.
+
+    With `settle`, also the emails a running monitor would send once the routes' group waits
+    had passed: for a one-off replay (the demo), where nobody is left running to send them.
+    """
     started = clock()
     directory = ChannelDirectory(config)
     ingested = [ingest(sessions, c, directory, clock=clock) for c in connectors]
@@ -49,30 +54,15 @@ def run_pass(
     routed = route_pending(sessions, config, clock=clock)
     routed.emails_queued = notify_due(sessions, config, clock=clock)
     flushed = flush(sessions, transport, now=clock())
+    if settle:
+        later = clock() + timedelta(minutes=max_group_wait(config) + 1)
+        routed.emails_queued += notify_due(sessions, config, clock=lambda: later)
+        late = flush(sessions, transport, now=later)
+        flushed.sent += late.sent
+        flushed.failed += late.failed
     return PassResult(ingested, scored, crises, routed, flushed)
 
 
 def max_group_wait(config: Config) -> int:
     """The longest first-email wait of any route, in minutes."""
     return max([config.routing.timing.group_wait, *(r.group_wait or 0 for r in config.routing.route)])
-
-
-def run_pass_and_settle(
-    sessions: sessionmaker[Session],
-    config: Config,
-    connectors: list[Connector],
-    transport: Transport,
-    *,
-    clock: Clock = utcnow,
-) -> PassResult:
-    """A pass, then the emails a running monitor would send once the routes' group waits had passed.
-
-    For a one-off replay (the demo): nobody is left running to send them later.
-    """
-    result = run_pass(sessions, config, connectors, transport, clock=clock)
-    later = clock() + timedelta(minutes=max_group_wait(config) + 1)
-    result.routed.emails_queued += notify_due(sessions, config, clock=lambda: later)
-    late = flush(sessions, transport, now=later)
-    result.flushed.sent += late.sent
-    result.flushed.failed += late.failed
-    return result
