@@ -6,11 +6,13 @@ notes): templates/<name>.subject.j2 gives the subject, <name>.txt.j2 and <name>.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
+from alerts.outbox import Outgoing
 from monitor.config import Config
 
 PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
@@ -126,6 +129,58 @@ class AlertFacts:
     new_mentions: int = 0
     total_mentions: int = 1
     history: tuple[str, ...] = ()
+    # The one severity scale (alerts/severity.py) and the reader's own advice.
+    level_name: str = "medium"
+    level_label: str = "MEDIUM"
+    colour: str = "#1d4ed8"
+    in_lane: bool = False
+    reader_advice: str = ""  # what the recipient should do now (routing.toml [advice])
+    also: tuple[tuple[str, str, str], ...] = ()  # (category, clause, reader advice) raised by the same post
+    # For a crisis: the thread's top posts by reach, its high-reach authors, when each post came,
+    # and any press approach inside it.
+    top_posts: tuple[Mentioned, ...] = ()
+    high_reach: tuple[Mentioned, ...] = ()
+    volume: tuple[datetime, ...] = ()
+    press: tuple[str, ...] = ()
+    waited_hours: float = 0.0  # for an escalation: how long nobody acknowledged
+    first_email: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Mentioned:
+    """A post named in an email beside the one it quotes."""
+
+    handle: str
+    name: str
+    reach: int | None
+    text: str
+    url: str
+    created_at: datetime
+
+
+def change_line(facts: AlertFacts, sla_hours: float) -> str:
+    """What a follow-up email adds, for its subject: "3 more posts", "now CRITICAL", ..."""
+    if facts.notice == "update":
+        posts = "post" if facts.new_mentions == 1 else "posts"
+        return f"{facts.new_mentions} more {posts}, {facts.total_mentions} in all"
+    if facts.notice == "risen":
+        return f"now {facts.level_label}"
+    if facts.notice == "sla_reminder":
+        return f"reminder: no official reply after {sla_hours:g} h"
+    if facts.notice == "repeat":
+        return "reminder: not acknowledged"
+    if facts.notice == "escalated":
+        return f"escalated to you: not acknowledged after {facts.waited_hours:.1f} h".replace(".0 h", " h")
+    return ""
+
+
+def recipients(config: Config, role: str, *, lane: bool) -> list[str]:
+    """The role's address, and its deputy's in the safeguarding lane or while the role is away."""
+    contact = config.contact(role)
+    addresses = [f"{header_safe(contact.name, 80)} <{contact.email}>"]
+    if contact.deputy is not None and (lane or contact.away):
+        addresses.append(f"{header_safe(contact.deputy.name, 80)} <{contact.deputy.email}>")
+    return addresses
 
 
 def alert_email(
@@ -135,15 +190,16 @@ def alert_email(
     role: str,
     now: datetime,
     thread_root: str | None = None,
-    root_subject: str | None = None,
 ) -> EmailMessage:
     """An incident's email to the contact for `role`; with `thread_root`, a reply in its thread."""
     contact = config.contact(role)
     zone = ZoneInfo(config.monitor.monitor.timezone)
     quoted, cut = quote_post(facts.text)
+    sla_hours = config.monitor.sla.complaint_reply_hours
     context = {
         "f": facts,
         "contact": contact,
+        "deputy": contact.deputy if contact.deputy is not None and (facts.in_lane or contact.away) else None,
         "platform": PLATFORM_LABELS.get(facts.platform, facts.platform),
         "kind": KIND_LABELS.get(facts.channel_kind, facts.channel_kind),
         "severity": SEVERITY_LABELS.get(facts.severity, facts.severity),
@@ -152,20 +208,117 @@ def alert_email(
         "reach": f"{facts.author_reach:,} followers" if facts.author_reach is not None else "reach unknown",
         "quoted": quoted,
         # A link from a post is only followed if it is plain web (no javascript: or data:).
-        "link": facts.url if facts.url.startswith(("https://", "http://")) else "",
+        "link": _web(facts.url),
         "cut": cut,
-        "sla_hours": config.monitor.sla.complaint_reply_hours,
+        "sla_hours": sla_hours,
         "opened": facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
+        "change": change_line(facts, sla_hours),
+        "top_posts": [_shown(m, zone) for m in facts.top_posts],
+        "high_reach": [_shown(m, zone) for m in facts.high_reach],
+        "chart": bool(facts.volume),
+        # A slot for links added at the end of the email (e.g. the web app's Acknowledge).
+        "actions": [],
     }
-    headers = {"X-IOM3-Incident": str(facts.incident_id)}
+    headers = {"X-IOM3-Incident": str(facts.incident_id), "X-IOM3-Severity": facts.level_label}
+    if facts.level_name == "critical":
+        headers |= {"Importance": "high", "X-Priority": "1 (Highest)", "Priority": "urgent"}
+    reply_role = config.monitor.mail.reply_to_role
+    if reply_role is not None:
+        reply = config.contact(reply_role)
+        headers["Reply-To"] = f"{header_safe(reply.name, 80)} <{reply.email}>"
     if thread_root:
         headers |= {"In-Reply-To": thread_root, "References": thread_root}
-    to = f"{header_safe(contact.name, 80)} <{contact.email}>"
+    to = recipients(config, role, lane=facts.in_lane)
     message = make_message(
         config, "alert", to, context, now=now, headers=headers, idstring=f"incident-{facts.incident_id}"
     )
-    if thread_root:
-        # A reply in the incident's thread: mail clients group it under the first email.
-        subject = header_safe("Re: " + (root_subject or message["Subject"]).removeprefix("Re: "), limit=124)
-        message.replace_header("Subject", subject)
+    if facts.volume:
+        domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+        cid = make_msgid(idstring="volume", domain=domain)
+        html_part = message.get_payload()[1]
+        html_part.set_content(
+            html_part.get_content().replace("cid:volume", f"cid:{cid[1:-1]}"), subtype="html"
+        )
+        html_part.add_related(
+            volume_chart(facts.volume, zone), maintype="image", subtype="png", cid=cid, filename="volume.png"
+        )
     return message
+
+
+def _web(url: str) -> str:
+    return url if url.startswith(("https://", "http://")) else ""
+
+
+def _shown(m: Mentioned, zone: ZoneInfo) -> dict[str, Any]:
+    quoted, _cut = quote_post(m.text, 160)
+    return {
+        "handle": m.handle,
+        "name": m.name,
+        "reach": f"{m.reach:,}" if m.reach is not None else "?",
+        "text": quoted,
+        "link": _web(m.url),
+        "at": m.created_at.astimezone(zone).strftime("%H:%M"),
+    }
+
+
+def volume_chart(times: Sequence[datetime], zone: ZoneInfo) -> bytes:
+    """A small bar chart of posts per 15 minutes on the thread, sized for a phone (PNG)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.dates import DateFormatter
+
+    local = [t.astimezone(zone) for t in times]
+    start = min(local).replace(minute=min(local).minute // 15 * 15, second=0, microsecond=0)
+    buckets: dict[datetime, int] = {}
+    for t in local:
+        key = start + ((t - start) // timedelta(minutes=15)) * timedelta(minutes=15)
+        buckets[key] = buckets.get(key, 0) + 1
+    fig, ax = plt.subplots(figsize=(5.6, 1.8), dpi=100)
+    ax.bar(list(buckets), list(buckets.values()), width=timedelta(minutes=13), color="#b00020")
+    ax.xaxis.set_major_formatter(DateFormatter("%H:%M", tz=zone))
+    ax.set_ylabel("posts / 15 min", fontsize=8)
+    ax.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def chat_messages(config: Config, facts: AlertFacts, *, role: str, title: str) -> list[Outgoing]:
+    """The chat/SMS notes (Apprise) that go beside a top-severity email: one per configured
+    person (the role, and its deputy when the email goes to the deputy too)."""
+    contact = config.contact(role)
+    targets = [(contact.chat_env, role)]
+    if contact.deputy is not None and (facts.in_lane or contact.away):
+        targets.append((contact.deputy.chat_env, f"{role}.deputy"))
+    zone = ZoneInfo(config.monitor.monitor.timezone)
+    body = templates.get_template("alert.chat.j2").render(
+        f=facts,
+        platform=PLATFORM_LABELS.get(facts.platform, facts.platform),
+        category=facts.category.replace("_", " "),
+        posted=facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
+        quoted=quote_post(facts.text, 280)[0],
+        link=_web(facts.url),
+        advice=facts.reader_advice,
+    )
+    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+    return [
+        Outgoing(
+            kind="chat",
+            message_id=make_msgid(idstring=f"chat-{facts.incident_id}", domain=domain),
+            recipient=who,
+            title=title,
+            # The variable's NAME, never its value: the URL holds a token and the outbox is a table.
+            payload=json.dumps({"url_env": env, "title": title, "body": body}),
+        )
+        for env, who in targets
+        # No variable set, no chat for that person: email alone, as before chat was configured.
+        if env and os.environ.get(env)
+    ]

@@ -10,16 +10,18 @@ Two steps, each committing small transactions:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.compose import AlertFacts, alert_email
-from alerts.notify import OPENING, SLA_REMINDER, IncidentState, due, next_check
+from alerts.compose import AlertFacts, Mentioned, alert_email, chat_messages
+from alerts.escalation import EscalationState, Step, held_until, next_step, told_roles, upcoming
+from alerts.notify import ESCALATED, OPENING, SLA_REMINDER, IncidentState, due, next_check
 from alerts.outbox import enqueue
 from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
+from alerts.severity import Severity, severity_of
 from monitor.config import Config
 from monitor.models import Assessment, flags_from_json
 from monitor.schema import (
@@ -28,10 +30,10 @@ from monitor.schema import (
     Incident,
     IncidentMention,
     MentionRow,
-    OutboxMessage,
     Silence,
     utcnow,
 )
+from monitor.services.silences import list_silences, matches
 
 CHUNK = 1000
 Clock = Callable[[], datetime]
@@ -64,11 +66,13 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
             if not pairs:
                 break
             now = clock()
-            silences = session.scalars(select(Silence).where(Silence.until > now)).all()
+            silences = list_silences(session, now=now)
+            lane = config.routing.lane.categories
             for row, mention in pairs:
                 assessment = Assessment(
                     row.scorer_version, row.sentiment, row.scores, flags_from_json(row.flags)
                 )
+                by_role: dict[str, list[RouteDecision]] = {}
                 for decision in route(
                     assessment,
                     config.routing,
@@ -77,12 +81,29 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
                     author_reach=mention.author_reach,
                     high_reach=high_reach,
                 ):
-                    if _silenced(silences, mention):
+                    # Nothing mutes the safeguarding lane (config/routing.toml [lane]).
+                    if decision.category not in lane and _silenced(silences, decision.category, mention):
                         result.silenced += 1
                     elif not decision.emails:
                         result.digest_only += 1
                     else:
-                        file_flag(session, config, decision, mention, now, result)
+                        by_role.setdefault(decision.role, []).append(decision)
+                # One post, one recipient, one email: the most urgent category leads, the others
+                # ride along in the same incident ("also harassment").
+                for decisions in _grouped(by_role):
+                    decisions.sort(
+                        key=lambda d: (
+                            d.category in lane,
+                            URGENCY_RANK[d.severity],
+                            d.level == "high",
+                            d.score,
+                        ),
+                        reverse=True,
+                    )
+                    lead, *others = decisions
+                    incident = file_flag(session, config, lead, mention, now, result)
+                    for other in others:
+                        _also(incident, other, mention, now)
                 row.routed_at = now
     with sessions.begin() as session:
         now = clock()
@@ -111,15 +132,46 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
     return result
 
 
-def _silenced(silences: list[Silence], mention: MentionRow) -> bool:
+def _silenced(silences: list[Silence], category: str, mention: MentionRow) -> bool:
     key = thread_key(mention.platform, mention.thread_id, mention.platform_id)
-    text = mention.text.lower()
     return any(
-        (s.kind == "thread" and s.value == key)
-        or (s.kind == "author" and s.value.lower().lstrip("@") == mention.author_handle.lower())
-        or (s.kind == "term" and s.value.lower() in text)
+        matches(
+            s,
+            category=category,
+            platform=mention.platform,
+            thread=key,
+            author=mention.author_handle,
+            text=mention.text,
+        )
         for s in silences
     )
+
+
+# A press approach is never folded into another category's email: it goes to the press route as
+# its own incident, so a journalist inside a pile-on is not lost in the crisis thread.
+STANDS_ALONE = ("press",)
+
+
+def _grouped(by_role: dict[str, list[RouteDecision]]) -> list[list[RouteDecision]]:
+    groups = []
+    for decisions in by_role.values():
+        groups.extend([d] for d in decisions if d.category in STANDS_ALONE)
+        if rest := [d for d in decisions if d.category not in STANDS_ALONE]:
+            groups.append(rest)
+    return groups
+
+
+def _also(incident: Incident, decision: RouteDecision, mention: MentionRow, now: datetime) -> None:
+    """Another category the same post raised for the incident's recipient: told in its email."""
+    if decision.category == incident.category or decision.category in incident.also_categories:
+        return
+    incident.also_categories = [*incident.also_categories, decision.category]
+    incident.history = [
+        *incident.history,
+        _event(
+            now, f"also {decision.category} ({decision.score:.2f}) from @{mention.author_handle}: same email"
+        ),
+    ]
 
 
 def _lead_mention(session: Session, signal: CrisisSignalRow) -> MentionRow | None:
@@ -260,11 +312,14 @@ def _join(
         session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
         incident.mention_count += 1
     events = [note] if note else []
+    before = _severity(incident, lane=())
     if decision.level == "high" and incident.level != "high":
         incident.level = "high"
         events.append(f"now high: @{mention.author_handle} ({decision.category} {decision.score:.2f})")
     if URGENCY_RANK[decision.severity] > URGENCY_RANK.get(incident.severity, 0):
         incident.severity = decision.severity
+    if _severity(incident, lane=()).rank > before.rank:
+        incident.next_check_at = now  # a rise is told at once: notify_due looks here first
     incident.updated_at = now
     if events:
         incident.history = [*incident.history, *(_event(now, e) for e in events)]
@@ -294,7 +349,6 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
                 or_(
                     Incident.last_notified_at.is_(None),
                     Incident.mention_count > Incident.notified_count,
-                    Incident.level != Incident.notified_level,
                     Incident.next_check_at <= now,
                 ),
             )
@@ -304,16 +358,84 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
         with sessions.begin() as session:
             incident = session.get_one(Incident, incident_id)
             now = clock()
-            notice = due(_state(session, incident), now)
+            severity = _severity(incident, lane=config.routing.lane.categories)
+            in_lane = incident.category in config.routing.lane.categories
+            held = held_until(
+                now, config.routing.quiet_hours, config.timezone, severity=severity.name, lane=in_lane
+            )
+            notice = due(_state(session, incident, config), now)
+            step = next_step(_climb(incident, config), config.routing.escalation, now)
+            if held is not None and (notice is not None or step is not None):
+                if incident.next_check_at != held:
+                    when = held.astimezone(config.timezone)
+                    incident.history = [
+                        *incident.history,
+                        _event(
+                            now,
+                            f"held for working hours: {severity.label} waits until {when:%a %d %b %H:%M}",
+                        ),
+                    ]
+                incident.next_check_at = held
+                continue
             if notice is not None:
                 _send(session, config, incident, notice, now)
                 queued += 1
-            incident.next_check_at = next_check(_state(session, incident))
+            if step is not None:
+                _escalate(session, config, incident, step, now)
+                queued += 1
+            times = [next_check(_state(session, incident, config))]
+            if (coming := upcoming(_climb(incident, config), config.routing.escalation)) is not None:
+                times.append(coming.due_at)
+            incident.next_check_at = min((t for t in times if t is not None), default=None)
     return queued
 
 
-def _state(session: Session, incident: Incident) -> IncidentState:
+def _severity(incident: Incident, *, lane: tuple[str, ...] | list[str]) -> Severity:
+    return severity_of(incident.severity, incident.level, incident.category, lane=lane)
+
+
+def _climb(incident: Incident, config: Config) -> EscalationState:
+    return EscalationState(
+        role=incident.role,
+        severity=_severity(incident, lane=config.routing.lane.categories).name,
+        status=incident.status,
+        acknowledged=incident.acknowledged_at is not None,
+        first_notified_at=incident.first_notified_at,
+        escalated_at=incident.escalated_at,
+        step=incident.escalation_step,
+    )
+
+
+def _escalate(session: Session, config: Config, incident: Incident, step: Step, now: datetime) -> None:
+    """Tell the next role up the chain; the step and its email are in the history."""
+    waited = now - (incident.escalated_at or incident.first_notified_at or now)
+    incident.escalation_step, incident.escalated_at = step.number, now
+    title = config.contact(step.role).title or step.role
+    incident.history = [
+        *incident.history,
+        _event(
+            now,
+            f"escalated to {title} (step {step.number} of the chain): not acknowledged after "
+            f"{_duration(waited)}",
+        ),
+    ]
+    _send(session, config, incident, ESCALATED, now, roles=[step.role], waited=waited)
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return (
+        f"{minutes} min"
+        if minutes < 120
+        else f"{minutes / 60:g} h"
+        if minutes % 60 == 0
+        else f"{minutes / 60:.1f} h"
+    )
+
+
+def _state(session: Session, incident: Incident, config: Config | None = None) -> IncidentState:
     first = session.get_one(MentionRow, incident.first_mention_id)
+    lane = config.routing.lane.categories if config else ()
     return IncidentState(
         status=incident.status,
         urgency=incident.severity,
@@ -331,12 +453,24 @@ def _state(session: Session, incident: Incident) -> IncidentState:
         sla_due_at=incident.sla_due_at,
         reminded=incident.reminded_at is not None,
         official_reply=incident.category == "complaint" and official_reply_exists(session, first),
+        severity=_severity(incident, lane=lane).name,
     )
 
 
-def _send(session: Session, config: Config, incident: Incident, notice: str, now: datetime) -> None:
+def _send(
+    session: Session,
+    config: Config,
+    incident: Incident,
+    notice: str,
+    now: datetime,
+    *,
+    roles: list[str] | None = None,
+    waited: timedelta | None = None,
+) -> None:
+    """Queue the incident's email to each role told so far (or `roles`): one per role, each with
+    that role's advice; at the top severity, a chat message beside it where the role has one."""
     # The post to quote: the first for the opening, a repeat or a reminder; the newest otherwise.
-    if notice in (OPENING, SLA_REMINDER) or incident.mention_count == incident.notified_count:
+    if notice in (OPENING, SLA_REMINDER, ESCALATED) or incident.mention_count == incident.notified_count:
         mention = session.get_one(MentionRow, incident.first_mention_id)
     else:
         mention = session.scalars(
@@ -346,8 +480,11 @@ def _send(session: Session, config: Config, incident: Incident, notice: str, now
             .order_by(IncidentMention.added_at.desc(), MentionRow.id.desc())
             .limit(1)
         ).one()
+    lane = config.routing.lane.categories
+    severity = _severity(incident, lane=lane)
     flag, sentiment = _flag_of(session, mention.id, incident.category)
-    facts = AlertFacts(
+    top_posts, high_reach, volume = _thread_picture(session, config, incident)
+    base = AlertFacts(
         incident_id=incident.id,
         category=incident.category,
         severity=incident.severity,
@@ -374,24 +511,95 @@ def _send(session: Session, config: Config, incident: Incident, notice: str, now
         new_mentions=incident.mention_count - incident.notified_count,
         total_mentions=incident.mention_count,
         history=tuple(f"{e['at'][:16].replace('T', ' ')} UTC: {e['what']}" for e in incident.history[-12:]),
+        level_name=severity.name,
+        level_label=severity.label,
+        colour=severity.colour,
+        in_lane=incident.category in lane,
+        top_posts=top_posts,
+        high_reach=high_reach,
+        volume=volume,
+        press=_press_in_thread(session, config, incident),
+        waited_hours=waited.total_seconds() / 3600 if waited else 0.0,
+        first_email=incident.message_id is None,
     )
-    root_subject = None
-    if incident.message_id:
-        root_subject = session.scalar(
-            select(OutboxMessage.title).where(OutboxMessage.message_id == incident.message_id)
+    told = roles or told_roles(incident.role, incident.escalation_step, config.routing.escalation)
+    for role in told:
+        facts = replace(
+            base,
+            reader_advice=config.routing.advice_for(incident.category, role),
+            also=tuple(
+                (c, config.lexicons.category(c).clause, config.routing.advice_for(c, role))
+                for c in incident.also_categories
+            ),
         )
-    message = alert_email(
-        config, facts, role=incident.role, now=now, thread_root=incident.message_id, root_subject=root_subject
-    )
-    enqueue(session, message, incident_id=incident.id, now=now)
-    if incident.message_id is None:
-        incident.message_id = str(message["Message-ID"])
-    incident.last_notified_at = now
-    incident.notified_count = incident.mention_count
-    incident.notified_level = incident.level
+        message = alert_email(config, facts, role=role, now=now, thread_root=incident.message_id)
+        enqueue(session, message, incident_id=incident.id, now=now)
+        if incident.message_id is None:
+            incident.message_id = str(message["Message-ID"])
+        if severity.name == "critical":
+            for chat in chat_messages(config, facts, role=role, title=str(message["Subject"])):
+                enqueue(session, chat, incident_id=incident.id, now=now)
+    if notice != ESCALATED:
+        incident.last_notified_at = now
+        incident.first_notified_at = incident.first_notified_at or now
+        incident.notified_count = incident.mention_count
+        incident.notified_level = severity.name
     if notice == SLA_REMINDER:
         incident.reminded_at = now
-    incident.history = [*incident.history, _event(now, f"emailed ({notice.replace('_', ' ')})")]
+    names = ", ".join(config.contact(r).title or r for r in told)
+    incident.history = [*incident.history, _event(now, f"emailed ({notice.replace('_', ' ')}) to {names}")]
+
+
+TOP_POSTS = 5
+
+
+def _thread_picture(
+    session: Session, config: Config, incident: Incident
+) -> tuple[tuple[Mentioned, ...], tuple[Mentioned, ...], tuple[datetime, ...]]:
+    """For a crisis: the thread's top posts by reach, its high-reach authors, and when each post came."""
+    if incident.category != "crisis":
+        return (), (), ()
+    platform, _, thread = incident.thread_key.partition(":")
+    rows = session.scalars(
+        select(MentionRow).where(
+            MentionRow.platform == platform,
+            or_(MentionRow.thread_id == thread, MentionRow.platform_id == thread),
+            MentionRow.is_official.is_(False),
+        )
+    ).all()
+    ranked = sorted(rows, key=lambda m: (-(m.author_reach or 0), m.created_at))
+    top = tuple(_mentioned(m) for m in ranked[:TOP_POSTS])
+    threshold = config.monitor.scoring.high_reach_followers
+    seen: dict[str, Mentioned] = {}
+    for m in ranked:
+        if (m.author_reach or 0) >= threshold and m.author_handle.lower() not in seen:
+            seen[m.author_handle.lower()] = _mentioned(m)
+    return top, tuple(seen.values()), tuple(sorted(m.created_at for m in rows))
+
+
+def _mentioned(m: MentionRow) -> Mentioned:
+    return Mentioned(m.author_handle, m.author_name, m.author_reach, m.text, m.url, m.created_at)
+
+
+def _press_in_thread(session: Session, config: Config, incident: Incident) -> tuple[str, ...]:
+    """Press approaches on the crisis thread, each its own line with where it went."""
+    if incident.category != "crisis":
+        return ()
+    lines = []
+    for press in session.scalars(
+        select(Incident).where(
+            Incident.thread_key == incident.thread_key,
+            Incident.category == "press",
+            Incident.id != incident.id,
+        )
+    ):
+        first = session.get_one(MentionRow, press.first_mention_id)
+        title = config.contact(press.role).title or press.role
+        lines.append(
+            f"@{first.author_handle}: \u201c{first.text[:140]}\u201d: a press approach, incident "
+            f"#{press.id}, sent to the {title}"
+        )
+    return tuple(lines)
 
 
 def _reasons(session: Session, incident: Incident) -> tuple[str, ...]:
@@ -455,22 +663,6 @@ def resolve(session: Session, incident_id: int, *, by: str, now: datetime) -> In
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.history = [*incident.history, _event(now, f"resolved by {by}")]
     return incident
-
-
-def add_silence(
-    session: Session, *, kind: str, value: str, until: datetime, by: str, reason: str, now: datetime
-) -> Silence:
-    if kind not in ("thread", "author", "term"):
-        raise ValueError(f"a silence is for a thread, an author or a term, not {kind!r}")
-    if until <= now:
-        raise ValueError(
-            f"the silence would end ({until:%Y-%m-%d %H:%M}) before it starts; give a later time"
-        )
-    silence = Silence(
-        kind=kind, value=value.strip(), until=until, reason=reason, created_by=by, created_at=now
-    )
-    session.add(silence)
-    return silence
 
 
 def _get(session: Session, incident_id: int) -> Incident:

@@ -3,7 +3,7 @@
 The rules, in order:
 - resolved, folded or digest-only incidents are never emailed;
 - the first email waits `group_wait` after the incident opened, so a burst arrives as one;
-- a rise in level (normal -> high) is told at once;
+- a rise in severity (alerts/severity.py, e.g. high -> critical) is told at once;
 - new mentions are told in an update no sooner than `group_interval` after the last email;
 - a complaint with no official reply when its SLA runs out (after its last email) gets one reminder;
 - an immediate incident nobody has acknowledged is sent again every `repeat_interval`.
@@ -14,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from alerts.severity import rank
+
 OPENING, UPDATE, RISEN, SLA_REMINDER, REPEAT = "opening", "update", "risen", "sla_reminder", "repeat"
+ESCALATED = "escalated"  # alerts/escalation.py decides these
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class IncidentState:
     sla_due_at: datetime | None = None
     reminded: bool = False
     official_reply: bool = False
+    severity: str = ""  # alerts/severity.py: what the last email said is `notified_level`
 
 
 def due(state: IncidentState, now: datetime) -> str | None:
@@ -42,7 +46,8 @@ def due(state: IncidentState, now: datetime) -> str | None:
         return None
     if state.last_notified_at is None:
         return OPENING if now >= state.opened_at + timedelta(minutes=state.group_wait) else None
-    if state.level == "high" and state.notified_level != "high":
+    # An older row's notified level ("high"/"normal") is not on the scale: no rise is invented.
+    if rank(state.notified_level) >= 0 and rank(state.severity) > rank(state.notified_level):
         return RISEN
     since_last = now - state.last_notified_at
     if state.mention_count > state.notified_count and since_last >= timedelta(minutes=state.group_interval):

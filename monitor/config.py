@@ -129,6 +129,24 @@ class SmtpSection(Strict):
     username_env: EnvName | None = None  # the NAMES of the variables holding the login
     password_env: EnvName | None = None
     timeout_seconds: float = Field(default=20, gt=0, le=300)
+    # password: AUTH LOGIN/PLAIN with password_env. xoauth2: Microsoft 365 / Google without a
+    # password: an OAuth2 access token from token_env, or printed by token_command (run at each
+    # connection, so it can refresh the token; e.g. ["az", "account", "get-access-token", ...]).
+    auth: Literal["password", "xoauth2"] = "password"
+    token_env: EnvName | None = None
+    token_command: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _xoauth2_needs_a_token(self) -> SmtpSection:
+        if self.auth == "xoauth2":
+            if not self.username_env:
+                raise ValueError('auth = "xoauth2" needs username_env (the mailbox the token is for)')
+            if bool(self.token_env) == bool(self.token_command):
+                raise ValueError(
+                    'auth = "xoauth2" needs exactly one of token_env (a variable holding the access '
+                    "token) or token_command (a command that prints it)"
+                )
+        return self
 
 
 class MailSection(Strict):
@@ -138,6 +156,8 @@ class MailSection(Strict):
     from_address: EmailStr = "iom3-monitor@iom3.org"
     # Lets a mail client filter the monitor's emails into a folder of their own.
     subject_prefix: str = Field(default="[IOM3 monitor]", max_length=40)
+    # Replies to an alert go to this role's address (contacts.toml), not to the monitor.
+    reply_to_role: Literal[ROLES] | None = "marketing_and_communications"  # type: ignore[valid-type]
 
 
 class RegulatedPeriod(Strict):
@@ -263,10 +283,33 @@ class AccountsFile(Strict):
 
 
 # --- contacts.toml --------------------------------------------------------------------------
+class Deputy(Strict):
+    """Who stands in for a role: told with it in the safeguarding lane, and instead of it on leave."""
+
+    name: str = Field(min_length=1)
+    email: EmailStr
+    title: str = ""
+    # The NAME of a variable holding Apprise URL(s) (Teams, Slack, SMS ...), as for the role.
+    chat_env: EnvName | None = None
+
+
 class Contact(Strict):
     name: str = Field(min_length=1)
     email: EmailStr
     title: str = ""
+    # The NAME of the environment variable holding this role's Apprise URL(s), space separated
+    # (e.g. a Teams or Slack webhook, an SMS gateway): the URL holds a token, so never the file.
+    # Used for the top severity and the safeguarding lane, beside the email.
+    chat_env: EnvName | None = None
+    deputy: Deputy | None = None
+    # On leave: the deputy is told instead (and the role's own inbox still gets a copy).
+    away: bool = False
+
+    @model_validator(mode="after")
+    def _away_needs_a_deputy(self) -> Contact:
+        if self.away and self.deputy is None:
+            raise ValueError("away = true needs a [roles.<role>.deputy] to stand in")
+        return self
 
 
 class ContactsFile(Strict):
@@ -386,12 +429,135 @@ class Inhibit(Strict):
     fold: list[Literal[CATEGORIES]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
+# One severity scale (alerts/severity.py): what the subject, colour band and headers show.
+SEVERITIES = ("critical", "high", "medium", "low")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class Lane(Strict):
+    """The safeguarding lane: always sent at once, to the role and its deputy; nothing mutes it."""
+
+    categories: list[Literal[CATEGORIES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["safeguarding", "disclosure"], min_length=1
+    )
+
+
+class Escalation(Strict):
+    """Who is told next when nobody acknowledges: each role in `chain` after the incident's own,
+    once the incident has gone `ack_timeout[severity]` minutes unacknowledged since the last step."""
+
+    chain: list[Literal[ROLES]] = Field(min_length=2)  # type: ignore[valid-type]
+    ack_timeout: dict[Literal[SEVERITIES], Annotated[int, Field(ge=5, le=7 * 24 * 60)]] = Field(  # type: ignore[valid-type]
+        min_length=1
+    )
+
+    @field_validator("chain")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a role appears twice in the chain; list each once, lowest first")
+        return value
+
+
+class QuietHours(Strict):
+    """Outside working hours, emails of the `hold` severities wait for the next working morning."""
+
+    working_days: list[Literal[WEEKDAYS]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    start: ClockTime = "09:00"
+    end: ClockTime = "17:30"
+    bank_holidays: list[date] = Field(default_factory=list)
+    hold: list[Literal[SEVERITIES]] = Field(default_factory=lambda: ["medium"])  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _sane(self) -> QuietHours:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if "critical" in self.hold:
+            raise ValueError(
+                "critical alerts (a person at risk, the safeguarding lane) are never held; remove "
+                '"critical" from hold'
+            )
+        return self
+
+
+class SilencePolicy(Strict):
+    # A silence longer than this is refused: a forgotten one would mute alerts for months.
+    max_hours: float = Field(default=168, gt=0, le=24 * 90)
+
+
 class RoutingFile(Strict):
     timing: Timing = Timing()
     # A flag scores "high" at or above this, or when its author has at least high_reach_followers.
     high_score: Score = 0.8
     route: list[Route] = Field(min_length=1)
     inhibit: list[Inhibit] = Field(default_factory=list)
+    lane: Lane = Lane()
+    # What the reader should do now, by category and then by role (contacts.toml): the advice
+    # for the person reading the email, not the volunteers' policy (that is quoted as the clause).
+    advice: dict[Literal[CATEGORIES], dict[Literal[ROLES], Annotated[str, Field(min_length=1)]]] = Field(  # type: ignore[valid-type]
+        default_factory=dict
+    )
+    escalation: Escalation | None = None
+    quiet_hours: QuietHours | None = None
+    silences: SilencePolicy = SilencePolicy()
+
+    @model_validator(mode="after")
+    def _nothing_mutes_the_lane(self) -> RoutingFile:
+        lane = set(self.lane.categories)
+        problems = []
+        for index, route in enumerate(self.route):
+            inside = lane & set(route.categories)
+            if inside and (route.urgency != "immediate" or (route.group_wait or 0) > 0):
+                problems.append(
+                    f"route[{index}] ({route.name}): {', '.join(sorted(inside))} is in the "
+                    'safeguarding lane, so its route must be urgency = "immediate" with no group_wait'
+                )
+        for index, rule in enumerate(self.inhibit):
+            if inside := lane & set(rule.fold):
+                problems.append(
+                    f"inhibit[{index}]: {', '.join(sorted(inside))} is in the safeguarding lane and "
+                    "cannot be folded into another incident"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _advice_for_every_reader(self) -> RoutingFile:
+        missing = sorted(
+            f"[advice.{category}] {role}"
+            for category, role in self.readers()
+            if role not in self.advice.get(category, {})
+        )
+        if missing:
+            raise ValueError(
+                "no advice for the reader: "
+                + ", ".join(missing)
+                + ". Say what that role should do now when it receives that category"
+            )
+        return self
+
+    def readers(self) -> set[tuple[str, str]]:
+        """Every (category, role) an email can go to: the routes, then the escalation chain above."""
+        pairs = set()
+        climbing = {"immediate"} if self.escalation else set()
+        if self.escalation and set(self.escalation.ack_timeout) & {"medium"}:
+            climbing.add("same_day")
+        for route in self.route:
+            if route.urgency == "digest":
+                continue
+            for category in route.categories:
+                pairs.add((category, route.role))
+                if self.escalation and route.urgency in climbing and route.role in self.escalation.chain:
+                    above = self.escalation.chain[self.escalation.chain.index(route.role) + 1 :]
+                    pairs.update((category, role) for role in above)
+        return pairs
+
+    def advice_for(self, category: str, role: str) -> str:
+        return self.advice.get(category, {}).get(role, "")
 
     @model_validator(mode="after")
     def _every_category_has_a_route(self) -> RoutingFile:

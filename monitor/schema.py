@@ -164,6 +164,12 @@ class Incident(Base):
     first_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # When a repeat or an SLA reminder could next fall due (alerts/notify.py next_check).
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Other categories the same posts raised for the same recipient: one email, not one each.
+    also_categories: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    # The escalation chain (alerts/escalation.py): how many steps up it has gone, and when.
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    first_notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
 
@@ -251,17 +257,27 @@ class CrisisSignalRow(Base):
 
 
 class Silence(Base):
-    """A comms officer's "not now": a thread, an author or a term raises no alert until `until`."""
+    """A comms officer's "not now", like an Alertmanager silence: flags matching every one of
+    `matchers` (thread, author, term, category, platform) raise no alert until `until`, unless
+    it is lifted first. The safeguarding lane is never muted (monitor/services/silences.py)."""
 
     __tablename__ = "silences"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # thread | author | term
+    kind: Mapped[str] = mapped_column(String(10))  # the first matcher's name, for older readers
     value: Mapped[str] = mapped_column(String(300))
+    matchers: Mapped[dict[str, str]] = mapped_column(JsonDoc, default=dict)
     until: Mapped[datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lifted_by: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def ends_at(self) -> datetime:
+        """When it stops muting: its end, or when it was lifted if that came first."""
+        return min(self.until, self.lifted_at) if self.lifted_at else self.until
 
 
 class JobState(Base):

@@ -49,18 +49,89 @@ def test_silence_and_its_mistakes(demo_db, cli, capsys):
         "--reason",
         "branch dispute, handled by phone",
     )
-    assert code == 0 and "Silenced term 'raffle' until" in out
+    assert code == 0 and "Silence #1: term 'raffle' until" in out
+    assert "Safeguarding, disclosure alerts still come through" in out
     with create_engine(demo_db).connect() as conn:
         assert conn.execute(text("select kind, value, reason from silences")).all() == [
             ("term", "raffle", "branch dispute, handled by phone")
         ]
     code, _, err = cli(
-        "--database", demo_db, "incidents", "silence", "--author", "x", "--until", "2020-01-01 09:00"
+        "--database",
+        demo_db,
+        "incidents",
+        "silence",
+        "--author",
+        "x",
+        "--until",
+        "2020-01-01 09:00",
+        "--reason",
+        "r",
     )
     assert code == 2 and "before it starts" in err
+    # The example: ten thousand hours, and a silence on safeguarding, are both refused.
+    code, _, err = cli(
+        "--database", demo_db, "incidents", "silence", "--term", "iom", "--hours", "10000", "--reason", "r"
+    )
+    assert code == 2 and "10,000 hours is longer than the 168 allowed" in err and "max_hours" in err
+    code, _, err = cli(
+        "--database",
+        demo_db,
+        "incidents",
+        "silence",
+        "--category",
+        "safeguarding",
+        "--hours",
+        "1",
+        "--reason",
+        "r",
+    )
+    assert code == 2 and "safeguarding is in the safeguarding lane and can never be silenced" in err
     with pytest.raises(SystemExit):
-        main(["--database", demo_db, "incidents", "silence", "--author", "x", "--until", "next week"])
+        main(
+            [
+                "--database",
+                demo_db,
+                "incidents",
+                "silence",
+                "--author",
+                "x",
+                "--until",
+                "next week",
+                "--reason",
+                "r",
+            ]
+        )
     assert "'next week' is not a time" in capsys.readouterr().err
+
+
+def test_silences_are_listed_with_year_and_can_be_lifted(demo_db, cli):
+    code, out, _ = cli(
+        "--database",
+        demo_db,
+        "incidents",
+        "silence",
+        "--author",
+        "SomeTroll",
+        "--hours",
+        "24",
+        "--reason",
+        "known troll",
+    )
+    assert code == 0
+    silence_id = re.search(r"Silence #(\d+)", out).group(1)
+    code, out, _ = cli("--database", demo_db, "incidents", "silences")
+    assert code == 0 and "author=SomeTroll" in out and "known troll" in out and re.search(r"20\d\d", out)
+    assert "in force" in out
+    code, out, _ = cli("--database", demo_db, "incidents", "unsilence", silence_id)
+    assert code == 0 and f"Silence #{silence_id} lifted" in out
+    code, out, _ = cli("--database", demo_db, "incidents", "silences")
+    assert "SomeTroll" not in out
+    code, out, _ = cli("--database", demo_db, "incidents", "silences", "--all")
+    assert "SomeTroll" in out and "lifted by" in out
+    code, _, err = cli("--database", demo_db, "incidents", "unsilence", silence_id)
+    assert code == 2 and "already ended" in err
+    code, _, err = cli("--database", demo_db, "incidents", "unsilence", "99")
+    assert code == 2 and "no silence #99" in err
 
 
 def test_an_unknown_incident_says_how_to_find_them(demo_db, cli):
@@ -72,4 +143,6 @@ def test_help_names_every_action(capsys):
     with pytest.raises(SystemExit):
         main(["incidents", "--help"])
     out = capsys.readouterr().out
-    assert all(action in out for action in ("list", "show", "ack", "resolve", "silence"))
+    assert all(
+        action in out for action in ("list", "show", "ack", "resolve", "silence", "silences", "unsilence")
+    )

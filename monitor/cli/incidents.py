@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Incidents(Command):
     name = "incidents"
-    help = "list, show, acknowledge, resolve and silence incidents"
+    help = "list, show, acknowledge, resolve and silence incidents; list and lift silences"
     description = (
         "Incidents are the flagged mentions of one thread, emailed as one thread. "
         "Acknowledge one to stop its repeat emails; resolve it when it is dealt with; silence a "
@@ -50,12 +50,20 @@ class Incidents(Command):
         until = silence.add_mutually_exclusive_group(required=True)
         until.add_argument("--until", type=moment_arg, metavar="'YYYY-MM-DD HH:MM'", help="London time")
         until.add_argument("--hours", type=float, help="for this many hours from now")
-        silence.add_argument("--reason", default="", help="why, for whoever reads the list later")
+        target.add_argument("--category", help="one category (never safeguarding or disclosure)")
+        silence.add_argument("--platform", help="only on this platform (with any of the above)")
+        silence.add_argument("--reason", required=True, help="why, for whoever reads the list later")
         silence.add_argument("--by", default=os.environ.get("USER", "someone"))
+        silences = actions.add_parser("silences", help="the silences in force: who, why, what, until when")
+        silences.add_argument("--all", action="store_true", help="ended and lifted ones too")
+        unsilence = actions.add_parser("unsilence", help="lift a silence now (its id from `silences`)")
+        unsilence.add_argument("id", type=int)
+        unsilence.add_argument("--by", default=os.environ.get("USER", "someone"))
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
-        from alerts.incidents import IncidentError, acknowledge, add_silence, resolve
+        from alerts.incidents import IncidentError, acknowledge, resolve
         from monitor.reports.summary import incident_detail, incidents_table
+        from monitor.services.silences import create_silence, lift_silence, list_silences
         from monitor.store import open_store
 
         sessions = open_store(config, args.database)
@@ -75,21 +83,65 @@ class Incidents(Command):
                 elif args.action == "resolve":
                     incident = resolve(session, args.id, by=args.by, now=now)
                     console.print(f"Incident #{incident.id} resolved.")
-                else:
-                    kind, value = next(
-                        (k, v) for k in ("thread", "author", "term") if (v := getattr(args, k))
-                    )
-                    until = args.until or now + timedelta(hours=args.hours)
-                    add_silence(
-                        session, kind=kind, value=value, until=until, by=args.by, reason=args.reason, now=now
-                    )
+                elif args.action == "silences":
                     console.print(
-                        f"Silenced {kind} {value!r} until {until.astimezone(zone):%a %d %b %H:%M %Z}."
+                        silences_table(list_silences(session, now=now, include_expired=args.all), zone, now)
                     )
-        except (IncidentError, ValueError) as exc:
+                elif args.action == "unsilence":
+                    silence = lift_silence(session, args.id, lifted_by=args.by, now=now)
+                    console.print(f"Silence #{silence.id} lifted: its alerts come through again.")
+                else:
+                    matchers = {
+                        k: v
+                        for k in ("thread", "author", "term", "category", "platform")
+                        if (v := getattr(args, k))
+                    }
+                    until = args.until or now + timedelta(hours=args.hours)
+                    silence = create_silence(
+                        session,
+                        config,
+                        matchers=matchers,
+                        reason=args.reason,
+                        created_by=args.by,
+                        ends_at=until,
+                        now=now,
+                    )
+                    shown = ", ".join(f"{k} {v!r}" for k, v in silence.matchers.items())
+                    console.print(
+                        f"Silence #{silence.id}: {shown} until "
+                        f"{until.astimezone(zone):%a %d %b %Y %H:%M %Z}. "
+                        f"{', '.join(config.routing.lane.categories).capitalize()} alerts still come through."
+                    )
+        except (IncidentError, LookupError, ValueError) as exc:
             print(str(exc), file=sys.stderr)
             return 2
         return 0
+
+
+def silences_table(silences: list, zone, now: datetime):  # noqa: ANN001, ANN201 - rich is imported late
+    """One row per silence: id, what it matches, until when (date and year), who, why, state."""
+    from rich.table import Table
+
+    table = Table(title=f"Silences ({len(silences)})", expand=False)
+    for column in ("#", "matches", "until", "by", "reason", "state"):
+        table.add_column(column, overflow="fold")
+    for s in silences:
+        state = (
+            f"lifted by {s.lifted_by} {s.lifted_at.astimezone(zone):%d %b %Y %H:%M}"
+            if s.lifted_at
+            else "ended"
+            if s.until <= now
+            else "in force"
+        )
+        table.add_row(
+            str(s.id),
+            ", ".join(f"{k}={v}" for k, v in (s.matchers or {s.kind: s.value}).items()),
+            f"{s.until.astimezone(zone):%a %d %b %Y %H:%M %Z}",
+            s.created_by,
+            s.reason,
+            state,
+        )
+    return table
 
 
 COMMANDS = (Incidents,)

@@ -100,6 +100,8 @@ CRISIS = "Boycott the IOM3 awards. This sponsorship is a scandal and a disgrace.
 
 
 def test_emails_arrive_threaded_with_their_headers_and_bodies(sessions, config, clock, smtp_server):
+    # Without the chain, so that only the Communications Executive's thread is on the wire.
+    config = config.model_copy(update={"routing": config.routing.model_copy(update={"escalation": None})})
     smtp_server.start()
     transport = smtp(smtp_server.port)
     clock.now = T0
@@ -115,11 +117,16 @@ def test_emails_arrive_threaded_with_their_headers_and_bodies(sessions, config, 
     (sender1, to1, opening), (_, _, update) = smtp_server.sink.received
     assert sender1 == "iom3-monitor@iom3.org" and to1 == ["kovida.mehra@iom3.org"]
     assert opening["To"] == "Kovida Mehra <kovida.mehra@iom3.org>"
-    assert opening["Subject"].startswith("[IOM3 monitor] Crisis (act now): @m0 on X:")
+    assert opening["Subject"].strip().startswith("[IOM3 monitor] CRITICAL: Crisis on X: @m0:")
+    assert opening["Reply-To"] == "Marketing and Communications team <fabiola.franco@iom3.org>"
+    assert (opening["Importance"], opening["X-Priority"]) == ("high", "1 (Highest)")
     assert opening["In-Reply-To"] is None
     assert update["In-Reply-To"] == opening["Message-ID"] == update["References"]
-    assert update["Subject"] == "Re: " + opening["Subject"]
-    assert {p.get_content_type() for p in opening.iter_parts()} == {"text/plain", "text/html"}
+    assert update["Subject"].strip() == "[IOM3 monitor] CRITICAL #1 2 more posts, 3 in all: Crisis on X"
+    # A crisis carries the thread's volume chart inline, beside the HTML it is shown in.
+    assert {p.get_content_type() for p in opening.iter_parts()} == {"text/plain", "multipart/related"}
+    (chart,) = [p for p in opening.walk() if p.get_content_type() == "image/png"]
+    assert f"cid:{chart['Content-ID'][1:-1]}" in opening.get_body(("html",)).get_content()
     body = update.get_body(("plain",)).get_content()
     assert "2 more mention(s) on this thread since the last email, 3 in all" in body
     assert "python run_monitor.py incidents ack 1" in body
