@@ -7,6 +7,7 @@ the configuration names it, so a transport's optional library is needed only by 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from alerts.transports.base import Transport, TransportError
@@ -14,11 +15,12 @@ from alerts.transports.base import Transport, TransportError
 if TYPE_CHECKING:
     from monitor.config import Config
 
-# name -> (label, dotted path). Room next for "apprise" (chat and SMS, the `chat` extra).
+# name -> (label, dotted path).
 TRANSPORTS: dict[str, tuple[str, str]] = {
     "smtp": ("SMTP server", "alerts.transports.smtp.SmtpTransport"),
     "maildir": ("Maildir folder", "alerts.transports.maildir.MaildirTransport"),
     "console": ("the terminal", "alerts.transports.console.ConsoleTransport"),
+    "apprise": ("Teams, Slack, SMS ... (Apprise)", "alerts.transports.apprise.AppriseTransport"),
 }
 
 
@@ -41,4 +43,26 @@ def transport_from_config(config: Config) -> Transport:
     return transport_class(config.monitor.mail.transport).from_config(config)
 
 
-__all__ = ["TRANSPORTS", "Transport", "TransportError", "transport_class", "transport_from_config"]
+def chat_transport(config: Config) -> Transport | None:
+    """The chat transport (Apprise) when a contact's `chat_env` (contacts.toml) is set, else None.
+
+    Chat messages are only queued for a variable that is set (alerts/compose.py), so without one
+    there is nothing to send and Apprise need not be installed.
+    """
+    people = [
+        *config.contacts.roles.values(),
+        *(c.deputy for c in config.contacts.roles.values() if c.deputy),
+    ]
+    if not any(p.chat_env and os.environ.get(p.chat_env) for p in people):
+        return None
+    return transport_class("apprise").from_config(config)
+
+
+__all__ = [
+    "TRANSPORTS",
+    "Transport",
+    "TransportError",
+    "chat_transport",
+    "transport_class",
+    "transport_from_config",
+]

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.compose import make_message
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import enqueue, flush
-from alerts.transports import Transport
+from alerts.transports import Transport, chat_transport
 from connectors.base import Connector
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
@@ -211,6 +211,10 @@ class Monitor:
         result = flush(self.sessions, self.transport, now=self.clock())
         if result.sent or result.failed:
             log.info("job=flush sent=%d failed=%d", result.sent, result.failed)
+        if (chat := chat_transport(self.config)) is not None:
+            chats = flush(self.sessions, chat, now=self.clock())
+            if chats.sent or chats.failed:
+                log.info("job=flush kind=chat sent=%d failed=%d", chats.sent, chats.failed)
 
     def digest(self, day: date | None = None) -> None:
         day = day or (self.clock().astimezone(self.config.timezone).date() - timedelta(days=1))

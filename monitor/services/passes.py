@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.incidents import RouteResult, notify_due, route_pending
 from alerts.outbox import FlushResult, flush
-from alerts.transports import Transport
+from alerts.transports import Transport, chat_transport
 from connectors.base import Connector
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
@@ -60,6 +60,11 @@ def run_pass(
         late = flush(sessions, transport, now=later)
         flushed.sent += late.sent
         flushed.failed += late.failed
+    if transport.kind == "email" and (chat := chat_transport(config)) is not None:
+        # Chat and SMS notes (the top severity) ride the same outbox; counted with the errors.
+        chats = flush(sessions, chat, now=clock())
+        flushed.failed += chats.failed
+        flushed.errors.extend(chats.errors)
     return PassResult(ingested, scored, crises, routed, flushed)
 
 
