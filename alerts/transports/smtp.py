@@ -1,9 +1,15 @@
-"""An SMTP server (smtplib): STARTTLS or SSL, the login from the environment."""
+"""An SMTP server (smtplib): STARTTLS or SSL, the login from the environment.
+
+With `auth = "xoauth2"` it logs in with an OAuth2 access token instead of a password (SASL
+XOAUTH2, as Microsoft 365 and Google require now basic authentication is being retired): the
+token comes from `token_env`, or from `token_command`, run at each connection so it can refresh.
+"""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+import subprocess
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -33,16 +39,51 @@ class SmtpTransport(Transport):
     def from_config(cls, config: Config) -> SmtpTransport:
         return cls(config.monitor.mail.smtp)
 
-    def _login(self) -> tuple[str, str] | None:
+    def _login(self, smtp: smtplib.SMTP) -> None:
         s = self.settings
         if not s.username_env:
-            return None
+            return
         try:
             user = read_secret(s.username_env, purpose="the SMTP login").reveal()
-            password = read_secret(s.password_env or "", purpose="the SMTP login").reveal()
+            if s.auth == "xoauth2":
+                token = self._token()
+            else:
+                password = read_secret(s.password_env or "", purpose="the SMTP login").reveal()
         except MissingSecret as exc:
             raise TransportError(str(exc), permanent=True) from None
-        return user, password
+        if s.auth != "xoauth2":
+            smtp.login(user, password)
+            return
+        # RFC-less but documented by Microsoft and Google: "user=U^Aauth=Bearer T^A^A", base64.
+        initial = f"user={user}\x01auth=Bearer {token}\x01\x01"
+        smtp.ehlo_or_helo_if_needed()
+        # On failure the server sends a 334 with an error; answering it empty ends the exchange
+        # with a 535, which smtplib raises as SMTPAuthenticationError.
+        smtp.auth(
+            "XOAUTH2", lambda challenge=None: initial if challenge is None else "", initial_response_ok=True
+        )
+
+    def _token(self) -> str:
+        s = self.settings
+        if s.token_env:
+            return read_secret(s.token_env, purpose="the SMTP OAuth2 token").reveal()
+        command = s.token_command or []
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            detail = (
+                f"exit status {exc.returncode}"
+                if isinstance(exc, subprocess.CalledProcessError)
+                else str(exc)
+            )
+            raise TransportError(
+                f"the token_command {command[0]!r} failed ({detail}); run it by hand to see why",
+                permanent=True,
+            ) from None
+        token = done.stdout.strip()
+        if not token:
+            raise TransportError(f"the token_command {command[0]!r} printed no token", permanent=True)
+        return token
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
@@ -55,8 +96,11 @@ class SmtpTransport(Transport):
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
             if s.security == "starttls":
                 smtp.starttls(context=context)
-        if login := self._login():
-            smtp.login(*login)
+        try:
+            self._login(smtp)
+        except BaseException:
+            smtp.close()
+            raise
         self._smtp = smtp
         return smtp
 
@@ -66,9 +110,15 @@ class SmtpTransport(Transport):
             refused = self._connection().send_message(message)
         except smtplib.SMTPAuthenticationError:
             self.close()
+            s = self.settings
+            secret = (s.token_env or "token_command") if s.auth == "xoauth2" else s.password_env
             raise TransportError(
-                f"the SMTP server {where} refused the login; check {self.settings.username_env} and "
-                f"{self.settings.password_env}",
+                f"the SMTP server {where} refused the login; check {s.username_env} and {secret}"
+                + (
+                    " (an expired or wrongly scoped token: it needs SMTP.Send / mail scope)"
+                    if s.auth == "xoauth2"
+                    else ""
+                ),
                 permanent=True,
             ) from None
         except smtplib.SMTPRecipientsRefused as exc:

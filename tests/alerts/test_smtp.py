@@ -194,3 +194,84 @@ def test_a_refused_login_is_permanent_and_says_which_variables(smtp_server, monk
     transport.send(message)
     transport.close()
     assert len(smtp_server.sink.received) == 1
+
+
+class OAuthSink(Sink):
+    """A server that takes only SASL XOAUTH2 and checks the bearer token (as Microsoft 365 does)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+        self.logins: list[str] = []
+
+    async def auth_XOAUTH2(self, server, args):  # noqa: N802 - aiosmtpd's hook name for the mechanism
+        import base64
+
+        sent = base64.b64decode(args[1]).decode() if len(args) > 1 else ""
+        self.logins.append(sent.split("\x01")[0])
+        return AuthResult(
+            success=sent == f"user=monitor@iom3.org\x01auth=Bearer {self.token}\x01\x01", handled=False
+        )
+
+
+def _plain_message():
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@iom3.org", "b@iom3.org", "t"
+    message["Message-ID"] = "<oauth1@iom3.org>"
+    message.set_content("hello")
+    return message
+
+
+def test_xoauth2_with_a_token_from_the_environment(smtp_server, monkeypatch):
+    smtp_server.sink = OAuthSink("eyJ0eXAi.good")
+    smtp_server.start(auth_require_tls=False, auth_exclude_mechanism=["LOGIN", "PLAIN"])
+    monkeypatch.setenv("IOM3_SMTP_USERNAME", "monitor@iom3.org")
+    monkeypatch.setenv("IOM3_SMTP_TOKEN", "eyJ0eXAi.expired")
+    transport = smtp(
+        smtp_server.port, username_env="IOM3_SMTP_USERNAME", auth="xoauth2", token_env="IOM3_SMTP_TOKEN"
+    )
+    with pytest.raises(
+        TransportError, match="refused the login; check IOM3_SMTP_USERNAME and IOM3_SMTP_TOKEN"
+    ) as caught:
+        transport.send(_plain_message())
+    assert caught.value.permanent and "eyJ0eXAi" not in str(caught.value)
+    monkeypatch.setenv("IOM3_SMTP_TOKEN", "eyJ0eXAi.good")
+    transport.send(_plain_message())
+    transport.close()
+    assert len(smtp_server.sink.received) == 1
+    assert smtp_server.sink.logins == ["user=monitor@iom3.org", "user=monitor@iom3.org"]
+
+
+def test_xoauth2_with_a_token_command(smtp_server, monkeypatch, tmp_path):
+    smtp_server.sink = OAuthSink("from-the-command")
+    smtp_server.start(auth_require_tls=False, auth_exclude_mechanism=["LOGIN", "PLAIN"])
+    monkeypatch.setenv("IOM3_SMTP_USERNAME", "monitor@iom3.org")
+    import sys
+
+    transport = smtp(
+        smtp_server.port,
+        username_env="IOM3_SMTP_USERNAME",
+        auth="xoauth2",
+        token_command=[sys.executable, "-c", "print('from-the-command')"],
+    )
+    transport.send(_plain_message())
+    transport.close()
+    assert len(smtp_server.sink.received) == 1
+    broken = smtp(
+        smtp_server.port,
+        username_env="IOM3_SMTP_USERNAME",
+        auth="xoauth2",
+        token_command=[sys.executable, "-c", "import sys; sys.exit(3)"],
+    )
+    with pytest.raises(TransportError, match="failed \\(exit status 3\\); run it by hand") as caught:
+        broken.send(_plain_message())
+    assert caught.value.permanent
+
+
+def test_xoauth2_config_needs_one_token_source():
+    with pytest.raises(ValueError, match="exactly one of token_env"):
+        SmtpSection(auth="xoauth2", username_env="U")
+    with pytest.raises(ValueError, match="needs username_env"):
+        SmtpSection(auth="xoauth2", token_env="T")
