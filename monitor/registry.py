@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from monitor.config import AccountsFile, RegisteredAccount, format_loc
+from monitor.csv_safe import restore
 
 CSV_COLUMNS = [
     "platform",
@@ -116,7 +117,8 @@ def to_frame(accounts: list[RegisteredAccount]) -> pd.DataFrame:
 def from_csv(path: Path) -> list[RegisteredAccount]:
     """Accounts from a CSV with the columns of `accounts list --csv`; every bad row named."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        # utf-8-sig: our own exports (and Excel's "CSV UTF-8") start with a byte order mark.
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").map(restore)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise RegistryError(f"cannot read {path} as CSV: {exc}") from None
     missing = [c for c in ("platform", "handle") if c not in frame.columns]

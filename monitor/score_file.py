@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from monitor.config import CATEGORIES
+from monitor.csv_safe import write_csv
 from monitor.models import ChannelKind
 from monitor.scoring import Context, Scorer
 
@@ -64,9 +65,7 @@ def score_csv(
                 scored = _score_chunk(chunk, scorer, text_column, kind_column, reach_column)
                 for category in CATEGORIES:
                     flagged[category] += int(scored[f"{category}_flag"].sum())
-                pd.concat([chunk, scored], axis=1).to_csv(
-                    out, mode="w" if index == 0 else "a", header=index == 0, index=False
-                )
+                write_csv(pd.concat([chunk, scored], axis=1), out, append=index > 0)
                 rows += len(chunk)
                 if progress:
                     progress(min(handle.tell(), total), total)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
 from monitor.channels import ChannelDirectory
+from monitor.csv_safe import restore
 from monitor.models import Mention
 from monitor.pipeline import ingest, score_pending
 from monitor.reports.audit import build_audit
@@ -97,9 +98,12 @@ def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config
         width, height = _png_size(png)
         assert 400 <= width <= 1200 and 200 <= height <= 800 and len(png) > 5_000
     assert "69 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
-    back = pd.read_csv(StringIO(rendered.csv.decode()), keep_default_na=False)
+    assert rendered.csv.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel reads it as UTF-8
+    back = pd.read_csv(StringIO(rendered.csv.decode("utf-8-sig")), keep_default_na=False)
     assert len(back) == len(flagged_that_day)
-    assert list(back["text"]) == list(digest.flagged_csv["text"])  # post text survives the round trip
+    # Post text survives the round trip; "@iom3 ..." is stored as "'@iom3 ..." so no spreadsheet runs it.
+    assert [restore(t) for t in back["text"]] == list(digest.flagged_csv["text"])
+    assert any(t.startswith("'@") for t in back["text"])
 
     page = save(rendered, tmp_path / "digest")
     assert 'src="volume.png"' in page.read_text() and (tmp_path / "digest" / "volume.png").exists()

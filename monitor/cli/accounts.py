@@ -48,6 +48,7 @@ class Accounts(Command):
 
         from monitor import registry
         from monitor.config import RegisteredAccount
+        from monitor.csv_safe import write_csv
 
         path = config.config_dir / "accounts.toml"
         accounts = list(config.accounts.account)
@@ -55,7 +56,7 @@ class Accounts(Command):
             if args.action == "list":
                 frame = registry.to_frame(accounts)
                 if args.csv:
-                    frame.to_csv(args.csv, index=False)
+                    write_csv(frame, args.csv)
                     console.print(f"Wrote {len(frame)} account(s) to {args.csv}")
                     return 0
                 table = Table(title=f"Registered ASV accounts ({len(frame)})", title_justify="left")

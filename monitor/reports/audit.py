@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from alerts.compose import make_message, templates
 from monitor.config import Config
+from monitor.csv_safe import csv_bytes
 from monitor.schema import AssessmentRow, Incident, MentionRow
 from monitor.scoring.lexicon import Lexicon
 
@@ -279,7 +280,7 @@ def audit_email(config: Config, audit: Audit, html: str, *, to: str, now: dateti
     """The audit as an email: a plain list of findings, the HTML report, and the CSV attached."""
     message = make_message(config, "audit", to, {"a": audit}, now=now, html=html)
     message.add_attachment(
-        audit.findings_frame().to_csv(index=False).encode("utf-8"),
+        csv_bytes(audit.findings_frame()),
         maintype="text",
         subtype="csv",
         filename="audit-findings.csv",

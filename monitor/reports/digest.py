@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from alerts.compose import make_message, templates  # noqa: E402
 from monitor.config import Config  # noqa: E402
+from monitor.csv_safe import csv_bytes  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
 PLATFORMS = ("x", "facebook", "instagram", "linkedin")
@@ -47,6 +48,14 @@ class Digest:
     committees: list[dict]  # each registered committee account: posts that day, that week, last post
     connectors: list[dict]  # each connector's last run
     flagged_csv: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # How fast IOM3 answers: complaints of the week, first official reply in their thread.
+    response: dict = field(default_factory=dict)  # median/worst hours overall and per platform
+    still_unanswered: int = 0  # live complaints with no official reply at the end of the day
+    week_on_week: list[dict] = field(default_factory=list)  # measure, this week, the week before, change
+    top_authors: list[dict] = field(default_factory=list)  # that day, by reach
+    coverage: list[dict] = field(
+        default_factory=list
+    )  # per connector: healthy/failing, and what it cannot see
 
     @property
     def empty(self) -> bool:
@@ -121,7 +130,181 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
         committees=_committees(session, config, start, end, week_start),
         connectors=_connectors(session, zone),
         flagged_csv=pd.DataFrame(flagged),
+        response=_response_times(session, week_start, end),
+        still_unanswered=_still_unanswered(session, end),
+        week_on_week=_week_on_week(session, day, zone),
+        top_authors=_top_authors(session, start, end),
+        coverage=_coverage(session, config, zone),
     )
+
+
+# What polling cannot see, per platform, said in the digest so nobody mistakes silence for calm.
+# (When monitor/platforms.py lands, its table is the place for this.)
+BLIND_SPOTS = {
+    "x": "protected accounts, and posts older than 7 days (recent search)",
+    "facebook": "posts on pages IOM3 does not manage unless they tag IOM3; private groups",
+    "instagram": "captions that name IOM3 without tagging it (the Graph API shows only tags and comments)",
+    "linkedin": "members' posts that name IOM3 without @-mentioning the page",
+}
+HEALTHY = ("ok", "partial", "rate_limited")
+
+
+def _official_reply_hours(session: Session, mention: MentionRow) -> float | None:
+    """Hours from a post to the first official IOM3 post after it in its thread; None if none."""
+    if mention.thread_id is None:
+        return None
+    first = session.scalar(
+        select(func.min(MentionRow.created_at)).where(
+            MentionRow.platform == mention.platform,
+            MentionRow.thread_id == mention.thread_id,
+            MentionRow.is_official.is_(True),
+            MentionRow.created_at >= mention.created_at,
+        )
+    )
+    return None if first is None else (first - mention.created_at).total_seconds() / 3600
+
+
+def _response_times(session: Session, week_start: datetime, end: datetime) -> dict:
+    """First official response time to the week's complaints: median and worst, overall and per platform."""
+    posted = func.coalesce(Incident.first_posted_at, Incident.opened_at)
+    by_platform: dict[str, list[float]] = {}
+    unanswered = 0
+    for mention in session.scalars(
+        select(MentionRow)
+        .join(Incident, Incident.first_mention_id == MentionRow.id)
+        .where(Incident.category == "complaint", posted >= week_start, posted < end)
+    ):
+        hours = _official_reply_hours(session, mention)
+        if hours is None or mention.created_at + timedelta(hours=hours) >= end:
+            unanswered += 1
+        else:
+            by_platform.setdefault(mention.platform, []).append(hours)
+
+    def summary(values: list[float]) -> dict:
+        series = pd.Series(values, dtype=float)
+        return {
+            "answered": len(values),
+            "median": round(float(series.median()), 1),
+            "worst": round(float(series.max()), 1),
+        }
+
+    every = [h for values in by_platform.values() for h in values]
+    return {
+        "all": summary(every) if every else None,
+        "platforms": {p: summary(v) for p, v in sorted(by_platform.items())},
+        "unanswered": unanswered,
+    }
+
+
+def _still_unanswered(session: Session, end: datetime) -> int:
+    """Live complaints with no official reply in their thread at the end of the day."""
+    from alerts.incidents import official_reply_exists
+
+    return sum(
+        not official_reply_exists(session, mention)
+        for mention in session.scalars(
+            select(MentionRow)
+            .join(Incident, Incident.first_mention_id == MentionRow.id)
+            .where(
+                Incident.category == "complaint",
+                Incident.status.in_(("open", "acknowledged", "folded")),
+                func.coalesce(Incident.first_posted_at, Incident.opened_at) < end,
+            )
+        )
+    )
+
+
+def _week_on_week(session: Session, day: date, zone: ZoneInfo) -> list[dict]:
+    """Mentions, flagged mentions and incidents: the week to `day` against the week before."""
+    this_start = day_bounds(day - timedelta(days=6), zone)[0]
+    end = day_bounds(day, zone)[1]
+    last_start = day_bounds(day - timedelta(days=13), zone)[0]
+
+    def mentions(start: datetime, stop: datetime, *, flagged: bool = False) -> int:
+        query = (
+            select(func.count())
+            .select_from(MentionRow)
+            .where(MentionRow.created_at >= start, MentionRow.created_at < stop)
+        )
+        if flagged:
+            flagged_ids = select(AssessmentRow.mention_id).where(AssessmentRow.flagged.is_(True))
+            query = query.where(MentionRow.id.in_(flagged_ids))
+        return session.scalar(query) or 0
+
+    def incidents(start: datetime, stop: datetime) -> int:
+        posted = func.coalesce(Incident.first_posted_at, Incident.opened_at)
+        return (
+            session.scalar(select(func.count()).select_from(Incident).where(posted >= start, posted < stop))
+            or 0
+        )
+
+    rows = []
+    for measure, count in (
+        ("mentions", mentions),
+        ("flagged mentions", lambda a, b: mentions(a, b, flagged=True)),
+        ("incidents", incidents),
+    ):
+        now, before = count(this_start, end), count(last_start, this_start)
+        change = "new" if before == 0 and now else f"{(now - before) / before:+.0%}" if before else "="
+        rows.append({"measure": measure, "this_week": now, "last_week": before, "change": change})
+    return rows
+
+
+def _top_authors(session: Session, start: datetime, end: datetime, limit: int = 5) -> list[dict]:
+    """That day's widest-reaching authors (not IOM3's own channels), with how many posts."""
+    rows = session.execute(
+        select(
+            MentionRow.platform,
+            MentionRow.author_handle,
+            func.max(MentionRow.author_reach).label("reach"),
+            func.count(),
+            func.max(MentionRow.channel_kind),
+        )
+        .where(
+            MentionRow.created_at >= start,
+            MentionRow.created_at < end,
+            MentionRow.is_official.is_(False),
+            MentionRow.author_reach.is_not(None),
+        )
+        .group_by(MentionRow.platform, MentionRow.author_handle)
+        .order_by(func.max(MentionRow.author_reach).desc(), MentionRow.author_handle)
+        .limit(limit)
+    ).all()
+    return [
+        {"platform": p, "author": a, "reach": reach, "posts": n, "kind": kind.replace("_", " ")}
+        for p, a, reach, n, kind in rows
+    ]
+
+
+def _coverage(session: Session, config: Config, zone: ZoneInfo) -> list[dict]:
+    """One line per connector: healthy or failing (since when, why), and its platform's blind spots."""
+    lines = []
+    runs = {r["connector"]: r for r in _connectors(session, zone)}
+    names = sorted(set(runs) | {n for n, t in config.monitor.connectors.items() if t.get("enabled", True)})
+    for name in names:
+        run = runs.get(name)
+        platform = name if name in BLIND_SPOTS else None
+        if run is None:
+            state = "never run"
+        elif run["result"] in HEALTHY:
+            state = f"healthy: last run {run['when']}, {run['fetched']} fetched"
+        elif run["result"] == "skipped":
+            state = f"not polling: {run['problem'] or 'skipped'}"
+        elif run["result"] == "rate_limited":
+            state = f"waiting: the platform asked to wait at {run['when']}"
+        else:
+            state = f"failing: last run {run['when']} {run['result']}" + (
+                f" ({run['problem']})" if run["problem"] else ""
+            )
+        lines.append(
+            {
+                "connector": name,
+                "healthy": run is not None and run["result"] in HEALTHY,
+                "state": state,
+                "blind": BLIND_SPOTS.get(platform, "") if platform else "",
+            }
+        )
+    return lines
 
 
 def _week(
@@ -325,12 +508,18 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
         text=templates.get_template("digest.txt.j2").render(context),
         html=templates.get_template("digest.html.j2").render(context),
         charts=charts,
-        csv=frame.to_csv(index=False).encode("utf-8"),
+        csv=csv_bytes(frame),
     )
 
 
 def _chart_volume(daily: pd.DataFrame) -> bytes:
-    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    return _png(volume_figure(daily))
+
+
+def volume_figure(daily: pd.DataFrame):  # noqa: ANN201 - a matplotlib Figure
+    """Stacked bars of mentions per day by platform."""
+    # The legend sits below the axes, never over a bar (the crisis day is the tallest one).
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     bottom = None
     positions = range(len(daily.index))
     for platform in daily.columns:
@@ -338,13 +527,13 @@ def _chart_volume(daily: pd.DataFrame) -> bytes:
         bottom = daily[platform] if bottom is None else bottom + daily[platform]
     ax.set_xticks(list(positions), [d.strftime("%a %d") for d in daily.index])
     ax.set_title("Mentions per day, by platform")
-    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    fig.legend(fontsize=8, ncols=4, loc="outside lower center", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
 def _chart_sentiment(sentiment: pd.DataFrame) -> bytes:
-    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     positions = list(range(len(sentiment.index)))
     for platform in sentiment.columns:
         ax.plot(positions, sentiment[platform].to_numpy(dtype=float), marker="o", label=platform)
@@ -352,14 +541,13 @@ def _chart_sentiment(sentiment: pd.DataFrame) -> bytes:
     ax.axhline(0, color="#999", linewidth=0.8)
     ax.set_ylim(-1, 1)
     ax.set_title("Average sentiment per day (VADER, -1 to 1)")
-    ax.legend(fontsize=8, ncols=4, loc="lower left")
+    fig.legend(fontsize=8, ncols=4, loc="outside lower center", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
 
 def _png(fig) -> bytes:  # noqa: ANN001
     buffer = io.BytesIO()
-    fig.tight_layout()
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import enqueue
 from monitor.config import Config
+from monitor.csv_safe import write_csv
 from monitor.reports.audit import Audit, audit_email, build_audit
 from monitor.reports.audit import render_html as render_audit_html
 from monitor.reports.digest import RenderedDigest, build_digest, digest_email
@@ -71,7 +72,7 @@ def produce_audit(
     folder = config.path(config.monitor.audit.folder) / until.astimezone(config.timezone).date().isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "audit.html").write_text(html, encoding="utf-8")
-    report.findings_frame().to_csv(folder / "findings.csv", index=False)
+    write_csv(report.findings_frame(), folder / "findings.csv")
     return ProducedAudit(report, html, folder / "audit.html")
 
 
