@@ -103,7 +103,8 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
                     lead, *others = decisions
                     incident = file_flag(session, config, lead, mention, now, result)
                     for other in others:
-                        _also(incident, other, mention, now)
+                        if incident.category not in folds_into(config.routing, other.category):
+                            _also(incident, other, mention, now)
                 row.routed_at = now
     with sessions.begin() as session:
         now = clock()

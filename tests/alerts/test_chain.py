@@ -305,3 +305,29 @@ def test_config_refuses_anything_that_would_mute_the_lane(config):
         RoutingFile.model_validate(data)
     with pytest.raises(ValidationError, match="never held"):
         QuietHours(hold=["critical"])
+
+
+def test_a_press_approach_inside_a_crisis_is_its_own_incident_and_a_line_in_the_crisis_email(
+    sessions, config, clock
+):
+    clock.now = LONDON_0800
+    _arrive(sessions, config, clock, _mention(0, CRISIS, thread_id="77", author_reach=50_000))
+    clock.advance(minutes=2)
+    assert notify_due(sessions, config, clock=clock) == 1
+    journalist = "Anyone at IOM3 want to talk? Journalist at the Guardian, writing about the awards"
+    result = _arrive(
+        sessions, config, clock, _mention(1, journalist, thread_id="77", author_handle="jess_news")
+    )
+    assert result.incidents_opened == 1  # not folded into the crisis
+    clock.advance(minutes=30)
+    notify_due(sessions, config, clock=clock)
+    emails = _emails(sessions)
+    press = next(e for e in emails if ": Press on X" in e["Subject"])
+    assert press["To"] == "Kovida Mehra <kovida.mehra@iom3.org>"
+    assert press["Subject"].strip().startswith("[IOM3 monitor] CRITICAL: Press on X")
+    # The crisis's next email (here the chain bringing in the Head of Marketing) names it.
+    later = next(e for e in emails if "Crisis on X" in e["Subject"] and "escalated" in e["Subject"])
+    text = later.get_body(("plain",)).get_content()
+    assert "Press approach in this thread (raised to the press route)" in text
+    assert "@jess_news" in text and "a press approach, incident #" in text
+    assert "Top posts by reach in this thread" in text and "High-reach authors: @p0 (50,000)" in text
