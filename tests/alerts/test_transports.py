@@ -21,7 +21,7 @@ def test_each_name_is_its_transport_carrying_email(name, cls, config):
 
 def test_an_unknown_transport_is_a_lookup_error_naming_the_known_ones():
     with pytest.raises(
-        LookupError, match=r"no transport called 'teams'; the known ones are: console, maildir, smtp"
+        LookupError, match=r"no transport called 'teams'; the known ones are: apprise, console, maildir, smtp"
     ):
         transport_class("teams")
 
