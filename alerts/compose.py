@@ -170,8 +170,13 @@ def change_line(facts: AlertFacts, sla_hours: float) -> str:
     if facts.notice == "repeat":
         return "reminder: not acknowledged"
     if facts.notice == "escalated":
-        return f"escalated to you: not acknowledged after {facts.waited_hours:.1f} h".replace(".0 h", " h")
+        return f"escalated to you: not acknowledged after {waited(facts.waited_hours)}"
     return ""
+
+
+def waited(hours: float) -> str:
+    """'38 min' under two hours, else '2.5 h'."""
+    return f"{round(hours * 60)} min" if hours < 2 else f"{hours:.1f} h".replace(".0 h", " h")
 
 
 def recipients(config: Config, role: str, *, lane: bool) -> list[str]:
@@ -213,6 +218,7 @@ def alert_email(
         "sla_hours": sla_hours,
         "opened": facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
         "change": change_line(facts, sla_hours),
+        "waited": waited(facts.waited_hours),
         "top_posts": [_shown(m, zone) for m in facts.top_posts],
         "high_reach": [_shown(m, zone) for m in facts.high_reach],
         "chart": bool(facts.volume),

@@ -23,6 +23,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from alerts.compose import make_message, templates  # noqa: E402
+from alerts.severity import severity_of  # noqa: E402
 from monitor.config import Config  # noqa: E402
 from monitor.csv_safe import csv_bytes  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
@@ -103,6 +104,9 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
                 "category": i.category,
                 "urgency": i.severity,
                 "level": i.level,
+                "severity": severity_of(
+                    i.severity, i.level, i.category, lane=config.routing.lane.categories
+                ).label,
                 "status": i.status,
                 "mentions": i.mention_count,
                 "age_hours": round((end - (i.first_posted_at or i.opened_at)).total_seconds() / 3600, 1),

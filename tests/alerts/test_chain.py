@@ -139,7 +139,7 @@ def test_an_unacknowledged_crisis_climbs_the_chain_and_stops_when_acknowledged(s
     assert notify_due(sessions, config, clock=clock) == 1
     escalated = _emails(sessions)[-1]
     assert escalated["To"] == "Fabiola Franco <fabiola.franco@iom3.org>"
-    assert "escalated to you: not acknowledged after 0.5 h" in escalated["Subject"]
+    assert "escalated to you: not acknowledged after 30 min" in escalated["Subject"]
     assert "make sure someone owns it now" in escalated.get_body(("plain",)).get_content()
     with sessions.begin() as session:
         (incident,) = session.scalars(select(Incident)).all()
