@@ -46,8 +46,10 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
+        self.recipients: list[str] = []  # the envelope recipients of each message, in order
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.recipients.extend(envelope.rcpt_tos)
         for line in envelope.content.split(b"\r\n"):
             if line.lower().startswith(b"message-id:"):
                 self.arrived[line.split(b":", 1)[1].strip().decode()] = time.perf_counter()
@@ -132,6 +134,7 @@ def main() -> None:
         with sessions.begin() as session:
             session.execute(update(Incident).values(status="acknowledged"))
         received_before = len(watch.arrived)
+        recipients_before = len(watch.recipients)
         start = datetime.now(UTC) + timedelta(days=1)
         clock_now = [start]
         minute_of = [i * 180 // args.pile_on for i in range(args.pile_on)]
@@ -150,12 +153,17 @@ def main() -> None:
             notify_due(sessions, config, clock=lambda: clock_now[0])
             flush(sessions, transport, now=clock_now[0])
         emails = len(watch.arrived) - received_before
-        interval = next(r for r in config.routing.route if "crisis" in r.categories).timing(
-            config.routing.timing
-        )
+        crisis_route = next(r for r in config.routing.route if "crisis" in r.categories)
+        interval = crisis_route.timing(config.routing.timing)
+        own = config.contact(crisis_route.role).email
+        to_own = watch.recipients[recipients_before:].count(own)
+        # Nobody acknowledges in this run, so the escalation chain brings the next roles in and
+        # they receive the later updates too: counted apart from the incident's own recipient.
         print(
-            f"\npile-on: {args.pile_on} posts on one thread over three hours -> {emails} emails "
-            f"(the opening, then an update at most every {interval.group_interval} minutes)"
+            f"\npile-on: {args.pile_on} posts on one thread over three hours -> {to_own} emails "
+            f"to the {config.contact(crisis_route.role).title} (the opening, then an update at most every "
+            f"{interval.group_interval} minutes); {emails} emails in all, with the roles the unacknowledged "
+            "incident was escalated to"
         )
     finally:
         transport.close()
