@@ -12,42 +12,18 @@ import sys
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
-
-from alerts.incidents import IncidentError, acknowledge, add_silence, notify_due, resolve
-from alerts.outbox import enqueue, flush
-from alerts.transports import MaildirTransport, transport_from_config
-from connectors import enabled_connectors
-from connectors.replay import SAMPLE_PATH, ReplayConnector
-from connectors.replay import Settings as ReplaySettings
-from monitor import registry
-from monitor.audit import audit_email, build_audit
-from monitor.audit import render_html as render_audit_html
-from monitor.config import CATEGORIES, Config, ConfigError, DatabaseSection, RegisteredAccount, load_config
-from monitor.digest import build_digest, digest_email
-from monitor.digest import render as render_digest
-from monitor.digest import save as save_digest
-from monitor.explain import explanation_json, explanation_table
-from monitor.lock import AlreadyRunning, monitor_lock
 from monitor.models import PLATFORMS, ChannelKind
-from monitor.pipeline import context_for, in_official_thread, logo_approvals, rescore, run_pass
-from monitor.redact import configure_logging
-from monitor.scheduler import Monitor
-from monitor.schema import AssessmentRow, MentionRow
-from monitor.score_file import ScoreFileError, score_csv
-from monitor.scoring import Context, Scorer
-from monitor.secrets import mask
-from monitor.status import status_tables
-from monitor.store import open_store
-from monitor.summary import incident_detail, incidents_table, mentions_table, pass_tables, print_tables
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from monitor.config import Config
+
+# Every other import is inside the command that needs it: `--help` and `status` must not pay for
+# pandas, matplotlib, scikit-learn or the platform clients (issue #12, "fast CLI").
 
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
@@ -297,6 +273,12 @@ def _moment(value: str) -> datetime:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.config import ConfigError, load_config
+    from monitor.redact import configure_logging
+
     args = build_parser().parse_args(argv)
     console = Console()
     try:
@@ -323,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from connectors import enabled_connectors
+    from monitor.secrets import mask
+
     url = args.database or config.database_url()
     console.print(f"[green]OK[/green] configuration in {config.config_dir}")
     console.print(f"  database: {_shown_url(url)}")
@@ -350,6 +335,16 @@ def cmd_check_config(args: argparse.Namespace, config: Config, console: Console)
 
 
 def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from alerts.incidents import notify_due
+    from alerts.outbox import flush
+    from alerts.transports import MaildirTransport
+    from connectors.replay import SAMPLE_PATH, ReplayConnector
+    from connectors.replay import Settings as ReplaySettings
+    from monitor.config import DatabaseSection
+    from monitor.pipeline import run_pass
+    from monitor.store import open_store
+    from monitor.summary import incidents_table, pass_tables, print_tables
+
     demo_dir = config.path(args.dir)
     if demo_dir.exists():
         shutil.rmtree(demo_dir)
@@ -385,6 +380,12 @@ def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
 
 
 def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from alerts.transports import transport_from_config
+    from connectors import enabled_connectors
+    from monitor.pipeline import run_pass
+    from monitor.store import open_store
+    from monitor.summary import pass_tables, print_tables
+
     sessions = open_store(config, args.database)
     connectors = enabled_connectors(config)
     if not connectors:
@@ -404,6 +405,13 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
 
 
 def cmd_mentions(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from monitor.schema import AssessmentRow, MentionRow
+    from monitor.store import open_store
+    from monitor.summary import mentions_table
+
     sessions = open_store(config, args.database)
     query = select(MentionRow).options(selectinload(MentionRow.assessments))
     if args.platform:
@@ -437,6 +445,8 @@ def max_group_wait(config: Config) -> int:
 def _shown_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
+    from monitor.secrets import mask
+
     parsed = make_url(url)
     return parsed.set(password=mask(parsed.password)).render_as_string() if parsed.password else url
 
@@ -449,6 +459,12 @@ def _shown_path(path: Path) -> str:
 
 
 def cmd_explain(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from monitor.explain import explanation_json, explanation_table
+    from monitor.pipeline import context_for, in_official_thread, logo_approvals
+    from monitor.schema import MentionRow
+    from monitor.scoring import Context, Scorer
+    from monitor.store import open_store
+
     scorer = Scorer(config.lexicons, config.monitor.scoring)
     if args.mention is not None:
         sessions = open_store(config, args.database)
@@ -491,6 +507,13 @@ def cmd_explain(args: argparse.Namespace, config: Config, console: Console) -> i
 
 
 def cmd_rescore(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from rich.table import Table
+
+    from monitor.config import CATEGORIES
+    from monitor.pipeline import rescore
+    from monitor.scoring import Scorer
+    from monitor.store import open_store
+
     sessions = open_store(config, args.database)
     scorer = Scorer(config.lexicons, config.monitor.scoring)
     before = _flag_counts(sessions)
@@ -509,6 +532,10 @@ def cmd_rescore(args: argparse.Namespace, config: Config, console: Console) -> i
 
 
 def _flag_counts(sessions) -> dict[str, int]:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from monitor.schema import AssessmentRow
+
     counts: dict[str, int] = {}
     with sessions() as session:
         for flags in session.scalars(select(AssessmentRow.flags).where(AssessmentRow.flagged.is_(True))):
@@ -518,6 +545,11 @@ def _flag_counts(sessions) -> dict[str, int]:  # noqa: ANN001
 
 
 def cmd_score_file(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    from monitor.score_file import ScoreFileError, score_csv
+    from monitor.scoring import Scorer
+
     source: Path = args.csv
     if not source.is_file():
         print(f"No such file: {source}", file=sys.stderr)
@@ -553,6 +585,10 @@ def cmd_score_file(args: argparse.Namespace, config: Config, console: Console) -
 
 
 def cmd_incidents(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from alerts.incidents import IncidentError, acknowledge, add_silence, resolve
+    from monitor.store import open_store
+    from monitor.summary import incident_detail, incidents_table
+
     sessions = open_store(config, args.database)
     now = datetime.now(UTC)
     zone = config.timezone
@@ -582,6 +618,12 @@ def cmd_incidents(args: argparse.Namespace, config: Config, console: Console) ->
 
 
 def cmd_digest(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from alerts.outbox import enqueue
+    from monitor.digest import build_digest, digest_email
+    from monitor.digest import render as render_digest
+    from monitor.digest import save as save_digest
+    from monitor.store import open_store
+
     sessions = open_store(config, args.database)
     zone = config.timezone
     day = args.date or (datetime.now(zone).date() - timedelta(days=1))
@@ -607,6 +649,13 @@ def cmd_digest(args: argparse.Namespace, config: Config, console: Console) -> in
 
 
 def cmd_audit(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from rich.table import Table
+
+    from alerts.outbox import enqueue
+    from monitor.audit import audit_email, build_audit
+    from monitor.audit import render_html as render_audit_html
+    from monitor.store import open_store
+
     sessions = open_store(config, args.database)
     zone = config.timezone
     until_day = args.until or datetime.now(zone).date()
@@ -644,6 +693,9 @@ def cmd_audit(args: argparse.Namespace, config: Config, console: Console) -> int
 
 
 def _send_queued(sessions, config: Config, console: Console) -> int:  # noqa: ANN001
+    from alerts.outbox import flush
+    from alerts.transports import transport_from_config
+
     result = flush(sessions, transport_from_config(config), now=datetime.now(UTC))
     console.print(
         f"Sent {result.sent} email(s)." + (f" Not sent: {'; '.join(result.errors)}" if result.errors else "")
@@ -652,6 +704,12 @@ def _send_queued(sessions, config: Config, console: Console) -> int:  # noqa: AN
 
 
 def cmd_accounts(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from pydantic import ValidationError
+    from rich.table import Table
+
+    from monitor import registry
+    from monitor.config import RegisteredAccount
+
     path = config.config_dir / "accounts.toml"
     accounts = list(config.accounts.account)
     try:
@@ -700,6 +758,12 @@ EXIT_ALREADY_RUNNING = 4
 
 
 def cmd_run(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from alerts.transports import transport_from_config
+    from connectors import enabled_connectors
+    from monitor.lock import AlreadyRunning, monitor_lock
+    from monitor.scheduler import Monitor
+    from monitor.store import open_store
+
     sessions = open_store(config, args.database)
     engine = sessions.kw["bind"]
     connectors = enabled_connectors(config)
@@ -728,6 +792,9 @@ def cmd_run(args: argparse.Namespace, config: Config, console: Console) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config, console: Console) -> int:
+    from monitor.status import status_tables
+    from monitor.store import open_store
+
     sessions = open_store(config, args.database)
     with sessions() as session:
         console.print(status_tables(session, config))
