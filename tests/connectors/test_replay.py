@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from connectors import connector_class, enabled_connectors
 from connectors.base import FatalError
@@ -92,3 +93,30 @@ def test_registry_names_the_known_connectors(config):
         "instagram",
         "linkedin",
     ]
+
+
+def test_an_invalid_utf8_byte_costs_its_line_and_the_cursor_moves_past_it(sessions, config, tmp_path):
+    """Issue #12, point 3: one bad byte used to stop the connector for good, storing nothing."""
+    from monitor.channels import ChannelDirectory
+    from monitor.pipeline import ingest
+    from monitor.schema import MentionRow
+    from monitor.store import load_cursor
+
+    path = tmp_path / "m.jsonl"
+    bad = _line(platform_id="2").encode().replace(b"IOM3 rocks", b"IOM3 r\xe9ussit")
+    path.write_bytes(
+        _line(platform_id="1").encode() + b"\n" + bad + b"\n" + _line(platform_id="3").encode() + b"\n"
+    )
+    connector = ReplayConnector(Settings(path=str(path)), config)
+    directory = ChannelDirectory(config)
+    first = ingest(sessions, connector, directory)
+    assert (first.status, first.stored) == ("partial", 2)
+    column = bad.index(b"\xe9") + 1
+    assert first.skipped == [
+        f"m.jsonl line 2: not UTF-8 (byte 0xe9 at column {column}); save the file as UTF-8"
+    ]
+    with sessions() as session:
+        assert sorted(session.scalars(select(MentionRow.platform_id))) == ["1", "3"]
+        assert load_cursor(session, "replay") == {"line": 3}
+    again = ingest(sessions, connector, directory)  # the next run does not trip on it again
+    assert (again.status, again.stored, again.skipped) == ("ok", 0, [])
