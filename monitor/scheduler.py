@@ -221,9 +221,18 @@ class Monitor:
             self._reschedule("flush", self.clock())
 
     def flush(self) -> None:
-        result = flush(self.sessions, self.transport, now=self.clock())
-        if result.sent or result.failed:
-            log.info("job=flush sent=%d failed=%d", result.sent, result.failed)
+        # Within the minute before the next flush, and heard between emails by a shutdown.
+        result = flush(
+            self.sessions, self.transport, now=self.clock(), budget_seconds=50, stop=self.stopping.is_set
+        )
+        if result.sent or result.failed or result.left_for_next_pass:
+            log.info(
+                "job=flush sent=%d failed=%d left_for_next_pass=%d resent_unknown=%d",
+                result.sent,
+                result.failed,
+                result.left_for_next_pass,
+                result.resent_unknown,
+            )
 
     def digest(self, day: date | None = None) -> None:
         zone = self.config.timezone

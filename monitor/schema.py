@@ -98,6 +98,9 @@ class MentionRow(Base):
     is_official: Mapped[bool] = mapped_column(Boolean, default=False)
     raw: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Set when retention removed the text and payload (monitor/retention.py); the row stays so
+    # counts, incidents and the dedup key still hold.
+    minimised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     assessments: Mapped[list[AssessmentRow]] = relationship(back_populates="mention")
 
@@ -199,6 +202,9 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # After a failure, not before this (capped exponential backoff across flushes).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Times a crash left it handed to a transport that cannot say whether it arrived (SMTP, the
+    # RFC 1047 window), so it was sent again with its original Message-ID: `status` counts them.
+    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConnectorCursor(Base):
@@ -270,3 +276,14 @@ class JobState(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed runs
     operator_told: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Heartbeat(Base):
+    """The last ping of each kind (start, success, fail) to the outside monitor, for `status`."""
+
+    __tablename__ = "heartbeats"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)  # the ping URL answered 2xx
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -63,7 +63,13 @@ def status_tables(session: Session, config: Config) -> Group:
         jobs.add_row(job, local(state.next_run_at) if state else "not running (start `run`)")
 
     outbox = Table(title="Outbox", title_justify="left")
-    for column in ("waiting to be sent", "failed, will retry", "sent", "last failure"):
+    for column in (
+        "waiting to be sent",
+        "failed, will retry",
+        "sent",
+        "resent after an unknown outcome",
+        "last failure",
+    ):
         outbox.add_column(column, overflow="fold")
     counts = dict(
         session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all()
@@ -74,10 +80,14 @@ def status_tables(session: Session, config: Config) -> Group:
         .order_by(OutboxEmail.id.desc())
         .limit(1)
     )
+    # A crash in the RFC 1047 window (alerts/outbox.py) means the email went again, with its
+    # original Message-ID: a possible duplicate the reader's mail client folds into one.
+    unknown = session.scalar(select(func.coalesce(func.sum(OutboxEmail.unknown_outcomes), 0)))
     outbox.add_row(
-        str(counts.get("pending", 0) + counts.get("sending", 0)),
+        str(counts.get("pending", 0) + counts.get("sending", 0) + counts.get("delivering", 0)),
         str(counts.get("failed", 0)),
         str(counts.get("sent", 0)),
+        f"{unknown} (same Message-ID)",
         last_failure or "",
     )
 
