@@ -36,6 +36,14 @@ templates = Environment(
 )
 
 
+def web_link(url: object) -> bool:
+    """Only http(s) links are made clickable: a post's "url" can be javascript:, data: or worse."""
+    return isinstance(url, str) and re.match(r"https?://[^\s]", url, re.IGNORECASE) is not None
+
+
+templates.tests["web_link"] = web_link
+
+
 def header_safe(text: str, limit: int = 200) -> str:
     """One line for a header: control and format characters (CR, LF, NUL, bidi) become spaces."""
     cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)

@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from monitor.config import ConfigError, load_config
     from monitor.redact import configure_logging
+    from monitor.secrets import mask_url_passwords
 
     args = build_parser().parse_args(argv)
     console = Console()
@@ -296,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args, config, console) or 0)
     except OperationalError as exc:
         print(
-            f"Cannot use the database: {str(exc.orig).strip().splitlines()[0]}\n"
+            f"Cannot use the database: {mask_url_passwords(str(exc.orig).strip().splitlines()[0])}\n"
             "Check [database] url in config/monitor.toml (or $MONITOR_DATABASE_URL, or --database) "
             "and that the database server is running.",
             file=sys.stderr,

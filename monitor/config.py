@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 
 from monitor.models import PLATFORMS, ChannelKind
+from monitor.secrets import mask_url_passwords
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -108,7 +109,7 @@ class DatabaseSection(Strict):
             url = make_url(value)
         except Exception:
             raise ValueError(
-                f"{value!r} is not a database URL; "
+                f"{mask_url_passwords(value)!r} is not a database URL; "
                 "use sqlite:///var/monitor.db or postgresql+psycopg://user@host/db"
             ) from None
         if url.password:
@@ -492,14 +493,21 @@ def load_config(config_dir: Path | str | None = None) -> Config:
         except FileNotFoundError:
             problems.append(f"{shown}: file is missing (copy it from the project's config/ folder)")
             continue
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"{shown}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at byte {exc.start + 1}); "
+                "save it as UTF-8"
+            )
+            continue
         except tomllib.TOMLDecodeError as exc:
-            problems.append(f"{shown}: not valid TOML: {exc}")
+            problems.append(f"{shown}: not valid TOML: {mask_url_passwords(str(exc))}")
             continue
         try:
             parsed[name] = model.model_validate(data)
         except ValidationError as exc:
             problems.extend(
-                f"{shown}: {format_loc(err['loc'])}: {describe_error(err)}" for err in exc.errors()
+                f"{shown}: {format_loc(err['loc'])}: {mask_url_passwords(describe_error(err))}"
+                for err in exc.errors()
             )
     if not problems:
         problems.extend(_cross_checks(parsed, config_dir))

@@ -25,6 +25,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.incidents import notify_due, route_pending
@@ -36,6 +37,7 @@ from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.crisis_watch import detect_crises
 from monitor.digest import build_digest, digest_email, render, save
+from monitor.housekeeping import close_stale_runs
 from monitor.pipeline import IngestResult, ingest, score_pending
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
@@ -136,6 +138,10 @@ class Monitor:
         return connector.settings.poll_minutes or self.config.monitor.schedule.poll_minutes
 
     def start(self) -> None:
+        """Start the jobs. The caller holds the monitor lock, so no run of another is live."""
+        closed = close_stale_runs(self.sessions, self.clock())
+        if closed:
+            log.info("event=closed_stale_runs count=%d", closed)
         self.add_jobs()
         self.scheduler.start()
 
@@ -315,11 +321,19 @@ class Monitor:
 
 
 def _state(session: Session, job: str) -> JobState:
-    state = session.get(JobState, job)
-    if state is None:
-        state = JobState(job=job, failures=0, operator_told=False, updated_at=utcnow())
-        session.add(state)
-    return state
+    """The job's row, created if missing with INSERT ... ON CONFLICT DO NOTHING.
+
+    Two threads (a poll job and the scheduler's listener) can both find no row on a fresh
+    database; a get-then-add made the second fail with "UNIQUE constraint failed: job_state.job"
+    (issue #12, point 7). The upsert lets the database settle it.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(JobState)
+        .values(job=job, failures=0, operator_told=False, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["job"])
+    )
+    return session.get_one(JobState, job)
 
 
 def _platform_of(connector: Connector) -> str:

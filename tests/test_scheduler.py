@@ -234,10 +234,17 @@ def _config_for(tmp_path: Path) -> tuple[Path, int]:
 
 
 class Run:
-    """`run_monitor.py run` in a child process, its output in a file (a pipe could fill and block it)."""
+    """`run_monitor.py run` in a child process, its output in a file (a pipe could fill and block it).
+
+    Every Run is listed in `Run.started`; the `no_run_left_behind` fixture kills what a failed
+    test left running, so a failure never leaves a monitor polling on the machine.
+    """
+
+    started: list[Run] = []
 
     def __init__(self, config: Path, url: str, log: Path) -> None:
         self.log = log
+        Run.started.append(self)
         with log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "run_monitor.py"), "--config", str(config), "run"],
@@ -253,7 +260,7 @@ class Run:
 
     def wait(self) -> int:
         try:
-            return self.process.wait(timeout=60)
+            return self.process.wait(timeout=PATIENCE)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise AssertionError(f"the monitor did not stop; its log:\n{self.output()}") from None
@@ -262,15 +269,35 @@ class Run:
         return self.log.read_text()
 
 
-def _wait(predicate, seconds: float = 30) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
+# Waits are for something in the database, and end early when the monitor dies; this bound
+# only stops a wedged test from hanging CI, so it is far beyond any busy machine's slowness.
+PATIENCE = 600
+
+
+@pytest.fixture
+def no_run_left_behind() -> Iterator[None]:
+    Run.started.clear()
+    yield
+    for run in Run.started:
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+    Run.started.clear()
+
+
+def _wait(predicate, *watching: Run) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.2)
+        for run in watching:
+            if run.process.poll() is not None:
+                raise AssertionError(f"the monitor exited ({run.process.returncode}):\n{run.output()}")
+        time.sleep(0.1)
     raise AssertionError("timed out waiting for the monitor")
 
 
+@pytest.mark.usefixtures("no_run_left_behind")
 def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_once(tmp_path, database_url):
     config, total = _config_for(tmp_path)
     engine = create_engine(database_url)
@@ -283,13 +310,13 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
             return 0
 
     first = Run(config, database_url, tmp_path / "first.log")
-    _wait(lambda: stored() > 0)
+    _wait(lambda: stored() > 0, first)
     assert first.stop() == 0, first.output()
     at_stop = stored()
     assert 0 < at_stop < total  # it really was stopped part-way through the replay
 
     again = Run(config, database_url, tmp_path / "again.log")
-    _wait(lambda: stored() == total, seconds=60)
+    _wait(lambda: stored() == total, again)
     second = Run(config, database_url, tmp_path / "second.log")
     assert second.wait() == 4
     assert "another monitor is already running" in second.output()
@@ -302,7 +329,7 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
             total_ = conn.scalar(select(func.count()).select_from(OutboxEmail))
         return total_ > 0 and pending == 0
 
-    _wait(all_sent, seconds=60)
+    _wait(all_sent, again)
     assert again.stop() == 0, again.output()
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(MentionRow)) == total
