@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # Every other import is inside the command that needs it: `--help` and `status` must not pay for
 # pandas, matplotlib, scikit-learn or the platform clients (issue #12, "fast CLI").
 
+USES_THE_DATABASE = frozenset(
+    {"once", "mentions", "rescore", "incidents", "digest", "audit", "run", "status"}
+)
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
 
@@ -277,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError
 
     from monitor.config import ConfigError, load_config
+    from monitor.database_notice import database_notice
     from monitor.redact import configure_logging
     from monitor.secrets import mask_url_passwords
 
@@ -289,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command in USES_THE_DATABASE and (notice := database_notice(config, args.database)):
+        print(notice, file=sys.stderr)
     level = "DEBUG" if args.verbose else config.monitor.monitor.log_level
     configure_logging(level, fmt=config.monitor.monitor.log_format)
     if not args.verbose:
@@ -392,6 +398,8 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
     if not connectors:
         console.print("No connector is enabled in config/monitor.toml; nothing to poll.")
         return 1
+    if not args.verbose:  # each problem is printed below, once; the log would say it again
+        logging.getLogger("monitor.pipeline").setLevel(logging.ERROR)
     result = run_pass(sessions, config, connectors, transport_from_config(config))
     with sessions() as session:
         print_tables(console, pass_tables(session, result, config.routing))
@@ -402,6 +410,9 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
             console.print(f"  skipped {line}")
     for error in result.flushed.errors:
         console.print(f"[red]email not sent[/red]: {error}")
+    if not any(r.status in ("ok", "partial") for r in result.ingested):
+        console.print("[red]Nothing was polled[/red]: every enabled connector was skipped or failed (above).")
+        return 1
     return 1 if any(r.status == "failed" for r in result.ingested) or result.flushed.failed else 0
 
 

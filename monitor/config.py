@@ -32,6 +32,11 @@ from monitor.secrets import mask_url_passwords
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+# Relative paths in the config files (the SQLite file, var/mail, var/digests, a replay file)
+# resolve against this folder: the project's, whichever config folder is read (--config,
+# MONITOR_CONFIG_DIR), unless MONITOR_HOME names another. Before #12 they resolved against the
+# config folder's parent, so `--config /etc/iom3-monitor` put the database in /etc/var.
+HOME_ENV = "MONITOR_HOME"
 DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
 
 CONFIG_FILES = (
@@ -514,7 +519,7 @@ def load_config(config_dir: Path | str | None = None) -> Config:
     if problems:
         raise ConfigError(problems)
     return Config(
-        root=config_dir.parent,
+        root=Path(os.environ.get(HOME_ENV) or PROJECT_ROOT).resolve(),
         config_dir=config_dir,
         monitor=parsed["monitor.toml"],
         channels=parsed["channels.toml"],
@@ -534,6 +539,20 @@ def _cross_checks(parsed: dict[str, Any], config_dir: Path) -> list[str]:
     for name, table in parsed["monitor.toml"].connectors.items():
         for loc, message in connector_settings_problems(name, table):
             problems.append(f"{monitor_shown}: connectors.{name}{loc}: {message}")
+
+    # The bundled sample week is made up; mailed by SMTP its alerts reach the real people in
+    # contacts.toml (issue #12, point 8). `demo` replays it into its own database and Maildir.
+    replay = parsed["monitor.toml"].connectors.get("replay") or {}
+    sample = PROJECT_ROOT / "monitor" / "sample_data" / "mentions.jsonl"
+    replay_path = Path(str(replay.get("path", sample)))
+    home = Path(os.environ.get(HOME_ENV) or PROJECT_ROOT)
+    replays_sample = (replay_path if replay_path.is_absolute() else home / replay_path).resolve() == sample
+    if replay.get("enabled", True) and replays_sample and parsed["monitor.toml"].mail.transport == "smtp":
+        problems.append(
+            f"{monitor_shown}: connectors.replay: replays the bundled sample week with [mail] "
+            'transport = "smtp", which would email made-up alerts to the real people in '
+            "contacts.toml; set enabled = false there (use `run_monitor.py demo` to see the sample)"
+        )
 
     accounts_shown = _display(config_dir / "accounts.toml")
     seen: set[tuple[str, str]] = set()

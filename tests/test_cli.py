@@ -93,6 +93,7 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
     toml.write_text(
         toml.read_text()
         .replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
+        .replace("[connectors.replay]\nenabled = false", "[connectors.replay]\nenabled = true")
         .replace(
             'path = "monitor/sample_data/mentions.jsonl"',
             f'path = "{ROOT / "monitor/sample_data/mentions.jsonl"}"',

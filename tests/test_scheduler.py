@@ -224,6 +224,7 @@ def _config_for(tmp_path: Path) -> tuple[Path, int]:
     toml = folder / "monitor.toml"
     text_ = toml.read_text().replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
     text_ = text_.replace('path = "monitor/sample_data/mentions.jsonl"', f'path = "{replay}"')
+    text_ = text_.replace("[connectors.replay]\nenabled = false", "[connectors.replay]\nenabled = true")
     text_ = text_.replace("batch_size = 500", "batch_size = 1")  # a commit per mention: slow enough
     for platform in ("x", "facebook", "instagram", "linkedin"):
         text_ = text_.replace(

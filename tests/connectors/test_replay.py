@@ -86,8 +86,7 @@ def test_registry_names_the_known_connectors(config):
     assert connector_class("replay") is ReplayConnector
     with pytest.raises(LookupError, match="known connectors: facebook, instagram, linkedin, replay, x"):
         connector_class("friendster")
-    assert [c.name for c in enabled_connectors(config)] == [
-        "replay",
+    assert [c.name for c in enabled_connectors(config)] == [  # the sample replay is only for `demo`
         "x",
         "facebook",
         "instagram",
