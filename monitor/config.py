@@ -221,6 +221,28 @@ class ScheduleSection(Strict):
     failures_before_telling: int = Field(default=3, ge=1, le=100)
 
 
+class HeartbeatSection(Strict):
+    """A healthchecks.io-style ping URL, so an outside monitor says when this one has stopped."""
+
+    # The URL is a credential (anyone holding it can fake "all well"): named here, read from the
+    # environment. Unset: no pings.
+    url_env: EnvName = "IOM3_HEARTBEAT_URL"
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+
+class RetentionSection(Strict):
+    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is kept")."""
+
+    # The digest reads a day and the week before it, hence at least 8 days of everything.
+    raw_payload_days: int = Field(default=30, ge=8, le=3650)  # the platform's own JSON
+    mention_text_days: int = Field(default=365, ge=8, le=3650)  # text, author name and link
+    # Posts flagged safeguarding often concern children or people at risk: minimised first.
+    safeguarding_days: int = Field(default=30, ge=8, le=3650)
+    resolved_incident_days: int = Field(default=365, ge=8, le=3650)  # counted from resolution
+    sent_email_days: int = Field(default=90, ge=8, le=3650)  # emails quote posts
+    purge_time: str = Field(default="03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -230,6 +252,8 @@ class MonitorFile(Strict):
     digest: DigestSection = DigestSection()
     audit: AuditSection = AuditSection()
     schedule: ScheduleSection = ScheduleSection()
+    heartbeat: HeartbeatSection = HeartbeatSection()
+    retention: RetentionSection = RetentionSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

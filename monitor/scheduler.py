@@ -37,8 +37,10 @@ from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.crisis_watch import detect_crises
 from monitor.digest import build_digest, digest_email, render, save
+from monitor.heartbeat import ping
 from monitor.housekeeping import close_stale_runs
 from monitor.pipeline import IngestResult, ingest, score_pending
+from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
 
@@ -94,6 +96,7 @@ class Monitor:
         self.config, self.sessions, self.connectors, self.transport = config, sessions, connectors, transport
         self.clock = clock
         self.stopping = threading.Event()
+        self._crashed: list[str] = []  # jobs that crashed since the last heartbeat
         # APScheduler's shutdown holds its job-store lock while it waits for running jobs, so a job
         # that calls into the scheduler then would wait forever. Jobs touch the scheduler only under
         # this lock and only while not stopping; shutdown sets `stopping` under it.
@@ -132,6 +135,13 @@ class Monitor:
         )
         self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **JOB_DEFAULTS)
         self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **JOB_DEFAULTS)
+        hour, minute = self.config.monitor.retention.purge_time.split(":")
+        self.scheduler.add_job(
+            self.purge,
+            CronTrigger(hour=int(hour), minute=int(minute), timezone=self.config.timezone),
+            id="retention",
+            **JOB_DEFAULTS,
+        )
         self.scheduler.add_listener(self._record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def poll_minutes(self, connector: Connector) -> float:
@@ -144,6 +154,7 @@ class Monitor:
             log.info("event=closed_stale_runs count=%d", closed)
         self.add_jobs()
         self.scheduler.start()
+        ping(self.sessions, self.config.monitor.heartbeat, "start", self.clock())
 
     def shutdown(self) -> None:
         """Let the running jobs finish their batch and commit, then stop."""
@@ -219,12 +230,32 @@ class Monitor:
         return result
 
     def process(self) -> None:
+        """One cycle; then the heartbeat: success, or fail naming the jobs that crashed since."""
         started = self.clock() - timedelta(minutes=10)  # threads touched recently, with some overlap
-        score_pending(self.sessions, self.config, self.scorer, clock=self.clock)
-        detect_crises(self.sessions, self.config, touched_since=started, now=self.clock())
-        route_pending(self.sessions, self.config, clock=self.clock)
-        if notify_due(self.sessions, self.config, clock=self.clock):
-            self._reschedule("flush", self.clock())
+        try:
+            score_pending(self.sessions, self.config, self.scorer, clock=self.clock)
+            detect_crises(self.sessions, self.config, touched_since=started, now=self.clock())
+            route_pending(self.sessions, self.config, clock=self.clock)
+            if notify_due(self.sessions, self.config, clock=self.clock):
+                self._reschedule("flush", self.clock())
+        except Exception as exc:
+            self._crashed.append(f"process ({type(exc).__name__})")
+            raise
+        finally:
+            crashed, self._crashed = self._crashed, []
+            detail = "jobs that crashed: " + ", ".join(crashed) if crashed else ""
+            ping(
+                self.sessions,
+                self.config.monitor.heartbeat,
+                "fail" if crashed else "success",
+                self.clock(),
+                detail=detail,
+            )
+
+    def purge(self) -> None:
+        """The nightly retention purge (monitor/retention.py)."""
+        result = purge(self.sessions, self.config.monitor.retention, self.clock())
+        log.info("job=retention %s", result.summary())
 
     def flush(self) -> None:
         # Within the minute before the next flush, and heard between emails by a shutdown.
@@ -309,6 +340,8 @@ class Monitor:
         """After each job: write every job's next run where `status` (another process) can read it."""
         if event.exception is not None:
             log.error("job=%s event=crashed error=%s", event.job_id, event.exception)
+            if event.job_id != "process":  # process reports its own crash
+                self._crashed.append(event.job_id)
         with self._control:
             if self.stopping.is_set():
                 return

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
-from monitor.schema import ConnectorRun, Incident, JobState, OutboxEmail
+from monitor.schema import ConnectorRun, Heartbeat, Incident, JobState, OutboxEmail
 
 
 def status_tables(session: Session, config: Config) -> Group:
@@ -108,4 +108,18 @@ def status_tables(session: Session, config: Config) -> Group:
             str(by.get((urgency, "open"), 0)),
             str(by.get((urgency, "acknowledged"), 0)),
         )
-    return Group(connectors, jobs, outbox, incidents)
+    heartbeat = Table(title="Heartbeat (the outside monitor's last news of this one)", title_justify="left")
+    for column in ("ping", "when", "answered", "detail"):
+        heartbeat.add_column(column, overflow="fold")
+    pings = {p.kind: p for p in session.scalars(select(Heartbeat))}
+    for kind in ("start", "success", "fail"):
+        ping = pings.get(kind)
+        heartbeat.add_row(
+            kind,
+            local(ping.at) if ping else "never",
+            ("yes" if ping.ok else "NO") if ping else "-",
+            ping.detail if ping else "",
+        )
+    if not pings:
+        heartbeat.caption = f"no ping yet: set {config.monitor.heartbeat.url_env} (README, 'Heartbeat')"
+    return Group(connectors, jobs, outbox, incidents, heartbeat)
