@@ -409,9 +409,14 @@ def cmd_once(args: argparse.Namespace, config: Config, console: Console) -> int:
     if not connectors:
         console.print("No connector is enabled in config/monitor.toml; nothing to poll.")
         return 1
+    pipeline_log = logging.getLogger("monitor.pipeline")
+    level = pipeline_log.level
     if not args.verbose:  # each problem is printed below, once; the log would say it again
-        logging.getLogger("monitor.pipeline").setLevel(logging.ERROR)
-    result = run_pass(sessions, config, connectors, transport_from_config(config))
+        pipeline_log.setLevel(logging.ERROR)
+    try:
+        result = run_pass(sessions, config, connectors, transport_from_config(config))
+    finally:
+        pipeline_log.setLevel(level)
     with sessions() as session:
         print_tables(console, pass_tables(session, result, config.routing))
     problems = [r for r in result.ingested if r.status != "ok"]

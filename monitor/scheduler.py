@@ -172,6 +172,8 @@ class Monitor:
     def poll(self, connector: Connector) -> IngestResult:
         result = ingest(self.sessions, connector, self.directory, clock=self.clock, stop=self.stopping.is_set)
         now = self.clock()
+        if result.stored:  # score and route what just arrived now, not at the next minute's tick
+            self._reschedule("process", now)
         waiting = result.resume_at
         with self.sessions.begin() as session:
             state = _state(session, f"poll:{connector.name}")
