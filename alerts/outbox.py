@@ -151,14 +151,17 @@ def _send_all(
             raw = session.get_one(OutboxEmail, row_id).message
         message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
 
-        def point_of_no_return(row_id: int = row_id) -> None:
+        passed: list[bool] = []
+
+        def point_of_no_return(row_id: int = row_id, passed: list[bool] = passed) -> None:
             with sessions.begin() as session:
                 session.execute(
                     update(OutboxEmail).where(OutboxEmail.id == row_id).values(status="delivering")
                 )
+            passed.append(True)
 
+        staged = getattr(transport, "send_staged", None)
         try:
-            staged = getattr(transport, "send_staged", None)
             if staged is not None:  # SMTP: "delivering" is committed just before DATA's final dot
                 staged(message, point_of_no_return)
             else:  # the whole send is the window; Maildir can tell afterwards, the console cannot
@@ -169,6 +172,11 @@ def _send_all(
                 row = session.get_one(OutboxEmail, row_id)
                 row.status, row.last_error = "failed", str(exc)
                 row.next_attempt_at = now + backoff(row.attempts)
+                if passed and exc.unreachable and staged is not None:
+                    # The final dot went and the reply never came: the server may have it (RFC
+                    # 1047). The retry may duplicate, with the same Message-ID; count it.
+                    row.unknown_outcomes += 1
+                    result.resent_unknown += 1
             result.failed += 1
             result.errors.append(f"outbox #{row_id} to {row.to_addr}: {exc}")
             if exc.permanent or exc.unreachable:

@@ -7,7 +7,7 @@ the process there; bench/crash_loop.py does the same with real kills and counts.
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -156,3 +156,40 @@ def test_a_spent_pass_budget_leaves_the_rest_for_the_next_pass(sessions, smtp_se
         m.get_body(("plain",)).get_content().replace("\r\n", "\n") for _, _, m in smtp_server.sink.received
     ]
     assert all("\n.\nA line that is only a dot" in b for b in bodies), bodies
+
+
+def test_a_reply_lost_after_the_final_dot_is_counted_as_an_unknown_outcome(sessions, smtp_server) -> None:  # noqa: F811
+    """The server takes the message but its "250" never arrives in time: RFC 1047 while alive."""
+    import asyncio
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    first_kept = threading.Event()
+    kept: list[str] = []
+
+    class SlowOnce:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+            first = not kept
+            kept.append(envelope.original_content.split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0].decode())
+            first_kept.set()
+            if first:  # queued, as a real server does, but answered after the client gave up
+                await asyncio.sleep(2)
+            return "250 OK"
+
+    controller = Controller(SlowOnce(), hostname="127.0.0.1", port=smtp_server.port)
+    controller.start()
+    try:
+        (message_id,) = _queue(sessions, 1)
+        settings = smtp(smtp_server.port).settings.model_copy(update={"timeout_seconds": 0.5})
+        first = flush(sessions, SmtpTransport(settings), now=NOW)
+        assert (first.sent, first.failed, first.resent_unknown) == (0, 1, 1)
+        assert first_kept.wait(timeout=60)  # the server did keep it
+        later = NOW + timedelta(hours=1)  # past the backoff
+        second = flush(sessions, SmtpTransport(settings), now=later)
+        assert second.sent == 1
+    finally:
+        controller.stop()
+    assert kept == [message_id, message_id]
+    with sessions() as session:
+        assert session.scalars(select(OutboxEmail.unknown_outcomes)).one() == 1
