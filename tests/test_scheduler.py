@@ -409,3 +409,16 @@ def test_runs_missed_while_asleep_fold_into_one(coalesce, expected):
     time.sleep(1)
     scheduler.shutdown(wait=True)
     assert len(runs) == expected  # our JOB_DEFAULTS (coalesce=True) gives one
+
+
+def test_a_poll_that_stored_mentions_brings_processing_forward(clock, config, sessions, paused, tmp_path):
+    from monitor.models import Mention
+
+    post = Mention(platform="x", platform_id="77", author_handle="a", text="IOM3 news", created_at=T0)
+    connector = Scripted(config, [[], [post]])
+    monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
+    clock.advance(minutes=5)
+    monitor.poll(connector)  # nothing new: the minute's tick stays where it was
+    assert paused.get_job("process").next_run_time == T0 + timedelta(seconds=3)
+    monitor.poll(connector)  # something new: scored and routed now, not at the next tick
+    assert paused.get_job("process").next_run_time == clock()
