@@ -26,6 +26,7 @@ from connectors.graph import (
 )
 from connectors.http import platform_token, provenance
 from monitor.models import Mention
+from monitor.watch import WatchList
 
 POST_FIELDS = "id,message,created_time,from{id,name},permalink_url,parent_id"
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
@@ -41,8 +42,8 @@ class FacebookConnector(Connector):
     name = "facebook"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
         self.handle_by_id = {platform_id: handle for handle, platform_id in settings.pages.items()}
         self.official_page_ids = self.official_ids("facebook", settings.pages)
 

@@ -27,6 +27,7 @@ from connectors.graph import (
 )
 from connectors.http import platform_token, provenance
 from monitor.models import Mention
+from monitor.watch import WatchList
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,comments_count"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
@@ -42,9 +43,9 @@ class InstagramConnector(Connector):
     name = "instagram"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
-        self.official = {c.handle.lower() for c in config.channels.official if c.platform == "instagram"}
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
+        self.official = {h.lower() for h in watch.official_handles("instagram")}
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         token = platform_token(self.settings, "Instagram")

@@ -28,6 +28,7 @@ from connectors.base import (
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.watch import WatchList
 
 API = "https://api.linkedin.com/rest"
 CLIENT = f"requests {requests.__version__}"
@@ -48,8 +49,8 @@ class LinkedInConnector(Connector):
     name = "linkedin"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
         self.handle_by_urn = {platform_id: handle for handle, platform_id in settings.organizations.items()}
         self.official_urns = self.official_ids("linkedin", settings.organizations)
 

@@ -19,6 +19,7 @@ from pydantic import Field
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.watch import WatchList
 
 try:
     import tweepy
@@ -45,12 +46,10 @@ class XConnector(Connector):
     name = "x"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
-        self.official = next((c.handle for c in config.channels.official if c.platform == "x"), None)
-        self.committees = [
-            a.handle for a in config.accounts.account if a.platform == "x" and a.kind == "asv_committee"
-        ]
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
+        self.official = next(iter(watch.official_handles("x")), None)
+        self.committees = watch.registered("x", "asv_committee")
 
     # --- the contract -------------------------------------------------------------------
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -96,8 +95,7 @@ class XConnector(Connector):
     def query(self) -> str:
         if self.settings.query:
             return self.settings.query
-        search = self.config.channels.search
-        terms = [f'"{t}"' if not t.isalnum() else t for t in search.terms] + list(search.hashtags)
+        terms = [f'"{t}"' if not t.isalnum() else t for t in self.watch.terms] + list(self.watch.hashtags)
         if self.official:
             terms.append(f"@{self.official}")
         query = "(" + " OR ".join(terms) + ")"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from alerts.incidents import IncidentError, acknowledge, add_silence, notify_due, resolve
 from alerts.outbox import enqueue, flush
 from alerts.transports import MaildirTransport, transport_from_config
-from connectors import enabled_connectors
+from connectors import check_settings, enabled_connectors
 from connectors.replay import SAMPLE_PATH, ReplayConnector
 from connectors.replay import Settings as ReplaySettings
 from monitor import registry
@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         config = load_config(args.config)
+        check_settings(config)  # each connector validates its own [connectors.<name>] table
     except ConfigError as exc:
         print("The configuration has problems; nothing was run:", file=sys.stderr)
         for problem in exc.problems:
@@ -361,7 +362,7 @@ def cmd_demo(args: argparse.Namespace, config: Config, console: Console) -> int:
         ),
     )
     sessions = open_store(config, config.monitor.database.url)
-    replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config)
+    replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config.watch_list())
     transport = MaildirTransport(demo_dir / "mail")
     console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
     result = run_pass(sessions, config, [replay], transport)

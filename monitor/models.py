@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, NamedTuple
 
+from monitor.vocabulary import ChannelKind
+
+__all__ = ["PLATFORMS", "ChannelKind", "Mention", "Evidence", "Flag", "Assessment"]
+
 PLATFORMS = ("x", "facebook", "instagram", "linkedin")
-
-
-class ChannelKind(StrEnum):
-    """Who posted, as the policy distinguishes them."""
-
-    OFFICIAL = "official"
-    ASV_COMMITTEE = "asv_committee"
-    ASV_PERSONAL = "asv_personal"
-    PUBLIC = "public"
 
 
 @dataclass(frozen=True, slots=True)

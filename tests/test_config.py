@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_monitor
 
+from connectors import check_settings
 from monitor.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +21,9 @@ def _edit(config_dir: Path, name: str, old: str, new: str) -> None:
 
 
 def _problems(config_dir: Path) -> list[str]:
+    """What the CLI reports at start: the files, then each connector's own table."""
     with pytest.raises(ConfigError) as caught:
-        load_config(config_dir)
+        check_settings(load_config(config_dir))
     return caught.value.problems
 
 
@@ -201,3 +203,20 @@ def test_check_config_command_prints_problems_and_exits_2(config_dir):
     ), lines
     assert any("contacts.toml: roles.director_of_business_support.email:" in line for line in lines), lines
     assert "Traceback" not in done.stderr
+
+
+def test_config_never_imports_the_connectors():
+    """The arrow points one way: connectors read monitor's records, config knows no connector."""
+    import ast
+
+    for module in ("config", "validation", "vocabulary", "watch", "models"):
+        tree = ast.parse((ROOT / "monitor" / f"{module}.py").read_text())
+        imported = {
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for name in (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            )
+        }
+        assert not {n for n in imported if n.split(".")[0] == "connectors"}, module

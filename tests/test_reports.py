@@ -29,7 +29,11 @@ SAMPLE = [json.loads(line) for line in SAMPLE_PATH.read_text().splitlines()]
 
 
 def _load_sample(sessions, config) -> None:
-    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    ingest(
+        sessions,
+        ReplayConnector(Settings(path=str(SAMPLE_PATH)), config.watch_list()),
+        ChannelDirectory(config),
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
 
 

@@ -44,7 +44,7 @@ def facebook(config, sleeps=None, **settings) -> FacebookConnector:
     settings.setdefault("pages", PAGES)
     return FacebookConnector(
         FacebookSettings(**settings),
-        config,
+        config.watch_list(),
         sleep=(sleeps if sleeps is not None else []).append,
         clock=lambda: NOW,
     )
@@ -232,7 +232,9 @@ IG_ACCOUNT = "17841400000000001"
 
 def instagram(config, **settings) -> InstagramConnector:
     settings.setdefault("accounts", {"iomthree": IG_ACCOUNT})
-    return InstagramConnector(InstagramSettings(**settings), config, sleep=[].append, clock=lambda: NOW)
+    return InstagramConnector(
+        InstagramSettings(**settings), config.watch_list(), sleep=[].append, clock=lambda: NOW
+    )
 
 
 @responses.activate

@@ -41,7 +41,10 @@ def linkedin(config, sleeps=None, **settings) -> LinkedInConnector:
     settings.setdefault("organizations", {"iom3": ORG})
     settings.setdefault("page_size", 2)
     return LinkedInConnector(
-        Settings(**settings), config, sleep=(sleeps if sleeps is not None else []).append, clock=lambda: NOW
+        Settings(**settings),
+        config.watch_list(),
+        sleep=(sleeps if sleeps is not None else []).append,
+        clock=lambda: NOW,
     )
 
 

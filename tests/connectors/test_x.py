@@ -42,7 +42,7 @@ def sleeps() -> list[float]:
 
 
 def connector(config, sleeps, **settings) -> XConnector:
-    return XConnector(Settings(**settings), config, sleep=sleeps.append)
+    return XConnector(Settings(**settings), config.watch_list(), sleep=sleeps.append)
 
 
 def _users(mock: responses.RequestsMock) -> None:
@@ -140,7 +140,7 @@ def test_resumes_from_since_id(sessions, config, token, sleeps):
 
 
 def test_the_query_covers_terms_hashtags_and_the_official_handle(config):
-    query = XConnector(Settings(), config).query()
+    query = XConnector(Settings(), config.watch_list()).query()
     assert query.startswith(
         '(IOM3 OR IoM3 OR "I.M3" OR "IOM 3" OR "Institute of Materials, Minerals and Mining"'
     )
