@@ -13,18 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from monitor.platforms import PLATFORM_TABLE
 from monitor.validation import problem_lines
 
 if TYPE_CHECKING:
     from connectors.base import Connector
     from monitor.config import Config
 
+# The replay file, then one connector per row of the platform table (monitor/platforms.py).
 CONNECTORS: dict[str, str] = {
     "replay": "connectors.replay:ReplayConnector",
-    "x": "connectors.x:XConnector",
-    "facebook": "connectors.facebook:FacebookConnector",
-    "instagram": "connectors.instagram:InstagramConnector",
-    "linkedin": "connectors.linkedin:LinkedInConnector",
+    **{name: row.connector for name, row in PLATFORM_TABLE.items()},
 }
 
 

@@ -123,6 +123,11 @@ class Connector(ABC):
         """The platform ids, among `ids_by_handle`, of IOM3's official accounts (channels.toml)."""
         return {ids_by_handle[h] for h in self.watch.official_handles(platform) if h in ids_by_handle}
 
+    def token_envs(self) -> list[str]:
+        """The NAMES of the environment variables this connector needs set (check-config lists them)."""
+        token_env = getattr(self.settings, "token_env", None)
+        return [token_env] if token_env else []
+
     @abstractmethod
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         """Yield batches newer than `cursor` (None: from the start), oldest first."""

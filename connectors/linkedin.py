@@ -28,6 +28,7 @@ from connectors.base import (
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
 API = "https://api.linkedin.com/rest"
@@ -35,7 +36,7 @@ CLIENT = f"requests {requests.__version__}"
 
 
 class Settings(PlatformSettings):
-    token_env: str = Field(default="IOM3_LINKEDIN_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    token_env: str = Field(default=default_token_env("linkedin"), pattern=r"^[A-Z][A-Z0-9_]*$")
     # LinkedIn sunsets each monthly version after a year: move this forward at least yearly.
     api_version: str = Field(default="202511", pattern=r"^20\d\d(0[1-9]|1[0-2])$")
     # handle (as in channels.toml / accounts.toml) -> urn:li:organization:<id>

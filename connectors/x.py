@@ -19,6 +19,7 @@ from pydantic import Field
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
 try:
@@ -33,7 +34,7 @@ CLIENT = f"tweepy {tweepy.__version__}"
 
 
 class Settings(PlatformSettings):
-    token_env: str = Field(default="IOM3_X_BEARER_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    token_env: str = Field(default=default_token_env("x"), pattern=r"^[A-Z][A-Z0-9_]*$")
     # Empty: built from channels.toml (terms, hashtags and @ the official handle).
     query: str = ""
     include_retweets: bool = False

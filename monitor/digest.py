@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from alerts.compose import header_safe, templates  # noqa: E402
 from monitor.config import Config  # noqa: E402
+from monitor.platforms import PLATFORMS  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
-PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 KINDS = ("official", "asv_committee", "asv_personal", "public")
 TOP_FLAGGED = 10
 

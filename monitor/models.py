@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from monitor.platforms import PLATFORMS
 from monitor.vocabulary import ChannelKind
 
 __all__ = ["PLATFORMS", "ChannelKind", "Mention", "Evidence", "Flag", "Assessment"]
-
-PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 
 
 @dataclass(frozen=True, slots=True)
