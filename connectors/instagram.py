@@ -49,8 +49,9 @@ class InstagramConnector(MetaConnector):
     ) -> Iterator[Batch]:
         recent = state.setdefault(f"recent:{handle}", {})
         # The account's own media may come without `username`: it is the account's. Media it is
-        # tagged in belong to someone else, so they are never given the account's name.
-        owner = handle if edge == "media" else None
+        # tagged in belong to someone else: never given the account's name (that would mark a
+        # stranger's post official), kept as "unknown" rather than lost.
+        owner = handle if edge == "media" else "unknown"
 
         def read_page(data: list[Any], stamp: dict[str, Any]) -> tuple[list[Mention], list[str]]:
             mentions, skipped = self.read_all(
