@@ -61,6 +61,15 @@ _ROWS = (
         reach=False,
         blind_spots="only the configured pages and posts that @mention them; members' other posts are not",
     ),
+    PlatformInfo(
+        "bluesky",
+        "Bluesky",
+        "connectors.bluesky:BlueskyConnector",
+        ("IOM3_BLUESKY_HANDLE", "IOM3_BLUESKY_APP_PASSWORD"),
+        threads=True,
+        reach=True,
+        blind_spots="search finds posts in the last few days it indexes; blocked or deleted posts are not",
+    ),
 )
 
 PLATFORM_TABLE: dict[str, PlatformInfo] = {row.name: row for row in _ROWS}
