@@ -70,6 +70,15 @@ _ROWS = (
         reach=True,
         blind_spots="search finds posts in the last few days it indexes; blocked or deleted posts are not",
     ),
+    PlatformInfo(
+        "mastodon",
+        "Mastodon",
+        "connectors.mastodon:MastodonConnector",
+        ("IOM3_MASTODON_TOKEN",),
+        threads=True,
+        reach=True,
+        blind_spots="only posts the configured instances have federated; search only finds posts that opt in",
+    ),
 )
 
 PLATFORM_TABLE: dict[str, PlatformInfo] = {row.name: row for row in _ROWS}
