@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 
 import requests
@@ -20,6 +19,7 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
+from connectors.text import html_to_text
 from monitor.models import Mention
 from monitor.platforms import default_token_env
 
@@ -195,39 +195,6 @@ class MastodonConnector(Connector):
 
 def partial_timeline(method: Callable[..., Any], target: Any) -> Callable[..., list[Any]]:
     return lambda **kwargs: list(method(target, **kwargs))
-
-
-class _TextOnly(HTMLParser):
-    """Keeps the words of status HTML: paragraphs and line breaks as newlines, the rest dropped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in ("script", "style"):
-            self.hidden += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "p":
-            self.parts.append("\n\n")
-        elif tag in ("script", "style") and self.hidden:
-            self.hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Status HTML as plain text (entities decoded, tags and scripts dropped)."""
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts).strip()
 
 
 def _plain(value: Any) -> Any:

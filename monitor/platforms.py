@@ -79,6 +79,15 @@ _ROWS = (
         reach=True,
         blind_spots="only posts the configured instances have federated; search only finds posts that opt in",
     ),
+    PlatformInfo(
+        "web",
+        "News and blogs",
+        "connectors.feeds:FeedsConnector",
+        (),
+        threads=False,
+        reach=False,
+        blind_spots="only the feeds listed; a feed shows a summary, not the whole page",
+    ),
 )
 
 PLATFORM_TABLE: dict[str, PlatformInfo] = {row.name: row for row in _ROWS}

@@ -91,7 +91,7 @@ def test_the_shipped_config_is_valid(config):
             "[connectors.replay]",
             "[connectors.replya]",
             "monitor.toml: connectors.replya: no connector named 'replya'; "
-            "known connectors: facebook, instagram, linkedin, replay, x",
+            "known connectors: bluesky, facebook, instagram, linkedin, mastodon, replay, web, x",
         ),
         (
             "monitor.toml",

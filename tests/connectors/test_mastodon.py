@@ -18,7 +18,8 @@ from monitor.store import load_cursor
 from monitor.watch import WatchedAccount, WatchList
 
 pytest.importorskip("mastodon")
-from connectors.mastodon import MastodonConnector, Settings, html_to_text  # noqa: E402
+from connectors.mastodon import MastodonConnector, Settings  # noqa: E402
+from connectors.text import html_to_text  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
 HOME = "https://mastodon.social"

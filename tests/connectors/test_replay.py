@@ -85,7 +85,10 @@ def test_a_missing_file_is_fatal_and_says_what_to_do(tmp_path, config):
 
 def test_registry_names_the_known_connectors(config):
     assert connector_class("replay") is ReplayConnector
-    with pytest.raises(LookupError, match="known connectors: facebook, instagram, linkedin, replay, x"):
+    with pytest.raises(
+        LookupError,
+        match="known connectors: bluesky, facebook, instagram, linkedin, mastodon, replay, web, x",
+    ):
         connector_class("friendster")
     assert [c.name for c in enabled_connectors(config)] == [
         "replay",
