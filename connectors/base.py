@@ -50,6 +50,8 @@ class Batch:
     mentions: list[Mention]
     cursor: Cursor
     skipped: list[str] = field(default_factory=list)
+    # Webhook queue entries this batch settles (fetched, or gone): marked in the same commit.
+    acknowledged: list[int] = field(default_factory=list)
 
 
 class ConnectorError(Exception):

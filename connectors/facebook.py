@@ -106,6 +106,21 @@ class FacebookConnector(MetaConnector):
             state[key] = newest
         yield Batch([], copy_state(state))
 
+    def by_id(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
+        """A `feed` webhook's post or comment, read by its own id."""
+        if queued["kind"] == "post":
+            return (
+                queued["object_id"],
+                {"fields": POST_FIELDS},
+                lambda i, stamp: self.normalize(i, stamp, kind="post"),
+            )
+        post_id = (queued.get("value") or {}).get("post_id")
+        return (
+            queued["object_id"],
+            {"fields": COMMENT_FIELDS},
+            lambda i, stamp: self.normalize(i, stamp, kind="comment", post_id=post_id),
+        )
+
     # --- pure: Graph API objects to Mentions --------------------------------------------
     def normalize(
         self, item: dict[str, Any], stamp: dict[str, Any], *, kind: str, post_id: str | None = None

@@ -228,7 +228,32 @@ class MetaConnector(Connector):
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         token = platform_token(self.settings, self.label)
         graph, watch = graph_client(token.reveal(), self.settings)
-        yield from self.streams(graph, watch, copy_state(cursor or {}))
+        state = copy_state(cursor or {})
+        # Objects a Meta webhook named since the last run (monitor/webhooks.py): fetched by id
+        # first; the key is the pipeline's, never saved back in the cursor.
+        for queued in state.pop("webhook_events", []):
+            yield self._queued(graph, watch, state, queued)
+        yield from self.streams(graph, watch, state)
+
+    def _queued(self, graph: Any, watch: UsageWatch, state: dict[str, Any], queued: dict[str, Any]) -> Batch:
+        path, params, normalize = self.by_id(queued)
+        try:
+            item = call(graph, watch, path, params, self.settings, platform=self.label, sleep=self.sleep)
+        except SkipStream as skip:
+            # Deleted or hidden since Meta told us: settled, with the reason named.
+            problem = f"{self.label} {queued['kind']} {queued['object_id']} (from a webhook): {skip}"
+            return Batch([], copy_state(state), [problem], acknowledged=[queued["queue_id"]])
+        mentions, skipped = self.read_all([item], queued["kind"], lambda i: normalize(i, self.stamp(watch)))
+        return Batch(mentions, copy_state(state), skipped, acknowledged=[queued["queue_id"]])
+
+    def by_id(
+        self, queued: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], Callable[[Any, dict[str, Any]], Mention]]:
+        """Where to read one webhook-queued object, and how to turn the answer into a Mention."""
+        raise SkipStream(f"{self.label} cannot fetch a queued {queued['kind']}")
+
+    def stamp(self, watch: UsageWatch) -> dict[str, Any]:
+        return provenance(self.name, watch.last_url, CLIENT)
 
     @abstractmethod
     def streams(self, graph: Any, watch: UsageWatch, state: dict[str, Any]) -> Iterator[Batch]:

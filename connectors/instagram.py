@@ -21,6 +21,7 @@ from monitor.platforms import default_token_env
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,comments_count"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
+MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,like_count,media{id,permalink}"
 
 
 class Settings(GraphSettings):
@@ -105,6 +106,28 @@ class InstagramConnector(MetaConnector):
                 if batch.mentions or batch.skipped:
                     yield Batch(batch.mentions, copy_state(state), batch.skipped)
         yield Batch([], copy_state(state))
+
+    def by_id(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
+        """A `mentions` webhook's media or comment, read through the mentioned account (the only
+        way the Graph API shows other people's media that @mention it)."""
+        object_id, account = queued["object_id"], queued["account_id"]
+        if queued["kind"] == "media":
+            fields = f"mentioned_media.media_id({object_id}){{{MEDIA_FIELDS}}}"
+            return (
+                account,
+                {"fields": fields},
+                lambda answer, stamp: self.normalize(
+                    answer["mentioned_media"], stamp, media=None, owner="unknown"
+                ),
+            )
+        fields = f"mentioned_comment.comment_id({object_id}){{{MENTIONED_COMMENT_FIELDS}}}"
+
+        def comment(answer: dict[str, Any], stamp: dict[str, Any]) -> Mention:
+            found = answer["mentioned_comment"]
+            media = found.get("media") or {"id": found["id"], "permalink": ""}
+            return self.normalize(found, stamp, media={"permalink": "", **media}, parent=media["id"])
+
+        return account, {"fields": fields}, comment
 
     def normalize(
         self,

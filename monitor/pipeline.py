@@ -21,6 +21,7 @@ from alerts.incidents import RouteResult, notify_due, route_pending
 from alerts.outbox import FlushResult, flush
 from alerts.transports import Transport
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
+from monitor import webhooks
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.crisis_watch import detect_crises
@@ -74,6 +75,9 @@ def ingest(
     with sessions() as session:
         cursor = load_cursor(session, connector.name)
         previous_error = last_run_error(session, connector.name)
+        if queued := webhooks.pending(session, connector.name):
+            # Objects Meta's webhooks named: the connector fetches them by id (connectors/graph.py).
+            cursor = {**(cursor or {}), "webhook_events": queued}
     run_id = start_run(sessions, connector.name, clock())
     try:
         for batch in connector.fetch(cursor):
@@ -85,6 +89,7 @@ def ingest(
                     cursor=batch.cursor,
                     directory=directory,
                 )
+                webhooks.acknowledge(session, batch.acknowledged)
             result.fetched += len(batch.mentions)
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates
