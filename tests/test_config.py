@@ -220,3 +220,19 @@ def test_config_never_imports_the_connectors():
             )
         }
         assert not {n for n in imported if n.split(".")[0] == "connectors"}, module
+
+
+def test_check_config_names_each_missing_token_variable(config_dir):
+    monitor = config_dir / "monitor.toml"
+    monitor.write_text(
+        monitor.read_text() + "\n[connectors.bluesky]\n\n[connectors.mastodon]\n\n[connectors.web]\n"
+    )
+    done = run_monitor(
+        "--config", str(config_dir), "check-config", env={"IOM3_BLUESKY_HANDLE": "iom3.bsky.social"}
+    )
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "connector bluesky: enabled, IOM3_BLUESKY_APP_PASSWORD is not set" in out  # the handle is
+    assert "connector mastodon: enabled, IOM3_MASTODON_TOKEN is not set" in out
+    assert "connector x: enabled, IOM3_X_BEARER_TOKEN is not set" in out
+    assert "connector web: enabled" in out and "web: enabled, " not in out  # feeds need no token
