@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from monitor.config import Config
+from monitor.platforms import label as platform_label
 
-PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
 KIND_LABELS = {
     "official": "official IOM3 channel",
     "asv_committee": "ASV committee account",
@@ -144,7 +144,7 @@ def alert_email(
     context = {
         "f": facts,
         "contact": contact,
-        "platform": PLATFORM_LABELS.get(facts.platform, facts.platform),
+        "platform": platform_label(facts.platform),
         "kind": KIND_LABELS.get(facts.channel_kind, facts.channel_kind),
         "severity": SEVERITY_LABELS.get(facts.severity, facts.severity),
         "category": facts.category.replace("_", " "),

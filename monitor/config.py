@@ -27,7 +27,10 @@ from pydantic import (
 )
 from sqlalchemy.engine import make_url
 
-from monitor.models import PLATFORMS, ChannelKind
+from monitor.models import PLATFORMS
+from monitor.validation import describe_error, format_loc
+from monitor.vocabulary import CATEGORIES, ROLES, URGENCIES, ChannelKind
+from monitor.watch import WatchedAccount, WatchList
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -40,12 +43,6 @@ CONFIG_FILES = (
     "contacts.toml",
     "lexicons.toml",
     "routing.toml",
-)
-ROLES = (
-    "communications_executive",
-    "head_of_marketing",
-    "director_of_business_support",
-    "marketing_and_communications",
 )
 
 
@@ -284,23 +281,6 @@ class ContactsFile(Strict):
 
 
 # --- lexicons.toml --------------------------------------------------------------------------
-CATEGORIES = (
-    "complaint",
-    "crisis",
-    "defamation",
-    "press",
-    "harassment",
-    "safeguarding",
-    "disclosure",
-    "confidentiality",
-    "political",
-    "brand_name",
-    "disclaimer",
-    "logo",
-    "copyright",
-)
-
-
 class CueGroup(Strict):
     weight: Score
     terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
@@ -339,7 +319,6 @@ class LexiconsFile(Strict):
 
 
 # --- routing.toml --------------------------------------------------------------------------
-URGENCIES = ("immediate", "same_day", "digest")
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
 
 
@@ -438,6 +417,20 @@ class Config(Strict):
             url = parsed.set(database=str(db_path)).render_as_string(hide_password=False)
         return url
 
+    def watch_list(self) -> WatchList:
+        """What the connectors need from the configuration, and nothing else."""
+        return WatchList(
+            official=tuple(WatchedAccount(c.platform, c.handle, "official") for c in self.channels.official),
+            accounts=tuple(WatchedAccount(a.platform, a.handle, str(a.kind)) for a in self.accounts.account),
+            terms=tuple(self.channels.search.terms),
+            hashtags=tuple(self.channels.search.hashtags),
+            root=self.root,
+        )
+
+    def display(self, name: str) -> str:
+        """How problems name a file of this configuration (`config/monitor.toml`)."""
+        return _display(self.config_dir / name)
+
     def contact(self, role: str) -> Contact:
         return self.contacts.roles[role]
 
@@ -455,28 +448,6 @@ _FILE_MODELS: dict[str, type[Strict]] = {
     "lexicons.toml": LexiconsFile,
     "routing.toml": RoutingFile,
 }
-
-
-def format_loc(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def describe_error(error: dict[str, Any]) -> str:
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; unknown keys are refused so typos never go unnoticed)"
-    if error["type"] == "missing":
-        return "required key is missing"
-    shown = error.get("input")
-    if error["type"] not in ("value_error",) and not isinstance(shown, dict | list):
-        return f"{message} (got {shown!r})"
-    return message
 
 
 def load_config(config_dir: Path | str | None = None) -> Config:
@@ -518,15 +489,8 @@ def load_config(config_dir: Path | str | None = None) -> Config:
 
 
 def _cross_checks(parsed: dict[str, Any], config_dir: Path) -> list[str]:
-    """Checks that span files or need the connector registry."""
-    from connectors import connector_settings_problems
-
+    """Checks that span files. (Each connector checks its own table: connectors.settings_problems.)"""
     problems: list[str] = []
-    monitor_shown = _display(config_dir / "monitor.toml")
-    for name, table in parsed["monitor.toml"].connectors.items():
-        for loc, message in connector_settings_problems(name, table):
-            problems.append(f"{monitor_shown}: connectors.{name}{loc}: {message}")
-
     accounts_shown = _display(config_dir / "accounts.toml")
     seen: set[tuple[str, str]] = set()
     official = {(c.platform, c.handle.lower()) for c in parsed["channels.toml"].official}

@@ -275,3 +275,22 @@ class JobState(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed runs
     operator_told: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WebhookEvent(Base):
+    """An object a Meta webhook named, waiting for its connector's next run to fetch it by id.
+
+    Unique per (platform, kind, object_id): a delivery Meta repeats queues nothing new.
+    """
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("platform", "kind", "object_id", name="uq_webhook_events_object"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # media | comment | post
+    object_id: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

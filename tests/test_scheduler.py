@@ -107,7 +107,7 @@ class Scripted(Connector):
     name = "scripted"
 
     def __init__(self, config, script: list) -> None:  # noqa: ANN001
-        super().__init__(Connector.Settings(), config)
+        super().__init__(Connector.Settings(), config.watch_list())
         self.script = script
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

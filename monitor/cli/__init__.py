@@ -69,12 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from sqlalchemy.exc import OperationalError
 
+    from connectors import check_settings
     from monitor.config import ConfigError, load_config
     from monitor.redact import configure_logging
 
     console = Console()
     try:
         config = load_config(args.config)
+        check_settings(config)  # each connector validates its own [connectors.<name>] table
     except ConfigError as exc:
         print("The configuration has problems; nothing was run:", file=sys.stderr)
         for problem in exc.problems:

@@ -49,7 +49,7 @@ class Demo(Command):
             ),
         )
         sessions = open_store(config, config.monitor.database.url)
-        replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config)
+        replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config.watch_list())
         transport = MaildirTransport(demo_dir / "mail")
         console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.

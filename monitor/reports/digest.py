@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from alerts.compose import make_message, templates  # noqa: E402
 from monitor.config import Config  # noqa: E402
+from monitor.platforms import PLATFORM_TABLE, PLATFORMS  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
-PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 KINDS = ("official", "asv_committee", "asv_personal", "public")
 TOP_FLAGGED = 10
 
@@ -276,6 +276,10 @@ def _connectors(session: Session, zone: ZoneInfo) -> list[dict]:
                 "fetched": run.fetched,
                 "when": run.started_at.astimezone(zone).strftime("%d %b %H:%M"),
                 "problem": run.error.splitlines()[0] if run.error else "",
+                # Coverage: what this platform's connector cannot see (monitor/platforms.py).
+                "cannot_see": PLATFORM_TABLE[run.connector].blind_spots
+                if run.connector in PLATFORM_TABLE
+                else "",
             }
         )
     return rows
