@@ -74,7 +74,14 @@ def acknowledge(session: Session, incident_id: int, *, actor: Person, source: st
 
 
 def assign(
-    session: Session, config: Config, incident_id: int, *, assignee: str, actor: Person, source: str, now: datetime
+    session: Session,
+    config: Config,
+    incident_id: int,
+    *,
+    assignee: str,
+    actor: Person,
+    source: str,
+    now: datetime,
 ) -> Incident:
     """Give the incident to a person in contacts.toml (by address)."""
     incident = _incident(session, incident_id)
@@ -86,7 +93,13 @@ def assign(
     incident.assigned_to = target.email
     _history(incident, now, f"assigned to {target.name} by {actor.name}")
     record(
-        session, actor=actor, action="assign", incident_id=incident_id, detail=target.email, source=source, now=now
+        session,
+        actor=actor,
+        action="assign",
+        incident_id=incident_id,
+        detail=target.email,
+        source=source,
+        now=now,
     )
     return incident
 
@@ -121,7 +134,15 @@ def resolve(
         raise ActionRefused(str(exc)) from None
     incident.outcome = outcome[:NOTE_LIMIT]
     _history(incident, now, f"outcome: {incident.outcome}")
-    record(session, actor=actor, action="resolve", incident_id=incident_id, detail=outcome, source=source, now=now)
+    record(
+        session,
+        actor=actor,
+        action="resolve",
+        incident_id=incident_id,
+        detail=outcome,
+        source=source,
+        now=now,
+    )
     return incident
 
 
@@ -190,9 +211,7 @@ class TimelineEntry:
 def timeline(session: Session, incident: Incident) -> list[TimelineEntry]:
     """Everything that happened to an incident, oldest first: its history, every action with who
     and from where, and every email with whom it went to."""
-    entries = [
-        TimelineEntry(datetime.fromisoformat(e["at"]), "history", e["what"]) for e in incident.history
-    ]
+    entries = [TimelineEntry(datetime.fromisoformat(e["at"]), "history", e["what"]) for e in incident.history]
     for row in session.scalars(select(ActionLog).where(ActionLog.incident_id == incident.id)):
         entries.append(TimelineEntry(row.at, "action", row.action, row.actor, row.source))
     for mail in session.scalars(select(OutboxMessage).where(OutboxMessage.incident_id == incident.id)):
