@@ -38,7 +38,10 @@ def seed_incident(
 ) -> int:
     """One incident with one mention and its assessment; returns the incident id."""
     with sessions.begin() as session:
-        pid = platform_id or f"p{session.scalar(select(MentionRow.id).order_by(MentionRow.id.desc())) or 0}-{author}"
+        pid = (
+            platform_id
+            or f"p{session.scalar(select(MentionRow.id).order_by(MentionRow.id.desc())) or 0}-{author}"
+        )
         mention = MentionRow(
             platform="x",
             platform_id=pid,
@@ -57,14 +60,18 @@ def seed_incident(
         session.flush()
         word = "complaint"
         start = text.find(word)
-        evidence = [{"kind": "term", "text": word, "start": start, "end": start + len(word)}] if start >= 0 else []
+        evidence = (
+            [{"kind": "term", "text": word, "start": start, "end": start + len(word)}] if start >= 0 else []
+        )
         session.add(
             AssessmentRow(
                 mention_id=mention.id,
                 scorer_version="test",
                 sentiment=-0.6,
                 scores={category: 0.8},
-                flags=[{"category": category, "score": 0.8, "clause": "Complaint handling", "evidence": evidence}],
+                flags=[
+                    {"category": category, "score": 0.8, "clause": "Complaint handling", "evidence": evidence}
+                ],
                 flagged=True,
                 routed_at=opened_at,
             )
@@ -93,7 +100,9 @@ def last_link(sessions: sessionmaker[Session], email: str) -> str:
     """The sign-in link in the newest email to `email`, as a path."""
     with sessions() as session:
         row = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient.contains(email)).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient.contains(email))
+            .order_by(OutboxMessage.id.desc())
         ).first()
     assert row is not None, f"no email to {email}"
     body = message_from_string(row.payload, policy=policy.default).get_body(("plain",)).get_content()

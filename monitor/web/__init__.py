@@ -81,9 +81,12 @@ def create_app(
     app.register_blueprint(incidents.bp)
     app.register_blueprint(pages.bp)
     # Per client address; the per-address cap on emails is in auth.send_link.
-    limiter.limit("5 per 15 minutes; 30 per day", methods=["POST"])(app.view_functions["auth.send_link"])
-    for endpoint in ("auth.finish_sign_in", "incidents.link_action"):
-        limiter.limit("20 per 15 minutes", methods=["POST"])(app.view_functions[endpoint])
+    for endpoint, limit in (
+        ("auth.send_link", "5 per 15 minutes; 30 per day"),
+        ("auth.finish_sign_in", "20 per 15 minutes"),
+        ("incidents.link_action", "20 per 15 minutes"),
+    ):
+        app.view_functions[endpoint] = limiter.limit(limit)(app.view_functions[endpoint])
     app.before_request(auth.load_signed_in_person)
     app.teardown_appcontext(_close_session)
     from monitor.web import views

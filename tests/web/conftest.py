@@ -31,4 +31,3 @@ def app(web_config: Config, sessions: sessionmaker[Session], clock, monkeypatch)
 @pytest.fixture
 def client(app):
     return app.test_client()
-
