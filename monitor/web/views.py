@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
 
+from alerts.compose import PLATFORM_LABELS
 from monitor.config import Config
 from monitor.services.people import Person
 from monitor.web.links import safe_url
@@ -49,6 +50,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.globals["me"] = person
+    app.jinja_env.filters["platform"] = lambda key: PLATFORM_LABELS.get(key, key)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # noqa: ANN202
