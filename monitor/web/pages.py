@@ -32,14 +32,12 @@ def mentions():  # noqa: ANN201
         platform=args.get("platform") if args.get("platform") in PLATFORMS else None,
         author=args.get("author", "").strip()[:200] or None,
         text=args.get("q", "").strip()[:200] or None,
+        thread=args.get("thread", "").strip()[:300] or None,
         flagged=args.get("flagged") == "1",
         limit=100,
     )
-    found = (
-        search_mentions(db(), search)
-        if any((search.platform, search.author, search.text, search.flagged))
-        else []
-    )
+    asked = any((search.platform, search.author, search.text, search.thread, search.flagged))
+    found = search_mentions(db(), search) if asked else []
     return render_template(
         "mentions.html.j2", found=found, args=args, platforms=PLATFORMS, searched=bool(args)
     )
