@@ -37,26 +37,38 @@ def inbox():  # noqa: ANN201
     status = request.args.get("status", "open")
     status = status if status in STATUSES else "open"
     filters = {k: request.args.get(k, "") for k in ("category", "level", "role", "platform")}
-    query = select(Incident, MentionRow).join(MentionRow, MentionRow.id == Incident.first_mention_id)
-    query = query.where(Incident.status == status)
+    conditions = [Incident.status == status]
     for key in ("category", "level", "role"):
         if filters[key]:
-            query = query.where(getattr(Incident, key) == filters[key])
+            conditions.append(getattr(Incident, key) == filters[key])
     if filters["platform"]:
-        query = query.where(Incident.thread_key.startswith(filters["platform"] + ":", autoescape=True))
+        conditions.append(Incident.thread_key.startswith(filters["platform"] + ":", autoescape=True))
     size = config().monitor.web.page_size
-    total = db().scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = db().scalar(select(func.count(Incident.id)).where(*conditions)) or 0
     pages = max(1, -(-total // size))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-    rows = (
+    # One page of incident ids first, then their first posts: joining before the LIMIT lets
+    # PostgreSQL hash the whole mentions table to keep 25 rows.
+    ids = (
         db()
-        .execute(
-            query.order_by(LEVEL_RANK, URGENCY_RANK, Incident.opened_at.desc(), Incident.id.desc())
+        .scalars(
+            select(Incident.id)
+            .where(*conditions)
+            .order_by(LEVEL_RANK, URGENCY_RANK, Incident.opened_at.desc(), Incident.id.desc())
             .offset((page - 1) * size)
             .limit(size)
         )
         .all()
     )
+    found = {
+        incident.id: (incident, first)
+        for incident, first in db().execute(
+            select(Incident, MentionRow)
+            .join(MentionRow, MentionRow.id == Incident.first_mention_id)
+            .where(Incident.id.in_(ids))
+        )
+    }
+    rows = [found[i] for i in ids]
     counts = dict(
         db()
         .execute(
