@@ -187,10 +187,21 @@ def lift(session: Session, silence_id: int, *, actor: Person, source: str, now: 
     if not actor.may_silence:
         raise ActionRefused(f"{actor.name} may not lift silences ([web] silence_roles)")
     lifted = lift_silence(session, silence_id, lifted_by=actor.name, now=now)
+    # A silence made from an incident page is lifted in that incident's history too.
+    made_from = session.scalar(
+        select(ActionLog.incident_id).where(ActionLog.silence_id == silence_id, ActionLog.action == "silence")
+    )
+    if made_from is not None:
+        _history(
+            _incident(session, made_from),
+            now,
+            f"silence lifted by {actor.name}: {lifted.kind} {lifted.value}",
+        )
     record(
         session,
         actor=actor,
         action="lift silence",
+        incident_id=made_from,
         silence_id=silence_id,
         detail=f"{lifted.kind} {lifted.value}",
         source=source,

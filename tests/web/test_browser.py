@@ -194,9 +194,13 @@ def test_triage_in_a_browser(server, browser, shots, size):
     with sessions() as session:
         assert session.get(Silence, silence.id).until <= datetime.now(UTC)
         assert "lift silence" in session.scalars(select(ActionLog.action)).all()
+        assert "silence lifted by Kovida Mehra: author angry_member" in str(
+            session.get(Incident, incident_id).history
+        )
 
     # Resolve with an outcome.
     page.goto(f"/incidents/{incident_id}")
+    expect(history).to_contain_text("silence lifted by Kovida Mehra")
     page.get_by_label("Outcome").fill("Replied officially; member satisfied")
     page.get_by_role("button", name="Resolve").click()
     expect(history).to_contain_text("outcome: Replied officially; member satisfied")
