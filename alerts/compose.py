@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from monitor.config import Config
 from monitor.platforms import label as platform_label
+from monitor.web.links import alert_links
 
 KIND_LABELS = {
     "official": "official IOM3 channel",
@@ -156,6 +157,8 @@ def alert_email(
         "cut": cut,
         "sla_hours": config.monitor.sla.complaint_reply_hours,
         "opened": facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
+        # One-tap Acknowledge / Open incident links for the web app, when [web] base_url is set.
+        "links": alert_links(config, incident_id=facts.incident_id, email=str(contact.email), now=now),
     }
     headers = {"X-IOM3-Incident": str(facts.incident_id)}
     if thread_root:

@@ -212,6 +212,39 @@ class ScheduleSection(Strict):
     failures_before_telling: int = Field(default=3, ge=1, le=100)
 
 
+class WebSection(Strict):
+    """The triage web app (`run_monitor.py web`, or inside `run` when enabled)."""
+
+    enabled: bool = False  # also serve it from `run`
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The address people reach it at (https://monitor.example.org): links in emails start with
+    # it. Empty: alert emails carry no links.
+    base_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+    # The NAME of the variable holding the signing secret (at least 32 characters).
+    secret_env: EnvName = "IOM3_WEB_SECRET"
+    # TLS is done by a reverse proxy in front (deploy/): trust its X-Forwarded-* headers.
+    behind_proxy: bool = False
+    tls_cert: str = ""  # or serve TLS itself: a certificate and key file
+    tls_key: str = ""
+    sign_in_minutes: int = Field(default=15, ge=1, le=60)
+    action_link_hours: int = Field(default=24, ge=1, le=24 * 7)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Who may resolve and who may silence, by role in contacts.toml; anyone signed in may
+    # acknowledge, assign and add notes. A person holds every role whose address is theirs.
+    resolve_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [
+            "communications_executive",
+            "head_of_marketing",
+            "director_of_business_support",
+        ]
+    )
+    silence_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["communications_executive", "head_of_marketing"]
+    )
+    page_size: int = Field(default=25, ge=5, le=200)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -221,6 +254,7 @@ class MonitorFile(Strict):
     digest: DigestSection = DigestSection()
     audit: AuditSection = AuditSection()
     schedule: ScheduleSection = ScheduleSection()
+    web: WebSection = WebSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

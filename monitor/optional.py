@@ -15,6 +15,8 @@ from types import ModuleType
 # this table against pyproject.toml.
 EXTRAS: dict[str, tuple[str, str]] = {
     "flask": ("Flask", "web"),
+    "flask_wtf": ("Flask-WTF", "web"),
+    "flask_limiter": ("Flask-Limiter", "web"),
     "sklearn": ("scikit-learn", "ml"),
     "atproto": ("atproto", "bluesky"),
     "mastodon": ("Mastodon.py", "mastodon"),

@@ -164,6 +164,9 @@ class Incident(Base):
     first_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # When a repeat or an SLA reminder could next fall due (alerts/notify.py next_check).
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Triage (monitor/services/incident_actions.py): who has it, and how it ended.
+    assigned_to: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
 
@@ -294,3 +297,44 @@ class WebhookEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ActionLog(Base):
+    """Who did what, when, and from where (a page, an email link, the CLI): the trustees' record."""
+
+    __tablename__ = "action_log"
+    __table_args__ = (Index("ix_action_log_incident", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(300))  # an email address from contacts.toml
+    action: Mapped[str] = mapped_column(String(40))  # acknowledge | assign | note | resolve | silence | ...
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
+    silence_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")  # "page /incidents/24", "email link", ...
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random key; only its hash is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    via: Mapped[str] = mapped_column(String(40), default="")  # sign-in link | email action link
+
+
+class UsedLink(Base):
+    """A signed link (sign-in or email action) that has been used: each works once."""
+
+    __tablename__ = "used_links"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(300))
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -55,3 +55,12 @@ def test_reports_bench_prints_digest_and_audit_times_and_memory():
     assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
     assert re.search(r"audit \(the month, every registered account\): [\d.]+ s, \d+ findings", out), out
     assert re.search(r"peak RSS: \d+ MiB", out), out
+
+
+def test_web_bench_prints_page_times_and_the_inbox_paginates():
+    out = bench(
+        "bench/web.py", "--mentions", "600", "--incidents", "120", "--requests", "5", "--backends", "sqlite"
+    )
+    for page in ("inbox (open, page 1)", "incident page (random incident)"):
+        assert re.search(rf"{re.escape(page)}: median [\d.]+ ms, p95 [\d.]+ ms", out), out
+    assert "inbox (open, last page 2)" in out  # 30 open incidents, 25 to a page

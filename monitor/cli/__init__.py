@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "monitor.cli.reports",  # digest, audit
     "monitor.cli.accounts",
     "monitor.cli.service",  # run, status
+    "monitor.cli.web",
 )
 
 DESCRIPTION = """\

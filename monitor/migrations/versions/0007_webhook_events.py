@@ -1,7 +1,7 @@
 """webhook events: objects Meta webhooks named, queued for the Instagram/Facebook connectors
 
 Revision ID: 0007
-Revises: 0004 (the lead re-points this at merge if other revisions land first)
+Revises: 0005
 """
 
 import sqlalchemy as sa
