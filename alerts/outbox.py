@@ -1,43 +1,76 @@
-"""The outbox: every email is a row, written in the transaction that decided to send it.
+"""The outbox: every message is a row, written in the transaction that decided to send it.
 
-`flush` claims each pending row with a compare-and-set before sending and marks it sent after,
-so a crash or an outage delays an email but never loses it, and two flushes never both send it.
+A row has a kind (email today; chat and escalation steps next) and a transport carries one kind.
+`flush` claims each pending row of its transport's kind with a compare-and-set before sending and
+marks it sent after, so a crash or an outage delays a message but never loses it, and two flushes
+never both send it. Rows of a kind no transport carries wait, untouched.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.transports import Transport, TransportError
-from monitor.schema import OutboxEmail
+from monitor.schema import OutboxMessage
 
 MAX_ATTEMPTS = 10  # after this many failures an email stays "failed" until someone requeues it
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message of any kind on its way to the outbox. `message_id` is unique across kinds."""
+
+    kind: str  # "email", "chat", "escalation": which transport carries it
+    message_id: str
+    recipient: str
+    title: str
+    payload: str  # an email's RFC 5322 text; JSON for the other kinds
+
+    @classmethod
+    def email(cls, message: EmailMessage) -> Outgoing:
+        return cls(
+            kind="email",
+            message_id=str(message["Message-ID"]),
+            recipient=str(message["To"]),
+            title=str(message["Subject"]),
+            payload=message.as_string(),
+        )
+
+
 def enqueue(
-    session: Session, message: EmailMessage, *, incident_id: int | None, now: datetime
-) -> OutboxEmail:
-    """Queue `message`; commits with the caller's transaction (the incident change)."""
-    row = OutboxEmail(
+    session: Session, message: EmailMessage | Outgoing, *, incident_id: int | None, now: datetime
+) -> OutboxMessage:
+    """Queue `message` (an email, or any Outgoing); commits with the caller's transaction."""
+    outgoing = Outgoing.email(message) if isinstance(message, EmailMessage) else message
+    row = OutboxMessage(
+        kind=outgoing.kind,
         incident_id=incident_id,
-        message_id=str(message["Message-ID"]),
-        to_addr=str(message["To"]),
-        subject=str(message["Subject"]),
-        message=message.as_string(),
+        message_id=outgoing.message_id,
+        recipient=outgoing.recipient,
+        title=outgoing.title,
+        payload=outgoing.payload,
         status="pending",
         created_at=now,
     )
     session.add(row)
     return row
+
+
+def decode(kind: str, payload: str) -> EmailMessage | Any:
+    """What a transport of `kind` is given: an EmailMessage for email, the JSON value otherwise."""
+    if kind == "email":
+        return cast(EmailMessage, message_from_string(payload, policy=policy.default))
+    return json.loads(payload)
 
 
 @dataclass(slots=True)
@@ -52,9 +85,9 @@ class FlushResult:
 
 def _claim(session: Session, row_id: int, from_status: str, now: datetime) -> bool:
     result = session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == row_id, OutboxEmail.status == from_status)
-        .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == from_status)
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -74,7 +107,9 @@ def recover_interrupted(
     recovered = 0
     with sessions.begin() as session:
         stuck = session.scalars(
-            select(OutboxEmail).where(OutboxEmail.status.in_(("sending", "delivering")))
+            select(OutboxMessage).where(
+                OutboxMessage.status.in_(("sending", "delivering")), OutboxMessage.kind == transport.kind
+            )
         ).all()
         for row in stuck:
             if row.status == "sending":
@@ -99,7 +134,7 @@ def flush(
     budget_seconds: float | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> FlushResult:
-    """Send every pending (or retryable failed) email once.
+    """Send every pending (or retryable failed) message of the transport's kind once.
 
     `budget_seconds` bounds the pass and `stop` (a shutdown) is asked between emails: a slow or
     hung mail server delays the rest to the next pass instead of holding this one for hours.
@@ -108,13 +143,14 @@ def flush(
     result.recovered = recover_interrupted(sessions, transport, now, result)
     with sessions() as session:
         queued = session.execute(
-            select(OutboxEmail.id, OutboxEmail.status)
+            select(OutboxMessage.id, OutboxMessage.status)
             .where(
-                OutboxEmail.status.in_(("pending", "failed")),
-                OutboxEmail.attempts < MAX_ATTEMPTS,
-                or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
+                OutboxMessage.kind == transport.kind,
+                OutboxMessage.status.in_(("pending", "failed")),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
             )
-            .order_by(OutboxEmail.id)
+            .order_by(OutboxMessage.id)
         ).all()
     try:
         deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
@@ -148,15 +184,15 @@ def _send_all(
         with sessions.begin() as session:
             if not _claim(session, row_id, status, now):
                 continue  # another flush took it
-            raw = session.get_one(OutboxEmail, row_id).message
-        message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
+            claimed = session.get_one(OutboxMessage, row_id)
+            message = decode(claimed.kind, claimed.payload)
 
         passed: list[bool] = []
 
         def point_of_no_return(row_id: int = row_id, passed: list[bool] = passed) -> None:
             with sessions.begin() as session:
                 session.execute(
-                    update(OutboxEmail).where(OutboxEmail.id == row_id).values(status="delivering")
+                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(status="delivering")
                 )
             passed.append(True)
 
@@ -169,7 +205,7 @@ def _send_all(
                 transport.send(message)
         except TransportError as exc:
             with sessions.begin() as session:
-                row = session.get_one(OutboxEmail, row_id)
+                row = session.get_one(OutboxMessage, row_id)
                 row.status, row.last_error = "failed", str(exc)
                 row.next_attempt_at = now + backoff(row.attempts)
                 if passed and exc.unreachable and staged is not None:
@@ -178,9 +214,9 @@ def _send_all(
                     row.unknown_outcomes += 1
                     result.resent_unknown += 1
             result.failed += 1
-            result.errors.append(f"outbox #{row_id} to {row.to_addr}: {exc}")
+            result.errors.append(f"outbox #{row_id} to {row.recipient}: {exc}")
             if exc.permanent or exc.unreachable:
-                # Every later email would fail the same way, or wait out the same timeout.
+                # Every later message would fail the same way, or wait out the same timeout.
                 result.left_for_next_pass += len(queued) - index - 1
                 break
             continue
@@ -189,6 +225,6 @@ def _send_all(
         # 'delivering'; recover_interrupted asks the transport, and only one that cannot tell
         # (SMTP) sends it again, with the same Message-ID, counted in `status`.
         with sessions.begin() as session:
-            row = session.get_one(OutboxEmail, row_id)
+            row = session.get_one(OutboxMessage, row_id)
             row.status, row.sent_at, row.last_error = "sent", now, ""
         result.sent += 1

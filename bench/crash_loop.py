@@ -45,7 +45,7 @@ import sys
 from datetime import UTC, datetime
 from sqlalchemy.orm import sessionmaker
 from alerts.outbox import flush
-from alerts.transports import SmtpTransport
+from alerts.transports.smtp import SmtpTransport
 from monitor.config import SmtpSection
 from monitor.store import make_engine, migrate
 engine = make_engine(sys.argv[1])
@@ -192,7 +192,7 @@ def flush_loop(kills: int, emails: int, delay: float, rng: random.Random) -> boo
     from sqlalchemy.orm import sessionmaker
 
     from alerts.outbox import enqueue
-    from monitor.schema import OutboxEmail
+    from monitor.schema import OutboxMessage
     from monitor.store import make_engine, migrate
 
     folder = Path(tempfile.mkdtemp(prefix="iom3-crash-mail-"))
@@ -237,8 +237,8 @@ def flush_loop(kills: int, emails: int, delay: float, rng: random.Random) -> boo
             [sys.executable, "-c", FLUSH_CHILD, url, str(port)], cwd=ROOT, capture_output=True, text=True
         )
         with sessions() as session:
-            unknown = session.scalar(select(func.coalesce(func.sum(OutboxEmail.unknown_outcomes), 0)))
-            not_sent = session.scalar(select(func.count()).where(OutboxEmail.status != "sent"))
+            unknown = session.scalar(select(func.coalesce(func.sum(OutboxMessage.unknown_outcomes), 0)))
+            not_sent = session.scalar(select(func.count()).where(OutboxMessage.status != "sent"))
         engine.dispose()
         counts = Counter(sink.message_ids)
         lost = len(issued - set(counts))

@@ -37,7 +37,7 @@ class ReplayConnector(Connector):
 
     @property
     def path(self) -> Path:
-        return self.config.path(self.settings.path)
+        return self.watch.path(self.settings.path)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         start = int((cursor or {}).get("line", 0))

@@ -27,8 +27,11 @@ from pydantic import (
 )
 from sqlalchemy.engine import make_url
 
-from monitor.models import PLATFORMS, ChannelKind
+from monitor.models import PLATFORMS
 from monitor.secrets import mask_url_passwords
+from monitor.validation import describe_error, format_loc
+from monitor.vocabulary import CATEGORIES, ROLES, URGENCIES, ChannelKind
+from monitor.watch import WatchedAccount, WatchList
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -46,12 +49,6 @@ CONFIG_FILES = (
     "contacts.toml",
     "lexicons.toml",
     "routing.toml",
-)
-ROLES = (
-    "communications_executive",
-    "head_of_marketing",
-    "director_of_business_support",
-    "marketing_and_communications",
 )
 
 
@@ -243,6 +240,39 @@ class RetentionSection(Strict):
     purge_time: str = Field(default="03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class WebSection(Strict):
+    """The triage web app (`run_monitor.py web`, or inside `run` when enabled)."""
+
+    enabled: bool = False  # also serve it from `run`
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The address people reach it at (https://monitor.example.org): links in emails start with
+    # it. Empty: alert emails carry no links.
+    base_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+    # The NAME of the variable holding the signing secret (at least 32 characters).
+    secret_env: EnvName = "IOM3_WEB_SECRET"
+    # TLS is done by a reverse proxy in front (deploy/): trust its X-Forwarded-* headers.
+    behind_proxy: bool = False
+    tls_cert: str = ""  # or serve TLS itself: a certificate and key file
+    tls_key: str = ""
+    sign_in_minutes: int = Field(default=15, ge=1, le=60)
+    action_link_hours: int = Field(default=24, ge=1, le=24 * 7)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Who may resolve and who may silence, by role in contacts.toml; anyone signed in may
+    # acknowledge, assign and add notes. A person holds every role whose address is theirs.
+    resolve_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [
+            "communications_executive",
+            "head_of_marketing",
+            "director_of_business_support",
+        ]
+    )
+    silence_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["communications_executive", "head_of_marketing"]
+    )
+    page_size: int = Field(default=25, ge=5, le=200)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -254,6 +284,7 @@ class MonitorFile(Strict):
     schedule: ScheduleSection = ScheduleSection()
     heartbeat: HeartbeatSection = HeartbeatSection()
     retention: RetentionSection = RetentionSection()
+    web: WebSection = WebSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -314,23 +345,6 @@ class ContactsFile(Strict):
 
 
 # --- lexicons.toml --------------------------------------------------------------------------
-CATEGORIES = (
-    "complaint",
-    "crisis",
-    "defamation",
-    "press",
-    "harassment",
-    "safeguarding",
-    "disclosure",
-    "confidentiality",
-    "political",
-    "brand_name",
-    "disclaimer",
-    "logo",
-    "copyright",
-)
-
-
 class CueGroup(Strict):
     weight: Score
     terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
@@ -369,7 +383,6 @@ class LexiconsFile(Strict):
 
 
 # --- routing.toml --------------------------------------------------------------------------
-URGENCIES = ("immediate", "same_day", "digest")
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
 
 
@@ -468,6 +481,20 @@ class Config(Strict):
             url = parsed.set(database=str(db_path)).render_as_string(hide_password=False)
         return url
 
+    def watch_list(self) -> WatchList:
+        """What the connectors need from the configuration, and nothing else."""
+        return WatchList(
+            official=tuple(WatchedAccount(c.platform, c.handle, "official") for c in self.channels.official),
+            accounts=tuple(WatchedAccount(a.platform, a.handle, str(a.kind)) for a in self.accounts.account),
+            terms=tuple(self.channels.search.terms),
+            hashtags=tuple(self.channels.search.hashtags),
+            root=self.root,
+        )
+
+    def display(self, name: str) -> str:
+        """How problems name a file of this configuration (`config/monitor.toml`)."""
+        return _display(self.config_dir / name)
+
     def contact(self, role: str) -> Contact:
         return self.contacts.roles[role]
 
@@ -485,28 +512,6 @@ _FILE_MODELS: dict[str, type[Strict]] = {
     "lexicons.toml": LexiconsFile,
     "routing.toml": RoutingFile,
 }
-
-
-def format_loc(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def describe_error(error: dict[str, Any]) -> str:
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; unknown keys are refused so typos never go unnoticed)"
-    if error["type"] == "missing":
-        return "required key is missing"
-    shown = error.get("input")
-    if error["type"] not in ("value_error",) and not isinstance(shown, dict | list):
-        return f"{message} (got {shown!r})"
-    return message
 
 
 def load_config(config_dir: Path | str | None = None) -> Config:
@@ -555,15 +560,9 @@ def load_config(config_dir: Path | str | None = None) -> Config:
 
 
 def _cross_checks(parsed: dict[str, Any], config_dir: Path) -> list[str]:
-    """Checks that span files or need the connector registry."""
-    from connectors import connector_settings_problems
-
+    """Checks that span files. (Each connector checks its own table: connectors.settings_problems.)"""
     problems: list[str] = []
     monitor_shown = _display(config_dir / "monitor.toml")
-    for name, table in parsed["monitor.toml"].connectors.items():
-        for loc, message in connector_settings_problems(name, table):
-            problems.append(f"{monitor_shown}: connectors.{name}{loc}: {message}")
-
     # The bundled sample week is made up; mailed by SMTP its alerts reach the real people in
     # contacts.toml (issue #12, point 8). `demo` replays it into its own database and Maildir.
     replay = parsed["monitor.toml"].connectors.get("replay") or {}

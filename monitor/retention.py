@@ -18,7 +18,7 @@ from sqlalchemy import Text, and_, cast, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import RetentionSection
-from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxEmail
+from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
 
 SAFEGUARDING = "safeguarding"
 CLOSED = ("resolved", "folded")
@@ -131,16 +131,19 @@ def purge(sessions: sessionmaker[Session], retention: RetentionSection, now: dat
         if old:
             # Its emails quote the posts; its mentions stay (minimised on their own schedule).
             result.emails_deleted += int(
-                session.execute(delete(OutboxEmail).where(OutboxEmail.incident_id.in_(old))).rowcount or 0  # type: ignore[attr-defined]
+                session.execute(delete(OutboxMessage).where(OutboxMessage.incident_id.in_(old))).rowcount or 0  # type: ignore[attr-defined]
             )
             session.execute(delete(IncidentMention).where(IncidentMention.incident_id.in_(old)))
+            # The web app's record of who acknowledged, noted and resolved it goes with it: its
+            # notes talk about the post and the people in it.
+            session.execute(delete(ActionLog).where(ActionLog.incident_id.in_(old)))
             session.execute(delete(Incident).where(Incident.id.in_(old)))
         result.incidents_deleted = len(old)
 
     with sessions.begin() as session:
         done = session.execute(
-            delete(OutboxEmail).where(
-                OutboxEmail.status == "sent", OutboxEmail.sent_at < now - retention.sent_email_days * days
+            delete(OutboxMessage).where(
+                OutboxMessage.status == "sent", OutboxMessage.sent_at < now - retention.sent_email_days * days
             )
         )
         result.emails_deleted += int(done.rowcount or 0)  # type: ignore[attr-defined]

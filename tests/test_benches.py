@@ -65,3 +65,12 @@ def test_crash_loop_bench_prints_the_counts_of_both_loops():
         r"loop 2: 2 kill -9s during a 12-email flush .*: \d+ received, 0 lost, \d+ duplicates", out
     ), out
     assert "result: every mention once and no email lost" in out
+
+
+def test_web_bench_prints_page_times_and_the_inbox_paginates():
+    out = bench(
+        "bench/web.py", "--mentions", "600", "--incidents", "120", "--requests", "5", "--backends", "sqlite"
+    )
+    for page in ("inbox (open, page 1)", "incident page (random incident)"):
+        assert re.search(rf"{re.escape(page)}: median [\d.]+ ms, p95 [\d.]+ ms", out), out
+    assert "inbox (open, last page 2)" in out  # 30 open incidents, 25 to a page

@@ -11,12 +11,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from rich.console import Console
 from sqlalchemy import select
 
-from alerts.transports import MaildirTransport
-from monitor import scheduler as scheduler_module
+from alerts.transports.maildir import MaildirTransport
+from monitor.daemon import scheduler as scheduler_module
+from monitor.daemon.scheduler import Monitor
+from monitor.daemon.status import status_tables
 from monitor.heartbeat import ping
-from monitor.scheduler import Monitor
 from monitor.schema import Heartbeat
-from monitor.status import status_tables
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 CHECK = "/ping/5f1c2b9e-0d4e-4c1e-9a51-1f0e3c7d2a11"

@@ -8,9 +8,9 @@ import pytest
 
 from alerts.compose import web_link
 from monitor.channels import ChannelDirectory
-from monitor.digest import build_digest, render
 from monitor.models import Mention
 from monitor.pipeline import score_pending
+from monitor.reports.digest import build_digest, render
 from monitor.scoring import Scorer
 from monitor.store import save_batch
 

@@ -10,7 +10,7 @@ from monitor.channels import ChannelDirectory
 from monitor.config import RetentionSection
 from monitor.models import Mention
 from monitor.retention import purge
-from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxEmail
+from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
 from monitor.store import save_batch
 
 NOW = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
@@ -67,12 +67,12 @@ def _incident(session, mention_id: int, category: str, status: str, resolved_day
     session.flush()
     session.add(IncidentMention(incident_id=incident.id, mention_id=mention_id))
     session.add(
-        OutboxEmail(
+        OutboxMessage(
             incident_id=incident.id,
             message_id=f"<{incident.id}@t>",
-            to_addr="d@iom3.org",
-            subject="s",
-            message=f"quotes post {mention_id}",
+            recipient="d@iom3.org",
+            title="s",
+            payload=f"quotes post {mention_id}",
             status="sent",
             sent_at=NOW - timedelta(days=5),
         )
@@ -96,12 +96,14 @@ def test_purge_minimises_safeguarding_first_and_keeps_live_evidence(sessions, co
         _flag(session, ids[3], "safeguarding")  # but in an open incident: kept whole
         open_incident = _incident(session, ids[3], "safeguarding", "open", None)
         old_incident = _incident(session, ids[6], "complaint", "resolved", 400)
+        for incident_id in (open_incident, old_incident):  # the web app's record of each
+            session.add(ActionLog(at=NOW, actor="c@iom3.org", action="note", incident_id=incident_id))
         session.add(
-            OutboxEmail(
+            OutboxMessage(
                 message_id="<digest@t>",
-                to_addr="c@iom3.org",
-                subject="digest",
-                message="quotes posts",
+                recipient="c@iom3.org",
+                title="digest",
+                payload="quotes posts",
                 status="sent",
                 sent_at=NOW - timedelta(days=100),
             )
@@ -110,7 +112,8 @@ def test_purge_minimises_safeguarding_first_and_keeps_live_evidence(sessions, co
     with sessions() as session:
         rows = {r.platform_id: r for r in session.scalars(select(MentionRow))}
         incidents = set(session.scalars(select(Incident.id)))
-        emails = set(session.scalars(select(OutboxEmail.message_id)))
+        emails = set(session.scalars(select(OutboxMessage.message_id)))
+        logged = set(session.scalars(select(ActionLog.incident_id)))
     minimised = {pid for pid, r in rows.items() if r.minimised_at is not None}
     assert minimised == {"1", "4", "6"}
     assert (rows["1"].text, rows["1"].author_name, rows["1"].url, rows["1"].raw) == ("", "", "", {})
@@ -119,6 +122,7 @@ def test_purge_minimises_safeguarding_first_and_keeps_live_evidence(sessions, co
     assert (rows["3"].text, rows["3"].raw["id"]) == ("post 3", "3")  # live evidence, whole
     assert (rows["5"].text, rows["5"].raw["id"]) == ("post 5", "5")  # recent, whole
     assert incidents == {open_incident} and old_incident not in incidents
+    assert logged == {open_incident}  # the purged incident's action log went with it
     assert emails == {f"<{open_incident}@t>"}  # the resolved incident's and the 100-day-old one gone
     assert result.safeguarding_minimised == 1 and result.incidents_deleted == 1 and result.emails_deleted == 2
     again = purge(sessions, RULES, NOW).summary()  # nothing left to do, nothing counted twice

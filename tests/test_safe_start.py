@@ -10,9 +10,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
-from alerts.transports import MaildirTransport
+from alerts.transports.maildir import MaildirTransport
 from monitor.config import ConfigError, load_config
-from monitor.scheduler import Monitor, _state
+from monitor.daemon.scheduler import Monitor, _state
 from monitor.schema import ConnectorRun, JobState
 from monitor.secrets import mask_url_passwords
 

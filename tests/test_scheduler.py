@@ -19,10 +19,10 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, func, select
 
-from alerts.transports import MaildirTransport
+from alerts.transports.maildir import MaildirTransport
 from connectors.base import Batch, Connector, Cursor, FatalError, RateLimited
-from monitor.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
-from monitor.schema import Incident, JobState, MentionRow, OutboxEmail
+from monitor.daemon.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
+from monitor.schema import Incident, JobState, MentionRow, OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -107,7 +107,7 @@ class Scripted(Connector):
     name = "scripted"
 
     def __init__(self, config, script: list) -> None:  # noqa: ANN001
-        super().__init__(Connector.Settings(), config)
+        super().__init__(Connector.Settings(), config.watch_list())
         self.script = script
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -197,10 +197,10 @@ def test_the_operator_is_told_once_when_a_connector_keeps_failing_and_once_when_
         monitor.poll(connector)
         clock.now += timedelta(minutes=15)
     with sessions() as session:
-        subjects = list(session.scalars(select(OutboxEmail.subject).order_by(OutboxEmail.id)))
+        subjects = list(session.scalars(select(OutboxMessage.title).order_by(OutboxMessage.id)))
     assert subjects == ["[IOM3 monitor] scripted is failing", "[IOM3 monitor] scripted works again"]
     with sessions() as session:
-        body = session.scalars(select(OutboxEmail.message)).first()
+        body = session.scalars(select(OutboxMessage.payload)).first()
     assert "renew the X bearer token" in body and "failed 3 runs in a row" in body
 
 
@@ -328,9 +328,9 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
     def all_sent() -> bool:
         with engine.connect() as conn:
             pending = conn.scalar(
-                select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status != "sent")
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
             )
-            total_ = conn.scalar(select(func.count()).select_from(OutboxEmail))
+            total_ = conn.scalar(select(func.count()).select_from(OutboxMessage))
         return total_ > 0 and pending == 0
 
     _wait(all_sent, again)
@@ -338,7 +338,7 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(MentionRow)) == total
         assert conn.scalar(select(func.count(func.distinct(MentionRow.platform_id)))) == total
-        sent = set(conn.scalars(select(OutboxEmail.message_id)))
+        sent = set(conn.scalars(select(OutboxMessage.message_id)))
     delivered = [m["Message-ID"] for m in mailbox.Maildir(tmp_path / "mail", create=False)]
     assert len(delivered) == len(set(delivered)) == len(sent) and set(delivered) == sent
     engine.dispose()
@@ -352,7 +352,7 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
 def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, sessions, paused, tmp_path):
     from rich.console import Console
 
-    from monitor.status import status_tables
+    from monitor.daemon.status import status_tables
 
     broken = FatalError("X refused the bearer token (401 Unauthorized)", fix="renew the X bearer token")
     connector = Scripted(config, [broken, broken])

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from alerts.outbox import enqueue, flush
-from alerts.transports import SmtpTransport
-from monitor.schema import OutboxEmail
-from monitor.status import status_tables
+from alerts.transports.smtp import SmtpTransport
+from monitor.daemon.status import status_tables
+from monitor.schema import OutboxMessage
 from tests.alerts.test_smtp import smtp, smtp_server  # noqa: F401 - the fixture
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_a_crash_before_the_final_dot_cannot_duplicate(sessions, smtp_server) ->
     assert (result.recovered, result.sent, result.resent_unknown) == (1, 1, 0)
     assert _received_ids(smtp_server) == [message_id]
     with sessions() as session:
-        row = session.scalars(select(OutboxEmail)).one()
+        row = session.scalars(select(OutboxMessage)).one()
         assert (row.status, row.unknown_outcomes) == ("sent", 0)
 
 
@@ -95,14 +95,14 @@ def test_a_crash_in_the_rfc1047_window_resends_with_the_same_message_id_and_coun
     with pytest.raises(Crash):
         flush(sessions, CrashAfterTheServerAccepted(smtp(smtp_server.port).settings), now=NOW)
     with sessions() as session:
-        assert session.scalars(select(OutboxEmail.status)).one() == "delivering"
+        assert session.scalars(select(OutboxMessage.status)).one() == "delivering"
     result = flush(sessions, smtp(smtp_server.port), now=NOW)
     assert (result.recovered, result.sent, result.resent_unknown) == (1, 1, 1)
     # The duplicate SMTP cannot rule out, with the original Message-ID so mail clients fold it.
     assert _received_ids(smtp_server) == [message_id, message_id]
     assert smtp_server.sink.received[0][2].as_bytes() == smtp_server.sink.received[1][2].as_bytes()
     with sessions() as session:
-        assert session.scalars(select(OutboxEmail.unknown_outcomes)).one() == 1
+        assert session.scalars(select(OutboxMessage.unknown_outcomes)).one() == 1
         from rich.console import Console
 
         console = Console(width=200, record=True)
@@ -128,7 +128,7 @@ def test_a_hung_server_costs_one_timeout_per_pass_not_one_per_email(sessions, hu
     assert (result.sent, result.failed, result.left_for_next_pass) == (0, 1, 4)
     assert "cannot reach the SMTP server" in result.errors[0]
     with sessions() as session:
-        statuses = sorted(session.scalars(select(OutboxEmail.status)))
+        statuses = sorted(session.scalars(select(OutboxMessage.status)))
     assert statuses == ["failed", "pending", "pending", "pending", "pending"]
 
 
@@ -192,4 +192,4 @@ def test_a_reply_lost_after_the_final_dot_is_counted_as_an_unknown_outcome(sessi
         controller.stop()
     assert kept == [message_id, message_id]
     with sessions() as session:
-        assert session.scalars(select(OutboxEmail.unknown_outcomes)).one() == 1
+        assert session.scalars(select(OutboxMessage.unknown_outcomes)).one() == 1

@@ -53,7 +53,7 @@ def test_bad_lines_say_what_is_wrong(line, message):
 def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text("\n".join([_line(platform_id="1"), "{oops", "", _line(platform_id="3")]) + "\n")
-    batches = list(ReplayConnector(Settings(path=str(path)), config).fetch(None))
+    batches = list(ReplayConnector(Settings(path=str(path)), config.watch_list()).fetch(None))
     mentions = [m for b in batches for m in b.mentions]
     assert [m.platform_id for m in mentions] == ["1", "3"]
     assert [s for b in batches for s in b.skipped] == [
@@ -65,7 +65,9 @@ def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config)
 def test_batches_respect_batch_size_and_carry_their_cursor(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text("".join(_line(platform_id=str(i)) + "\n" for i in range(7)))
-    batches = list(ReplayConnector(Settings(path=str(path), batch_size=3), config).fetch({"line": 1}))
+    batches = list(
+        ReplayConnector(Settings(path=str(path), batch_size=3), config.watch_list()).fetch({"line": 1})
+    )
     assert [len(b.mentions) for b in batches] == [3, 3]
     assert [b.cursor for b in batches] == [{"line": 4}, {"line": 7}]
 
@@ -73,18 +75,21 @@ def test_batches_respect_batch_size_and_carry_their_cursor(tmp_path, config):
 def test_nothing_new_yields_nothing(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text(_line() + "\n")
-    assert list(ReplayConnector(Settings(path=str(path)), config).fetch({"line": 1})) == []
+    assert list(ReplayConnector(Settings(path=str(path)), config.watch_list()).fetch({"line": 1})) == []
 
 
 def test_a_missing_file_is_fatal_and_says_what_to_do(tmp_path, config):
-    connector = ReplayConnector(Settings(path=str(tmp_path / "nope.jsonl")), config)
+    connector = ReplayConnector(Settings(path=str(tmp_path / "nope.jsonl")), config.watch_list())
     with pytest.raises(FatalError, match=r"nope.jsonl.*set \[connectors.replay\] path"):
         list(connector.fetch(None))
 
 
 def test_registry_names_the_known_connectors(config):
     assert connector_class("replay") is ReplayConnector
-    with pytest.raises(LookupError, match="known connectors: facebook, instagram, linkedin, replay, x"):
+    with pytest.raises(
+        LookupError,
+        match="known connectors: bluesky, facebook, instagram, linkedin, mastodon, replay, web, x",
+    ):
         connector_class("friendster")
     assert [c.name for c in enabled_connectors(config)] == [  # the sample replay is only for `demo`
         "x",
@@ -106,7 +111,7 @@ def test_an_invalid_utf8_byte_costs_its_line_and_the_cursor_moves_past_it(sessio
     path.write_bytes(
         _line(platform_id="1").encode() + b"\n" + bad + b"\n" + _line(platform_id="3").encode() + b"\n"
     )
-    connector = ReplayConnector(Settings(path=str(path)), config)
+    connector = ReplayConnector(Settings(path=str(path)), config.watch_list())
     directory = ChannelDirectory(config)
     first = ingest(sessions, connector, directory)
     assert (first.status, first.stored) == ("partial", 2)
