@@ -253,6 +253,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 def run(samples: list[Sample], detector: LogoDetector) -> dict[str, object]:
     hits = {bucket: [0, 0] for bucket in BUCKETS}
+    by_condition: dict[str, list[int]] = {}  # logos >= 10% of the width only
     true_findings = false_findings = wrong_version = 0
     false_images = {"clean": 0, "lookalike": 0}
     counts = {"clean": 0, "lookalike": 0}
@@ -274,12 +275,18 @@ def run(samples: list[Sample], detector: LogoDetector) -> dict[str, object]:
                     false_findings += 1
                     wrong_version += overlap >= 0.5
             hits[bucket][0] += found
+            if sample.fraction >= 0.10:
+                for condition in sample.conditions:
+                    tally = by_condition.setdefault(condition, [0, 0])
+                    tally[0] += found
+                    tally[1] += 1
         else:
             counts[sample.kind] += 1
             false_findings += len(findings)
             false_images[sample.kind] += bool(findings)
     return {
         "hits": hits,
+        "by_condition": by_condition,
         "true": true_findings,
         "false": false_findings,
         "wrong_version": wrong_version,
@@ -316,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
     big_hit = sum(h for (lo, _), (h, _t) in result["hits"].items() if lo >= 0.10)
     big_total = sum(t for (lo, _), (_h, t) in result["hits"].items() if lo >= 0.10)
     print(f"  >= 10%   : {big_hit / max(big_total, 1):.3f} ({big_hit}/{big_total})")
+    print("recall by condition, logos >= 10% of the width:")
+    for condition, (hit, total) in sorted(result["by_condition"].items()):
+        print(f"  {condition:<22}: {hit / total:.3f} ({hit}/{total})")
     found = result["true"] + result["false"]
     print(
         f"\nprecision: {result['true'] / max(found, 1):.3f} ({result['true']}/{found} findings; "

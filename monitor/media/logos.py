@@ -21,6 +21,7 @@ from typing import Literal
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from monitor.media.references import ReferenceLogo, load_reference_logos
 
@@ -137,7 +138,9 @@ def _prepare(logo: ReferenceLogo, settings: DetectorSettings) -> _Reference:
     return _Reference(logo, (width, height), gray_small, ink_mask, np.vstack(points), np.vstack(descriptors))
 
 
-def _to_gray(image: np.ndarray | bytes) -> np.ndarray:
+def _to_gray(image: np.ndarray | bytes | Image.Image) -> np.ndarray:
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert("L"))
     if isinstance(image, bytes | bytearray | memoryview):
         decoded = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_GRAYSCALE)
         if decoded is None:
@@ -198,8 +201,9 @@ class LogoDetector:
         """A detector on the logos listed in `logos_dir/logos.toml`."""
         return cls(load_reference_logos(logos_dir), settings)
 
-    def detect(self, image: np.ndarray | bytes) -> list[LogoFinding]:
-        """Every reference logo found in `image` (BGR/BGRA/grey array, or encoded bytes), best first.
+    def detect(self, image: np.ndarray | bytes | Image.Image) -> list[LogoFinding]:
+        """Every reference logo found in `image` (BGR/BGRA/grey array, encoded bytes or a Pillow
+        image), best first.
 
         At most one finding per logo version. Raises ValueError for bytes that are not an image.
         """
