@@ -38,4 +38,5 @@ def test_logo_bench_prints_recall_precision_false_positives_and_speed():
     assert re.search(r"false positives per 1,000 images with no logo: [\d.]+ \(\d+/8\)", out)
     assert re.search(r"false positives per 1,000 images with a look-alike mark: [\d.]+ \(\d+/4\)", out)
     assert re.search(r"false positives per 1,000 logo-free images: [\d.]+ \(\d+/12\)", out)
-    assert re.search(r"ms per image \(one thread, JPEG decode included\): mean [\d.]+", out)
+    assert re.search(r"ms per image \(CPU time, one thread, JPEG decode included\): mean [\d.]+", out)
+    assert re.search(r"ms per image \(wall clock, JPEG decode included\): mean [\d.]+", out)
