@@ -88,7 +88,8 @@ def test_the_retired_version_is_named_as_retired(detector):
 
 
 @pytest.mark.xfail(
-    strict=True, reason="known gap: a transparent logo straight on a photo loses its ORB matches"
+    strict=True,
+    reason="known gap: on a photo, ORB's tests around the letters compare photo pixels (see logos.py)",
 )
 def test_a_transparent_logo_straight_on_a_photo(detector):
     image, _ = paste(photo(), standin("draw_current"), width=300, angle=0, at=(300, 220))
