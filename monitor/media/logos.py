@@ -55,7 +55,7 @@ class DetectorSettings:
     distinct_px: float = 12.0  # two reference points closer than this (at full size) are the same point
     ransac_px: float = 5.0  # RANSAC reprojection tolerance, in matching pixels
     min_inliers: int = 12
-    min_correlation: float = 0.45  # ink correlation between the warped region and the reference
+    min_correlation: float = 0.5  # ink correlation with the silhouette; 0.45 let look-alikes by (seed 1)
     patch_size: int = 19  # ORB's descriptor patch, in pixels: small enough for a logo 60 px wide
     fast_threshold: int = 12
     levels: int = 4
