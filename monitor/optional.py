@@ -22,6 +22,9 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "mastodon": ("Mastodon.py", "mastodon"),
     "feedparser": ("feedparser", "feeds"),
     "apprise": ("apprise", "chat"),
+    "cv2": ("opencv-python-headless", "media"),
+    "faiss": ("faiss-cpu", "media"),
+    "imagehash": ("ImageHash", "media"),
 }
 PROJECT = "iom3-monitor"
 
