@@ -22,8 +22,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from alerts.outbox import Outgoing
 from monitor.config import Config
+from monitor.platforms import label as platform_label
+from monitor.web.links import alert_links
 
-PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
 KIND_LABELS = {
     "official": "official IOM3 channel",
     "asv_committee": "ASV committee account",
@@ -43,6 +44,14 @@ templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+
+def web_link(url: object) -> bool:
+    """Only http(s) links are made clickable: a post's "url" can be javascript:, data: or worse."""
+    return isinstance(url, str) and re.match(r"https?://[^\s]", url, re.IGNORECASE) is not None
+
+
+templates.tests["web_link"] = web_link
 
 
 def header_safe(text: str, limit: int = 200) -> str:
@@ -201,11 +210,12 @@ def alert_email(
     zone = ZoneInfo(config.monitor.monitor.timezone)
     quoted, cut = quote_post(facts.text)
     sla_hours = config.monitor.sla.complaint_reply_hours
+    to = recipients(config, role, lane=facts.in_lane)
     context = {
         "f": facts,
         "contact": contact,
         "deputy": contact.deputy if contact.deputy is not None and (facts.in_lane or contact.away) else None,
-        "platform": PLATFORM_LABELS.get(facts.platform, facts.platform),
+        "platform": platform_label(facts.platform),
         "kind": KIND_LABELS.get(facts.channel_kind, facts.channel_kind),
         "severity": SEVERITY_LABELS.get(facts.severity, facts.severity),
         "category": facts.category.replace("_", " "),
@@ -222,8 +232,16 @@ def alert_email(
         "top_posts": [_shown(m, zone) for m in facts.top_posts],
         "high_reach": [_shown(m, zone) for m in facts.high_reach],
         "chart": bool(facts.volume),
-        # A slot for links added at the end of the email (e.g. the web app's Acknowledge).
-        "actions": [],
+        # One-tap Acknowledge / Open incident links for the web app, when [web] base_url is set;
+        # the templates show them in their `actions` block at the end of the email. A link signs
+        # in whoever taps it as the address it was made for, so an email the deputy also reads
+        # carries none: both sign in as themselves at the incident's page instead.
+        "links": alert_links(config, incident_id=facts.incident_id, email=str(contact.email), now=now)
+        if len(to) == 1
+        else None,
+        "page": f"{base}/incidents/{facts.incident_id}"
+        if (base := config.monitor.web.base_url.rstrip("/"))
+        else "",
     }
     headers = {"X-IOM3-Incident": str(facts.incident_id), "X-IOM3-Severity": facts.level_label}
     if facts.level_name == "critical":
@@ -234,7 +252,6 @@ def alert_email(
         headers["Reply-To"] = f"{header_safe(reply.name, 80)} <{reply.email}>"
     if thread_root:
         headers |= {"In-Reply-To": thread_root, "References": thread_root}
-    to = recipients(config, role, lane=facts.in_lane)
     message = make_message(
         config, "alert", to, context, now=now, headers=headers, idstring=f"incident-{facts.incident_id}"
     )
@@ -252,7 +269,7 @@ def alert_email(
 
 
 def _web(url: str) -> str:
-    return url if url.startswith(("https://", "http://")) else ""
+    return url if web_link(url) else ""
 
 
 def _shown(m: Mentioned, zone: ZoneInfo) -> dict[str, Any]:
@@ -307,7 +324,7 @@ def chat_messages(config: Config, facts: AlertFacts, *, role: str, title: str) -
     zone = ZoneInfo(config.monitor.monitor.timezone)
     body = templates.get_template("alert.chat.j2").render(
         f=facts,
-        platform=PLATFORM_LABELS.get(facts.platform, facts.platform),
+        platform=platform_label(facts.platform),
         category=facts.category.replace("_", " "),
         posted=facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
         quoted=quote_post(facts.text, 280)[0],

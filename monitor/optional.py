@@ -15,11 +15,16 @@ from types import ModuleType
 # this table against pyproject.toml.
 EXTRAS: dict[str, tuple[str, str]] = {
     "flask": ("Flask", "web"),
+    "flask_wtf": ("Flask-WTF", "web"),
+    "flask_limiter": ("Flask-Limiter", "web"),
     "sklearn": ("scikit-learn", "ml"),
     "atproto": ("atproto", "bluesky"),
     "mastodon": ("Mastodon.py", "mastodon"),
     "feedparser": ("feedparser", "feeds"),
     "apprise": ("apprise", "chat"),
+    "cv2": ("opencv-python-headless", "media"),
+    "faiss": ("faiss-cpu", "media"),
+    "imagehash": ("ImageHash", "media"),
 }
 PROJECT = "iom3-monitor"
 

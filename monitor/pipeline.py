@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
+from monitor import webhooks
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.models import flags_to_json
@@ -69,6 +70,9 @@ def ingest(
     with sessions() as session:
         cursor = load_cursor(session, connector.name)
         previous_error = last_run_error(session, connector.name)
+        if queued := webhooks.pending(session, connector.name):
+            # Objects Meta's webhooks named: the connector fetches them by id (connectors/graph.py).
+            cursor = {**(cursor or {}), "webhook_events": queued}
     run_id = start_run(sessions, connector.name, clock())
     try:
         for batch in connector.fetch(cursor):
@@ -80,6 +84,7 @@ def ingest(
                     cursor=batch.cursor,
                     directory=directory,
                 )
+                webhooks.acknowledge(session, batch.acknowledged)
             result.fetched += len(batch.mentions)
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates

@@ -96,6 +96,7 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
     toml.write_text(
         toml.read_text()
         .replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
+        .replace("[connectors.replay]\nenabled = false", "[connectors.replay]\nenabled = true")
         .replace(
             'path = "monitor/sample_data/mentions.jsonl"',
             f'path = "{ROOT / "monitor/sample_data/mentions.jsonl"}"',
@@ -157,7 +158,7 @@ def test_every_command_is_registered_once_with_its_help():
     assert len(names) == len(set(names))
     assert names == [
         "demo", "once", "check-config", "mentions", "explain", "rescore", "score-file",
-        "incidents", "digest", "audit", "accounts", "run", "status",
+        "incidents", "digest", "audit", "accounts", "run", "status", "web", "backup",
     ]  # fmt: skip
     needs = {"score-file": ["a.csv", "--text-column", "text"], "incidents": ["list"], "accounts": ["list"]}
     parser = build_parser()

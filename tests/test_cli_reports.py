@@ -126,7 +126,11 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     from monitor.pipeline import ingest, score_pending
     from monitor.scoring import Scorer
 
-    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    ingest(
+        sessions,
+        ReplayConnector(Settings(path=str(SAMPLE_PATH)), config.watch_list()),
+        ChannelDirectory(config),
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
     with sessions() as session:
         rendered = render(build_digest(session, config, date(2026, 11, 20)), config)

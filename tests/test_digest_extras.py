@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 
 import pandas as pd
 
@@ -13,6 +14,7 @@ from monitor.channels import ChannelDirectory
 from monitor.csv_safe import csv_bytes, neutralise, restore
 from monitor.models import Mention
 from monitor.pipeline import score_pending
+from monitor.platforms import PLATFORM_TABLE
 from monitor.reports.digest import _chart_volume, build_digest, render, volume_figure
 from monitor.schema import ConnectorRun
 from monitor.scoring import Scorer
@@ -102,9 +104,13 @@ def test_coverage_names_failing_connectors_and_blind_spots(sessions, config):
         "failing" in coverage["instagram"]["state"]
         and "IOM3_INSTAGRAM_TOKEN" in coverage["instagram"]["state"]
     )
-    assert "captions that name IOM3 without tagging it" in coverage["instagram"]["blind"]
+    # The blind spots come from the platform table, the one place README and digest read them.
+    blind_spot = PLATFORM_TABLE["instagram"].blind_spots
+    assert "arrive only through the Meta webhook" in blind_spot
+    assert coverage["instagram"]["blind"] == blind_spot
+    assert coverage["x"]["blind"] == PLATFORM_TABLE["x"].blind_spots
     html = render(digest, config).html
-    assert "Cannot see: captions that name IOM3" in html
+    assert "Cannot see: " + escape(blind_spot).replace("&#x27;", "&#39;") in html
 
 
 def test_the_volume_legend_sits_outside_the_bars():

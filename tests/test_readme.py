@@ -37,6 +37,8 @@ def test_the_deploy_files_name_every_secret_and_real_commands():
         "MONITOR_DATABASE_URL",
         monitor["mail"]["smtp"]["username_env"],
         monitor["mail"]["smtp"]["password_env"],
+        monitor["heartbeat"]["url_env"],
+        monitor["web"]["secret_env"],
     }
     named |= {table["token_env"] for table in monitor["connectors"].values() if "token_env" in table}
     example = (ROOT / "deploy" / "env.example").read_text()

@@ -9,10 +9,15 @@ if TYPE_CHECKING:
 
 
 class TransportError(Exception):
-    """Sending failed. A permanent failure will not fix itself by retrying."""
+    """Sending failed. A permanent failure will not fix itself by retrying.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    `unreachable`: the server could not be reached or stopped answering; every later message of
+    this pass would wait out the same timeout, so the outbox ends the pass (issue #12, point 4).
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, unreachable: bool = False) -> None:
         self.permanent = permanent
+        self.unreachable = unreachable
         super().__init__(message)
 
 

@@ -28,6 +28,8 @@ class MaildirTransport(Transport):
 
     def _box(self) -> mailbox.Maildir:
         try:
+            # Maildir(create=True) makes only the last folder; a fresh checkout has no var/.
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             return mailbox.Maildir(self.path, create=True)
         except OSError as exc:
             raise TransportError(

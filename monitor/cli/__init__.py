@@ -24,6 +24,13 @@ COMMAND_MODULES = (
     "monitor.cli.reports",  # digest, audit
     "monitor.cli.accounts",
     "monitor.cli.service",  # run, status
+    "monitor.cli.web",
+    "monitor.cli.backup",
+)
+
+# Commands that open the database: they say which one when the operator did not choose it.
+USES_THE_DATABASE = frozenset(
+    {"once", "mentions", "rescore", "incidents", "digest", "audit", "run", "status", "web"}
 )
 
 DESCRIPTION = """\
@@ -69,17 +76,23 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from sqlalchemy.exc import OperationalError
 
+    from connectors import check_settings
     from monitor.config import ConfigError, load_config
+    from monitor.database_notice import database_notice
     from monitor.redact import configure_logging
+    from monitor.secrets import mask_url_passwords
 
     console = Console()
     try:
         config = load_config(args.config)
+        check_settings(config)  # each connector validates its own [connectors.<name>] table
     except ConfigError as exc:
         print("The configuration has problems; nothing was run:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command in USES_THE_DATABASE and (notice := database_notice(config, args.database)):
+        print(notice, file=sys.stderr)
     level = "DEBUG" if args.verbose else config.monitor.monitor.log_level
     configure_logging(level, fmt=config.monitor.monitor.log_format)
     if not args.verbose:
@@ -88,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler.handle(args, config, console) or 0)
     except OperationalError as exc:
         print(
-            f"Cannot use the database: {str(exc.orig).strip().splitlines()[0]}\n"
+            f"Cannot use the database: {mask_url_passwords(str(exc.orig).strip().splitlines()[0])}\n"
             "Check [database] url in config/monitor.toml (or $MONITOR_DATABASE_URL, or --database) "
             "and that the database server is running.",
             file=sys.stderr,

@@ -41,16 +41,19 @@ class CheckConfig(Command):
             f"registered ASV accounts: {len(config.accounts.account)}"
         )
         for connector in enabled_connectors(config):
-            token_env = getattr(connector.settings, "token_env", None)
-            if token_env is None:
-                console.print(f"  connector {connector.name}: enabled")
-            elif value := os.environ.get(token_env):
-                console.print(f"  connector {connector.name}: enabled, token in {token_env} ({mask(value)})")
-            else:
+            envs = connector.token_envs()
+            missing = [env for env in envs if not os.environ.get(env)]
+            found = [f"{env} ({mask(os.environ[env])})" for env in envs if env not in missing]
+            if missing:
                 console.print(
-                    f"  connector {connector.name}: enabled, [yellow]{token_env} is not set[/yellow]: "
-                    "it will be skipped until it is"
+                    f"  connector {connector.name}: enabled, [yellow]{', '.join(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not set[/yellow]: it will be skipped until "
+                    + ("it is" if len(missing) == 1 else "they are")
                 )
+            elif found:
+                console.print(f"  connector {connector.name}: enabled, token in {', '.join(found)}")
+            else:
+                console.print(f"  connector {connector.name}: enabled")
         return 0
 
 

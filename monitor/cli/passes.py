@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,7 @@ class Demo(Command):
             update={"routing": config.routing.model_copy(update={"quiet_hours": None})}
         )
         sessions = open_store(config, config.monitor.database.url)
-        replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config)
+        replay = ReplayConnector(ReplaySettings(path=str(SAMPLE_PATH)), config.watch_list())
         transport = MaildirTransport(demo_dir / "mail")
         console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.
@@ -104,7 +105,14 @@ class Once(Command):
         if not connectors:
             console.print("No connector is enabled in config/monitor.toml; nothing to poll.")
             return 1
-        result = run_pass(sessions, config, connectors, transport_from_config(config))
+        pipeline_log = logging.getLogger("monitor.pipeline")
+        level = pipeline_log.level
+        if not args.verbose:  # each problem is printed below, once; the log would say it again
+            pipeline_log.setLevel(logging.ERROR)
+        try:
+            result = run_pass(sessions, config, connectors, transport_from_config(config))
+        finally:
+            pipeline_log.setLevel(level)
         with sessions() as session:
             print_tables(console, pass_tables(session, result, config.routing))
         problems = [r for r in result.ingested if r.status != "ok"]
@@ -114,6 +122,11 @@ class Once(Command):
                 console.print(f"  skipped {line}")
         for error in result.flushed.errors:
             console.print(f"[red]email not sent[/red]: {error}")
+        if not any(r.status in ("ok", "partial") for r in result.ingested):
+            console.print(
+                "[red]Nothing was polled[/red]: every enabled connector was skipped or failed (above)."
+            )
+            return 1
         return 1 if any(r.status == "failed" for r in result.ingested) or result.flushed.failed else 0
 
 

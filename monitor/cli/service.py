@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from monitor.cli.base import EXIT_ALREADY_RUNNING, Command
+from monitor.cli.base import EXIT_ALREADY_RUNNING, EXIT_CONFIG, Command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,6 +34,8 @@ class Run(Command):
         from monitor.daemon.lock import AlreadyRunning, monitor_lock
         from monitor.daemon.scheduler import Monitor
         from monitor.store import open_store
+        from monitor.web.links import SecretMissing
+        from monitor.web.serve import UnsafeAddress
 
         sessions = open_store(config, args.database)
         engine = sessions.kw["bind"]
@@ -50,16 +52,34 @@ class Run(Command):
 
                 signal.signal(signal.SIGTERM, on_signal)
                 signal.signal(signal.SIGINT, on_signal)
+                web_server = _start_web(config, sessions)
                 monitor.start()
                 names = ", ".join(c.name for c in connectors) or "none"
                 console.print(f"Monitor running (connectors: {names}); Ctrl-C or SIGTERM stops it.")
                 stop.wait()
                 monitor.shutdown()
+                if web_server is not None:
+                    web_server.shutdown()
                 console.print("Monitor stopped; the next `run` resumes where this one stopped.")
         except AlreadyRunning as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_ALREADY_RUNNING
+        except (UnsafeAddress, SecretMissing) as exc:
+            print(f"The monitor was not started ([web] enabled): {exc}", file=sys.stderr)
+            return EXIT_CONFIG
         return 0
+
+
+def _start_web(config: Config, sessions: object):  # noqa: ANN202
+    """With [web] enabled, the web app in a thread of this process (README, "The web app")."""
+    if not config.monitor.web.enabled:
+        return None
+    from monitor.web.serve import make_server
+
+    server = make_server(config, sessions)  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
+    log.info("event=web_started host=%s port=%s", server.host, server.port)
+    return server
 
 
 class Status(Command):

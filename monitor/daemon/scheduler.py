@@ -23,6 +23,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.compose import make_message
@@ -33,7 +34,10 @@ from connectors.base import Connector
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
 from monitor.crisis_watch import detect_crises
+from monitor.heartbeat import ping
+from monitor.housekeeping import close_stale_runs
 from monitor.pipeline import IngestResult, ingest, score_pending
+from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
@@ -90,6 +94,7 @@ class Monitor:
         self.config, self.sessions, self.connectors, self.transport = config, sessions, connectors, transport
         self.clock = clock
         self.stopping = threading.Event()
+        self._crashed: list[str] = []  # jobs that crashed since the last heartbeat
         # APScheduler's shutdown holds its job-store lock while it waits for running jobs, so a job
         # that calls into the scheduler then would wait forever. Jobs touch the scheduler only under
         # this lock and only while not stopping; shutdown sets `stopping` under it.
@@ -128,14 +133,26 @@ class Monitor:
         )
         self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **JOB_DEFAULTS)
         self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **JOB_DEFAULTS)
+        hour, minute = self.config.monitor.retention.purge_time.split(":")
+        self.scheduler.add_job(
+            self.purge,
+            CronTrigger(hour=int(hour), minute=int(minute), timezone=self.config.timezone),
+            id="retention",
+            **JOB_DEFAULTS,
+        )
         self.scheduler.add_listener(self._record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def poll_minutes(self, connector: Connector) -> float:
         return connector.settings.poll_minutes or self.config.monitor.schedule.poll_minutes
 
     def start(self) -> None:
+        """Start the jobs. The caller holds the monitor lock, so no run of another is live."""
+        closed = close_stale_runs(self.sessions, self.clock())
+        if closed:
+            log.info("event=closed_stale_runs count=%d", closed)
         self.add_jobs()
         self.scheduler.start()
+        ping(self.sessions, self.config.monitor.heartbeat, "start", self.clock())
 
     def shutdown(self) -> None:
         """Let the running jobs finish their batch and commit, then stop."""
@@ -200,21 +217,56 @@ class Monitor:
         return result
 
     def process(self) -> None:
+        """One cycle; then the heartbeat: success, or fail naming the jobs that crashed since."""
         started = self.clock() - timedelta(minutes=10)  # threads touched recently, with some overlap
-        score_pending(self.sessions, self.config, self.scorer, clock=self.clock)
-        detect_crises(self.sessions, self.config, touched_since=started, now=self.clock())
-        route_pending(self.sessions, self.config, clock=self.clock)
-        if notify_due(self.sessions, self.config, clock=self.clock):
-            self._reschedule("flush", self.clock())
+        try:
+            score_pending(self.sessions, self.config, self.scorer, clock=self.clock)
+            detect_crises(self.sessions, self.config, touched_since=started, now=self.clock())
+            route_pending(self.sessions, self.config, clock=self.clock)
+            if notify_due(self.sessions, self.config, clock=self.clock):
+                self._reschedule("flush", self.clock())
+        except Exception as exc:
+            self._crashed.append(f"process ({type(exc).__name__})")
+            raise
+        finally:
+            crashed, self._crashed = self._crashed, []
+            detail = "jobs that crashed: " + ", ".join(crashed) if crashed else ""
+            ping(
+                self.sessions,
+                self.config.monitor.heartbeat,
+                "fail" if crashed else "success",
+                self.clock(),
+                detail=detail,
+            )
+
+    def purge(self) -> None:
+        """The nightly retention purge (monitor/retention.py)."""
+        result = purge(self.sessions, self.config.monitor.retention, self.clock())
+        log.info("job=retention %s", result.summary())
 
     def flush(self) -> None:
-        result = flush(self.sessions, self.transport, now=self.clock())
-        if result.sent or result.failed:
-            log.info("job=flush sent=%d failed=%d", result.sent, result.failed)
+        # Within the minute before the next flush, and heard between emails by a shutdown.
+        result = flush(
+            self.sessions, self.transport, now=self.clock(), budget_seconds=50, stop=self.stopping.is_set
+        )
+        if result.sent or result.failed or result.left_for_next_pass:
+            log.info(
+                "job=flush sent=%d failed=%d left_for_next_pass=%d resent_unknown=%d",
+                result.sent,
+                result.failed,
+                result.left_for_next_pass,
+                result.resent_unknown,
+            )
         if (chat := chat_transport(self.config)) is not None:
-            chats = flush(self.sessions, chat, now=self.clock())
-            if chats.sent or chats.failed:
-                log.info("job=flush kind=chat sent=%d failed=%d", chats.sent, chats.failed)
+            # Chat messages (Apprise) get the rest of the minute; a shutdown is heard here too.
+            chats = flush(self.sessions, chat, now=self.clock(), budget_seconds=10, stop=self.stopping.is_set)
+            if chats.sent or chats.failed or chats.left_for_next_pass:
+                log.info(
+                    "job=flush kind=chat sent=%d failed=%d left_for_next_pass=%d",
+                    chats.sent,
+                    chats.failed,
+                    chats.left_for_next_pass,
+                )
 
     def digest(self, day: date | None = None) -> None:
         day = day or (self.clock().astimezone(self.config.timezone).date() - timedelta(days=1))
@@ -248,6 +300,8 @@ class Monitor:
         """After each job: write every job's next run where `status` (another process) can read it."""
         if event.exception is not None:
             log.error("job=%s event=crashed error=%s", event.job_id, event.exception)
+            if event.job_id != "process":  # process reports its own crash
+                self._crashed.append(event.job_id)
         with self._control:
             if self.stopping.is_set():
                 return
@@ -260,11 +314,19 @@ class Monitor:
 
 
 def _state(session: Session, job: str) -> JobState:
-    state = session.get(JobState, job)
-    if state is None:
-        state = JobState(job=job, failures=0, operator_told=False, updated_at=utcnow())
-        session.add(state)
-    return state
+    """The job's row, created if missing with INSERT ... ON CONFLICT DO NOTHING.
+
+    Two threads (a poll job and the scheduler's listener) can both find no row on a fresh
+    database; a get-then-add made the second fail with "UNIQUE constraint failed: job_state.job"
+    (issue #12, point 7). The upsert lets the database settle it.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(JobState)
+        .values(job=job, failures=0, operator_told=False, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["job"])
+    )
+    return session.get_one(JobState, job)
 
 
 def _platform_of(connector: Connector) -> str:

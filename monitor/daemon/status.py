@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
-from monitor.schema import ConnectorRun, Incident, JobState, OutboxMessage
+from monitor.schema import ConnectorRun, Heartbeat, Incident, JobState, OutboxMessage
 
 
 def status_tables(session: Session, config: Config) -> Group:
@@ -63,7 +63,13 @@ def status_tables(session: Session, config: Config) -> Group:
         jobs.add_row(job, local(state.next_run_at) if state else "not running (start `run`)")
 
     outbox = Table(title="Outbox", title_justify="left")
-    for column in ("waiting to be sent", "failed, will retry", "sent", "last failure"):
+    for column in (
+        "waiting to be sent",
+        "failed, will retry",
+        "sent",
+        "resent after an unknown outcome",
+        "last failure",
+    ):
         outbox.add_column(column, overflow="fold")
     counts = dict(
         session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
@@ -74,10 +80,14 @@ def status_tables(session: Session, config: Config) -> Group:
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
+    # A crash in the RFC 1047 window (alerts/outbox.py) means the email went again, with its
+    # original Message-ID: a possible duplicate the reader's mail client folds into one.
+    unknown = session.scalar(select(func.coalesce(func.sum(OutboxMessage.unknown_outcomes), 0)))
     outbox.add_row(
-        str(counts.get("pending", 0) + counts.get("sending", 0)),
+        str(counts.get("pending", 0) + counts.get("sending", 0) + counts.get("delivering", 0)),
         str(counts.get("failed", 0)),
         str(counts.get("sent", 0)),
+        f"{unknown} (same Message-ID)",
         last_failure or "",
     )
 
@@ -98,4 +108,18 @@ def status_tables(session: Session, config: Config) -> Group:
             str(by.get((urgency, "open"), 0)),
             str(by.get((urgency, "acknowledged"), 0)),
         )
-    return Group(connectors, jobs, outbox, incidents)
+    heartbeat = Table(title="Heartbeat (the outside monitor's last news of this one)", title_justify="left")
+    for column in ("ping", "when", "answered", "detail"):
+        heartbeat.add_column(column, overflow="fold")
+    pings = {p.kind: p for p in session.scalars(select(Heartbeat))}
+    for kind in ("start", "success", "fail"):
+        ping = pings.get(kind)
+        heartbeat.add_row(
+            kind,
+            local(ping.at) if ping else "never",
+            ("yes" if ping.ok else "NO") if ping else "-",
+            ping.detail if ping else "",
+        )
+    if not pings:
+        heartbeat.caption = f"no ping yet: set {config.monitor.heartbeat.url_env} (README, 'Heartbeat')"
+    return Group(connectors, jobs, outbox, incidents, heartbeat)

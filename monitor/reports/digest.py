@@ -26,9 +26,9 @@ from alerts.compose import make_message, templates  # noqa: E402
 from alerts.severity import severity_of  # noqa: E402
 from monitor.config import Config  # noqa: E402
 from monitor.csv_safe import csv_bytes  # noqa: E402
+from monitor.platforms import PLATFORM_TABLE, PLATFORMS  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
-PLATFORMS = ("x", "facebook", "instagram", "linkedin")
 KINDS = ("official", "asv_committee", "asv_personal", "public")
 TOP_FLAGGED = 10
 
@@ -142,14 +142,6 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
     )
 
 
-# What polling cannot see, per platform, said in the digest so nobody mistakes silence for calm.
-# (When monitor/platforms.py lands, its table is the place for this.)
-BLIND_SPOTS = {
-    "x": "protected accounts, and posts older than 7 days (recent search)",
-    "facebook": "posts on pages IOM3 does not manage unless they tag IOM3; private groups",
-    "instagram": "captions that name IOM3 without tagging it (the Graph API shows only tags and comments)",
-    "linkedin": "members' posts that name IOM3 without @-mentioning the page",
-}
 HEALTHY = ("ok", "partial", "rate_limited")
 
 
@@ -287,7 +279,6 @@ def _coverage(session: Session, config: Config, zone: ZoneInfo) -> list[dict]:
     names = sorted(set(runs) | {n for n, t in config.monitor.connectors.items() if t.get("enabled", True)})
     for name in names:
         run = runs.get(name)
-        platform = name if name in BLIND_SPOTS else None
         if run is None:
             state = "never run"
         elif run["result"] in HEALTHY:
@@ -305,7 +296,8 @@ def _coverage(session: Session, config: Config, zone: ZoneInfo) -> list[dict]:
                 "connector": name,
                 "healthy": run is not None and run["result"] in HEALTHY,
                 "state": state,
-                "blind": BLIND_SPOTS.get(platform, "") if platform else "",
+                # What polling cannot see (monitor/platforms.py), so silence is not taken for calm.
+                "blind": PLATFORM_TABLE[name].blind_spots if name in PLATFORM_TABLE else "",
             }
         )
     return lines
@@ -463,6 +455,10 @@ def _connectors(session: Session, zone: ZoneInfo) -> list[dict]:
                 "fetched": run.fetched,
                 "when": run.started_at.astimezone(zone).strftime("%d %b %H:%M"),
                 "problem": run.error.splitlines()[0] if run.error else "",
+                # Coverage: what this platform's connector cannot see (monitor/platforms.py).
+                "cannot_see": PLATFORM_TABLE[run.connector].blind_spots
+                if run.connector in PLATFORM_TABLE
+                else "",
             }
         )
     return rows

@@ -73,7 +73,7 @@ def create_silence(
             "(config/routing.toml [silences] max_hours); silence for less and renew it if still needed"
         )
     if not reason.strip():
-        raise SilenceRefused("say why (--reason): whoever reads the list of silences later needs to know")
+        raise SilenceRefused("give a reason: whoever reads the list of silences later needs to know")
     first = next(iter(cleaned))
     silence = Silence(
         kind=first,

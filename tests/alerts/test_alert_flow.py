@@ -241,10 +241,11 @@ def test_a_crash_mid_flush_never_sends_twice(sessions, config, clock, tmp_path):
     rows = _outbox(sessions)
     # Row 1: the process died after the Maildir accepted it but before it was marked sent.
     # Row 2: the process died after claiming it, before sending.
+    # ("delivering": past the transport's point of no return; "sending": claimed, not yet there.)
     transport.send(_read(rows[0]))
     with sessions.begin() as session:
         for row in session.scalars(select(OutboxMessage)):
-            row.status = "sending"
+            row.status = "delivering" if row.id == rows[0].id else "sending"
     result = flush(sessions, transport, now=clock())
     assert (result.recovered, result.sent) == (2, 1)
     assert _delivered(tmp_path / "mail") == sorted(r.message_id for r in rows)

@@ -87,7 +87,9 @@ def test_every_queued_email_survives_the_upgrade_as_it_was(old_database):
     assert len(rows) == len(ROWS)
     for n, (status, attempts, _sent) in ROWS.items():
         row = rows[f"<incident-{n}@iom3.org>"]
-        assert (row.kind, row.status, row.attempts) == ("email", status, attempts)
+        # 0010: a pre-0010 'sending' row may have been handed over; 'delivering' says so now.
+        kept = "delivering" if status == "sending" else status
+        assert (row.kind, row.status, row.attempts) == ("email", kept, attempts)
         assert row.recipient == "Kovida Mehra <kovida.mehra@iom3.org>"
         assert row.title == f"[IOM3 monitor] Complaint (today): post {n}"
         assert row.payload == _email(n).as_string()

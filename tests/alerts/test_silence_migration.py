@@ -1,4 +1,4 @@
-"""Migration 0008 on a database holding silences: each keeps muting exactly what it muted."""
+"""Migration 0011 on a database holding silences: each keeps muting exactly what it muted."""
 
 from __future__ import annotations
 

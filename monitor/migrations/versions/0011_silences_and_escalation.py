@@ -2,8 +2,8 @@
 
 Existing silences keep muting exactly what they did: their kind and value become their one matcher.
 
-Revision ID: 0008
-Revises: 0005
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 
 import monitor.schema
 
-revision = "0008"
-down_revision = "0005"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
