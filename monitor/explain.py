@@ -55,8 +55,12 @@ def explanation_table(text: str, assessment: Assessment, lexicons: LexiconsFile)
         flag = flags.get(category)
         evidence = ""
         if flag:
+            # A learned detector's words carry their weight (how far each pushed the score up);
+            # a lexicon cue's value is 1 (0.2 when reported).
             terms = [
-                f'"{e.text}"' + (" (reported)" if e.kind == "reported" else "")
+                f'"{e.text}"'
+                + (" (reported)" if e.kind == "reported" else "")
+                + (f" (+{e.value:g})" if e.kind == "term" and e.value not in (None, 1.0) else "")
                 for e in flag.evidence
                 if e.kind in ("term", "reported")
             ]

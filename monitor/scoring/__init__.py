@@ -8,8 +8,13 @@ The stable entry point is `assess`:
     a.scores["sentiment"]      # VADER compound, -1 .. 1
     a.flags                    # the categories at or over their threshold, with evidence
 
-`assess` uses the project's config/lexicons.toml, compiled once. A `Scorer` built from another
-configuration does the same with that one (the pipeline builds one per pass).
+`assess` uses the project's config/lexicons.toml, compiled once, and the shipped learned
+detectors (monitor/scoring/model/, loaded once). A `Scorer` built from another configuration does
+the same with that one (the pipeline builds one per pass).
+
+The scorer's version is a hash of what decides its judgement: the configuration, the shipped
+model's files and this package's source. Retraining, a lexicon edit or a code change each give
+a new version, and `run_monitor.py rescore` finds every assessment made under another one.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -24,11 +30,23 @@ from monitor.config import CATEGORIES, Config, LexiconsFile, ScoringSection, loa
 from monitor.models import Assessment, ChannelKind, Evidence, Flag
 from monitor.scoring.categories import SCORERS, Context, Cues
 from monitor.scoring.lexicon import Hit, Lexicon
+from monitor.scoring.model import Detectors, find_span, shipped
 from monitor.scoring.text import tokenize
 
 __all__ = ["CATEGORIES", "Context", "Scorer", "assess", "default_scorer"]
 
-SCORER_GENERATION = "2"  # bump when the code's judgement changes; the lexicon hash covers the words
+LEARNED = ("complaint", "harassment")
+_SOURCE = Path(__file__).resolve().parent
+
+
+@cache
+def _source_digest() -> str:
+    """A hash of the scoring package's own code: a change of judgement in code changes the version."""
+    digest = hashlib.sha256()
+    for path in sorted(_SOURCE.glob("*.py")):
+        if path.name not in ("train.py", "card.py", "data.py", "evaluation.py"):  # not used to score
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 @cache
@@ -40,8 +58,12 @@ def _vader() -> SentimentIntensityAnalyzer:
 class Scorer:
     """Compiled once from the configuration, then called for every mention."""
 
-    def __init__(self, lexicons: LexiconsFile, scoring: ScoringSection) -> None:
+    def __init__(
+        self, lexicons: LexiconsFile, scoring: ScoringSection, detectors: Detectors | None = None
+    ) -> None:
         self.lexicons = lexicons
+        self.detectors = detectors or shipped()
+        self._heads = {name: k for k, name in enumerate(self.detectors.heads)}
         self.scoring = scoring
         self.lexicon = Lexicon(lexicons)
         self._vader = _vader()
@@ -50,12 +72,11 @@ class Scorer:
             name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()}
             for name in CATEGORIES
         }
-        # The version names the code and the exact words: re-scoring after a lexicon edit is
-        # `run_monitor.py rescore`, which finds every assessment made under another version.
+        # The version names the words, the model and the code (see the module docstring).
         digest = hashlib.sha256(
-            (lexicons.model_dump_json() + scoring.model_dump_json()).encode()
-        ).hexdigest()[:10]
-        self.version = f"v{SCORER_GENERATION}-{digest}"
+            (lexicons.model_dump_json() + scoring.model_dump_json() + _source_digest()).encode()
+        ).hexdigest()[:8]
+        self.version = f"m{self.detectors.digest[:8]}-{digest}"
 
     def assess(self, text: str, context: Context | None = None, **context_fields: object) -> Assessment:
         """Score `text` in `context` (or build the context from keyword fields)."""
@@ -74,29 +95,63 @@ class Scorer:
             by_category.setdefault(hit.category, {}).setdefault(hit.group, []).append(hit)
             if (hit.category, hit.group) not in lexicon.modifiers:
                 started.add(hit.category)
-        # Every category but complaint needs a cue to score at all (complaint also reads a very
-        # negative tone): start from zeros and score only what has started.
+        # The learned categories score every post; the others need a cue to score at all.
+        started.update(LEARNED)
+        words = self.detectors.tokens(text)
+        learned = self._learned(words, sentiment)
         scores: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
-        if sentiment <= -0.5:
-            started.add("complaint")
         flags: list[Flag] = []
         regulated = self.regulated_period(ctx.created_at) if self.scoring.regulated_period else None
         for name in self._order:
             if name not in started:
                 continue
             cues = Cues(by_category.get(name, {}), self._weights[name])
-            score = SCORERS[name](cues, ctx, sentiment, text)
+            score = SCORERS[name](cues, ctx, sentiment, text, learned.get(name, 0.0))
             scores[name] = score
             category = self.lexicons.category(name)
             threshold = category.threshold
             if regulated and category.stricter_threshold is not None:
                 threshold = category.stricter_threshold
             if score > 0 and score >= threshold:
+                model_terms = self._model_terms(name, text, words, learned) if name in LEARNED else ()
                 flags.append(
-                    Flag(name, score, category.clause, self._evidence(cues, ctx, sentiment, regulated))
+                    Flag(
+                        name,
+                        score,
+                        category.clause,
+                        self._evidence(cues, ctx, sentiment, regulated, model_terms, learned.get(name)),
+                    )
                 )
         scores["sentiment"] = sentiment
         return Assessment(scorer_version=self.version, sentiment=sentiment, scores=scores, flags=tuple(flags))
+
+    def _learned(self, words: list[str], sentiment: float) -> dict[str, float]:
+        """The learned categories' scores: complaint from its head, harassment from the stronger of
+        the offensive and hate heads (each 0.5 at its own operating point); the heads' own too."""
+        detectors, heads = self.detectors, self._heads
+        logits = detectors.logits(words)
+        offensive = detectors.head_score("offensive", logits[heads["offensive"]], sentiment)
+        hate = detectors.head_score("hate", logits[heads["hate"]], sentiment)
+        return {
+            "complaint": detectors.head_score("complaint", logits[heads["complaint"]], sentiment),
+            "harassment": max(offensive, hate),
+            "offensive": offensive,
+            "hate": hate,
+        }
+
+    def _model_terms(
+        self, category: str, text: str, words: list[str], learned: dict[str, float]
+    ) -> list[Evidence]:
+        """The words that pushed the learned score up most, as spans of the post where found."""
+        head = category
+        if category == "harassment":
+            head = "offensive" if learned["offensive"] >= learned["hate"] else "hate"
+        found = []
+        for term, push in self.detectors.evidence(head, words):
+            span = find_span(text, term)
+            if span is not None:
+                found.append(Evidence("term", text[span[0] : span[1]], span[0], span[1], round(push, 3)))
+        return found
 
     def regulated_period(self, moment: datetime | None) -> str | None:
         if moment is None:
@@ -105,7 +160,13 @@ class Scorer:
         return next((p.name for p in self.scoring.regulated_period if p.start <= day <= p.end), None)
 
     def _evidence(
-        self, cues: Cues, ctx: Context, sentiment: float, regulated: str | None
+        self,
+        cues: Cues,
+        ctx: Context,
+        sentiment: float,
+        regulated: str | None,
+        model_terms: list[Evidence] | tuple[()] = (),
+        learned: float | None = None,
     ) -> tuple[Evidence, ...]:
         evidence = [
             Evidence(
@@ -118,7 +179,15 @@ class Scorer:
             for group in cues.hits.values()
             for hit in group
         ]
+        seen = {(e.start, e.end) for e in evidence}
+        for term in model_terms:
+            # A word the detector weighed that is not inside a cue already shown.
+            if not any(s is not None and e is not None and s <= (term.start or 0) < e for s, e in seen):
+                evidence.append(term)
+                seen.add((term.start, term.end))
         evidence.sort(key=lambda e: e.start or 0)
+        if learned is not None:
+            evidence.append(Evidence(kind="figure", text="learned detector score", value=round(learned, 4)))
         evidence.append(Evidence(kind="figure", text="sentiment (VADER compound)", value=round(sentiment, 4)))
         if ctx.author_reach is not None:
             evidence.append(

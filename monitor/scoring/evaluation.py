@@ -1,16 +1,24 @@
 """Measuring the scorer on labelled posts: precision, recall and F1 per category, and confusions.
 
-Used by bench/evaluate.py (which prints the figures) and tests/test_scoring_quality.py (which
-fails when a category drops below its floor).
+Two kinds of labelled posts, never mixed up:
+- the IOM3 evaluation set (tests/data/iom3_eval.jsonl), written here: "policy coverage", it shows
+  that each rule does what it was written to do, and says nothing about real traffic;
+- held-back splits of real posts nobody here wrote (../shared/data/dev): the figures that judge the
+  learned detectors, beside VADER alone and alt-profanity-check, and the alert noise.
+
+Used by bench/evaluate.py (which prints the figures), the model card (monitor/scoring/card.py) and
+tests/scoring/test_quality.py (which fails when a figure drops below its floor).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from monitor.config import CATEGORIES
 from monitor.scoring import Scorer
@@ -80,3 +88,161 @@ def evaluate(scorer: Scorer, rows: Iterable[dict]) -> Report:
             report.false_negative_predictions[(category, ",".join(sorted(predicted)) or "none")] += 1
             report.examples.setdefault(f"FN {category}", []).append(row["text"])
     return report
+
+
+# --- Held-back splits of the real development posts (../shared/data/dev) ---------------------
+
+
+@dataclass
+class Measured:
+    """One method on one data set: counts at its operating point and the ranking quality."""
+
+    counts: Counts
+    macro_f1: float
+    roc_auc: float
+    note: str = ""
+
+
+def macro_f1(counts: Counts) -> float:
+    """Mean of the positive class's F1 and the negative class's F1 (TweetEval's official metric)."""
+    negative = Counts(tp=counts.tn, fp=counts.fn, fn=counts.fp, tn=counts.tp)
+    return (counts.f1 + negative.f1) / 2
+
+
+def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
+    """The chance that a random positive outranks a random negative (ties count half)."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=bool)
+    order = s.argsort(kind="mergesort")
+    ranks = np.empty(len(s))
+    sorted_scores = s[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if not positives or not negatives:
+        return float("nan")
+    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def measure(
+    scores: Sequence[float], labels: Sequence[bool], predicted: Sequence[bool], note: str = ""
+) -> Measured:
+    counts = Counts()
+    for truth, said in zip(labels, predicted, strict=True):
+        counts.add(bool(truth), bool(said))
+    return Measured(counts, macro_f1(counts), roc_auc(scores, labels), note)
+
+
+def best_cutoff(scores: Sequence[float], labels: Sequence[bool], *, macro: bool) -> float:
+    """The cut-off (flag at or above) with the best F1, or macro-F1, on these (validation) posts."""
+    s = np.asarray(scores, dtype=float)
+    best = (-1.0, 0.0)
+    for cut in np.unique(np.quantile(s, np.linspace(0.01, 0.99, 99))):
+        m = measure(s, labels, s >= cut)
+        value = m.macro_f1 if macro else m.counts.f1
+        if value > best[0]:
+            best = (value, float(cut))
+    return best[1]
+
+
+@dataclass
+class HeldBack:
+    """Every figure the model card and bench/evaluate.py report."""
+
+    results: dict[str, dict[str, Measured]]  # data set -> method -> figures
+    noise: dict[str, float]  # category (and "any") -> flags per 1,000 ordinary posts
+    ordinary: int
+    ordinary_sources: dict[str, int]
+    sizes: dict[str, tuple[int, int]]  # data set -> (posts, positives)
+
+
+DATASETS = {
+    "complaint": ("airline negative vs rest (airline test split)", "complaint"),
+    "offensive": ("TweetEval offensive (official validation file)", "harassment"),
+    "hate": ("TweetEval hate (official validation file)", "harassment"),
+}
+
+
+def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True) -> HeldBack:
+    """The scorer (and, if asked, VADER alone and alt-profanity-check) on the held-back splits.
+
+    Baselines get their best chance: each one's cut-off is the best F1 (macro-F1 for TweetEval) on
+    the matching validation split, never on the posts reported.
+    """
+    from monitor.scoring import data
+
+    dev = dev or data.DEV
+    posts = {
+        "complaint": data.airline(dev),
+        "offensive": data.tweeteval("offensive", dev),
+        "hate": data.tweeteval("hate", dev),
+    }
+    vader = scorer._vader
+    profanity = _profanity_check() if baselines else None
+    results: dict[str, dict[str, Measured]] = {}
+    sizes: dict[str, tuple[int, int]] = {}
+    context = Context(channel_kind="public", high_reach_followers=scorer.scoring.high_reach_followers)
+    assessed: dict[int, object] = {}
+    for name, all_posts in posts.items():
+        category = DATASETS[name][1]
+        test = [p for p in all_posts if p.split == "test"]
+        val = [p for p in all_posts if p.split == "val"]
+        labels = [p.label for p in test]
+        sizes[name] = (len(test), sum(labels))
+        ours_scores, ours_flags = [], []
+        for p in test:
+            a = scorer.assess(p.text, context)
+            assessed[id(p)] = a
+            ours_scores.append(a.scores[category])
+            ours_flags.append(a.flag(category) is not None)
+        methods = {"monitor scorer": measure(ours_scores, labels, ours_flags)}
+        if baselines:
+            macro = name != "complaint"
+            val_labels = [p.label for p in val]
+            negativity = [-vader.polarity_scores(p.text)["compound"] for p in val]
+            cut = best_cutoff(negativity, val_labels, macro=macro)
+            test_negativity = [-vader.polarity_scores(p.text)["compound"] for p in test]
+            methods["VADER alone"] = measure(
+                test_negativity, labels, [s >= cut for s in test_negativity], f"compound <= {-cut:.2f}"
+            )
+            if profanity is not None:
+                cut = best_cutoff(list(profanity([p.text for p in val])), val_labels, macro=macro)
+                test_prob = list(profanity([p.text for p in test]))
+                methods["alt-profanity-check"] = measure(
+                    test_prob, labels, [s >= cut for s in test_prob], f"probability >= {cut:.2f}"
+                )
+        results[name] = methods
+    # Ordinary posts: held back and labelled neither complaint nor offensive nor hateful.
+    ordinary_sets = {
+        "airline test, positive": [
+            p for p in posts["complaint"] if p.split == "test" and p.detail == "positive"
+        ],
+        "TweetEval offensive val, not offensive": [
+            p for p in posts["offensive"] if p.split == "test" and not p.label
+        ],
+        "TweetEval hate val, not hateful": [p for p in posts["hate"] if p.split == "test" and not p.label],
+    }
+    flagged: Counter[str] = Counter()
+    ordinary = 0
+    for group in ordinary_sets.values():
+        for p in group:
+            a = assessed.get(id(p)) or scorer.assess(p.text, context)
+            categories = {f.category for f in a.flags}  # type: ignore[attr-defined]
+            flagged.update(categories)
+            flagged["any"] += bool(categories)
+            ordinary += 1
+    noise = {c: 1000 * flagged[c] / ordinary for c in (*CATEGORIES, "any")}
+    return HeldBack(results, noise, ordinary, {k: len(v) for k, v in ordinary_sets.items()}, sizes)
+
+
+def _profanity_check():
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        return None
+    return predict_prob
