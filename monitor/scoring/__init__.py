@@ -20,10 +20,12 @@ a new version, and `run_monitor.py rescore` finds every assessment made under an
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from monitor.config import CATEGORIES, Config, LexiconsFile, ScoringSection, load_config
@@ -63,11 +65,11 @@ class Scorer:
     ) -> None:
         self.lexicons = lexicons
         self.detectors = detectors or shipped()
-        self._heads = {name: k for k, name in enumerate(self.detectors.heads)}
         self.scoring = scoring
         self.lexicon = Lexicon(lexicons)
         self._vader = _vader()
         self._order = CATEGORIES
+        self._categories = {name: lexicons.category(name) for name in CATEGORIES}
         self._weights = {
             name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()}
             for name in CATEGORIES
@@ -82,6 +84,39 @@ class Scorer:
         """Score `text` in `context` (or build the context from keyword fields)."""
         ctx = context or Context(high_reach_followers=self.scoring.high_reach_followers, **context_fields)
         sentiment = self._vader.polarity_scores(text)["compound"]
+        words = self.detectors.tokens(text)
+        return self._judge(text, ctx, sentiment, words, self.detectors.logits(words))
+
+    def assess_many(self, texts: Sequence[str], contexts: Sequence[Context]) -> list[Assessment]:
+        """`assess` for a batch (the pipeline's chunk): the same judgements, the learned
+        detectors' sums done for the whole batch at once."""
+        polarity, tokens = self._vader.polarity_scores, self.detectors.tokens
+        sentiments = [polarity(text)["compound"] for text in texts]
+        words = [tokens(text) for text in texts]
+        if not texts:
+            return []
+        detectors = self.detectors
+        matrix = detectors.logits_many(words)
+        compound = np.array(sentiments)
+        learned = list(
+            zip(*(detectors.category_scores(c, matrix, compound).tolist() for c in LEARNED), strict=True)
+        )
+        return [
+            self._judge(text, ctx, sentiment, w, tuple(row), dict(zip(LEARNED, scores, strict=True)))
+            for text, ctx, sentiment, w, row, scores in zip(
+                texts, contexts, sentiments, words, matrix.tolist(), learned, strict=True
+            )
+        ]
+
+    def _judge(
+        self,
+        text: str,
+        ctx: Context,
+        sentiment: float,
+        words: list[str],
+        logits: tuple[float, ...],
+        learned: dict[str, float] | None = None,
+    ) -> Assessment:
         lexicon = self.lexicon
         tokens = tokenize(text)
         personal = ctx.channel_kind == ChannelKind.ASV_PERSONAL
@@ -97,8 +132,9 @@ class Scorer:
                 started.add(hit.category)
         # The learned categories score every post; the others need a cue to score at all.
         started.update(LEARNED)
-        words = self.detectors.tokens(text)
-        learned = self._learned(words, sentiment)
+        if learned is None:
+            detectors = self.detectors
+            learned = {c: detectors.category_score(c, logits, sentiment) for c in LEARNED}
         scores: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
         flags: list[Flag] = []
         regulated = self.regulated_period(ctx.created_at) if self.scoring.regulated_period else None
@@ -108,12 +144,12 @@ class Scorer:
             cues = Cues(by_category.get(name, {}), self._weights[name])
             score = SCORERS[name](cues, ctx, sentiment, text, learned.get(name, 0.0))
             scores[name] = score
-            category = self.lexicons.category(name)
+            category = self._categories[name]
             threshold = category.threshold
             if regulated and category.stricter_threshold is not None:
                 threshold = category.stricter_threshold
             if score > 0 and score >= threshold:
-                model_terms = self._model_terms(name, text, words, learned) if name in LEARNED else ()
+                model_terms = self._model_terms(name, text, words, logits) if name in LEARNED else ()
                 flags.append(
                     Flag(
                         name,
@@ -125,27 +161,11 @@ class Scorer:
         scores["sentiment"] = sentiment
         return Assessment(scorer_version=self.version, sentiment=sentiment, scores=scores, flags=tuple(flags))
 
-    def _learned(self, words: list[str], sentiment: float) -> dict[str, float]:
-        """The learned categories' scores: complaint from its head, harassment from the stronger of
-        the offensive and hate heads (each 0.5 at its own operating point); the heads' own too."""
-        detectors, heads = self.detectors, self._heads
-        logits = detectors.logits(words)
-        offensive = detectors.head_score("offensive", logits[heads["offensive"]], sentiment)
-        hate = detectors.head_score("hate", logits[heads["hate"]], sentiment)
-        return {
-            "complaint": detectors.head_score("complaint", logits[heads["complaint"]], sentiment),
-            "harassment": max(offensive, hate),
-            "offensive": offensive,
-            "hate": hate,
-        }
-
     def _model_terms(
-        self, category: str, text: str, words: list[str], learned: dict[str, float]
+        self, category: str, text: str, words: list[str], logits: tuple[float, ...]
     ) -> list[Evidence]:
         """The words that pushed the learned score up most, as spans of the post where found."""
-        head = category
-        if category == "harassment":
-            head = "offensive" if learned["offensive"] >= learned["hate"] else "hate"
+        head = self.detectors.strongest_head(category, logits)
         found = []
         for term, push in self.detectors.evidence(head, words):
             span = find_span(text, term)

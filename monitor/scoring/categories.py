@@ -48,6 +48,8 @@ class Cues:
 
     def strength(self, group: str) -> float:
         """Noisy-or over the distinct terms matched in `group` (each reported one discounted)."""
+        if not self.hits:
+            return 0.0  # most posts: a learned category scored with no cue at all
         best: dict[str, float] = {}
         for hit in self.hits.get(group, ()):
             key = hit.term.lower()
@@ -80,10 +82,11 @@ _YOU = re.compile(r"(?i)\b(you|your|you're|u|ur)\b|@\w+")
 def complaint(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     """The learned detector's score, nudged by the lexicon's cues and the thread.
 
-    `learned` already combines the model with VADER (fitted on validation data, 0.5 at the
-    operating point chosen there). A cue alone cannot raise a flag (0.3 x its strength); with a
-    detector already near its point it can. A very negative reply under an IOM3 post is treated
-    as a complaint to IOM3: that is where the policy expects complaints to arrive.
+    `learned` already combines the model's heads with VADER (fitted on validation data, 0.5 at
+    the operating point chosen there, 0.75 at the alert point). A cue alone cannot raise a flag
+    (0.3 x its strength); with a detector already near its point it can. A very negative reply
+    under an IOM3 post is treated as a complaint to IOM3: that is where the policy expects
+    complaints to arrive.
     """
     if ctx.official:
         return 0.0  # IOM3's own posts are replies to complaints, not complaints
@@ -127,7 +130,7 @@ def press(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0
 
 
 def harassment(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
-    """The learned offensive/hate detectors' score, with the policy's rules on top.
+    """The learned harassment detector's score, with the policy's rules on top.
 
     Insults and profanity from the lexicon only nudge (0.3 x their strength): the detectors read
     them already, and a lone swear word is no harassment. Identity attacks and threats are rules of

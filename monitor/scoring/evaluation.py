@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.config import CATEGORIES
+from monitor.models import Assessment
 from monitor.scoring import Scorer
 from monitor.scoring.categories import Context
 
@@ -155,7 +156,9 @@ class HeldBack:
     """Every figure the model card and bench/evaluate.py report."""
 
     results: dict[str, dict[str, Measured]]  # data set -> method -> figures
-    noise: dict[str, float]  # category (and "any") -> flags per 1,000 ordinary posts
+    noise: dict[str, float]  # category (and "any") -> alerts (emailed flags) per 1,000 ordinary posts
+    review_noise: dict[str, float]  # the same for every flag, the review level included
+    hateval_noise: dict[str, float]  # alerts per 1,000 HatEval "not hateful" posts (see held_back)
     ordinary: int
     ordinary_sources: dict[str, int]
     sizes: dict[str, tuple[int, int]]  # data set -> (posts, positives)
@@ -187,7 +190,7 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
     results: dict[str, dict[str, Measured]] = {}
     sizes: dict[str, tuple[int, int]] = {}
     context = Context(channel_kind="public", high_reach_followers=scorer.scoring.high_reach_followers)
-    assessed: dict[int, object] = {}
+    assessed: dict[int, Assessment] = {}
     for name, all_posts in posts.items():
         category = DATASETS[name][1]
         test = [p for p in all_posts if p.split == "test"]
@@ -195,12 +198,17 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
         labels = [p.label for p in test]
         sizes[name] = (len(test), sum(labels))
         ours_scores, ours_flags = [], []
-        for p in test:
-            a = scorer.assess(p.text, context)
+        for p, a in zip(test, scorer.assess_many([p.text for p in test], [context] * len(test)), strict=True):
             assessed[id(p)] = a
             ours_scores.append(a.scores[category])
             ours_flags.append(a.flag(category) is not None)
-        methods = {"monitor scorer": measure(ours_scores, labels, ours_flags)}
+        alert_at = scorer.lexicons.category(category).alert_at()
+        methods = {
+            "monitor scorer": measure(ours_scores, labels, ours_flags),
+            "monitor scorer, alert level": measure(
+                ours_scores, labels, [s >= alert_at for s in ours_scores], f"score >= {alert_at:.2f}"
+            ),
+        }
         if baselines:
             macro = name != "complaint"
             val_labels = [p.label for p in val]
@@ -217,7 +225,9 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
                     test_prob, labels, [s >= cut for s in test_prob], f"probability >= {cut:.2f}"
                 )
         results[name] = methods
-    # Ordinary posts: held back and labelled neither complaint nor offensive nor hateful.
+    # Ordinary posts: held back and labelled neither complaint nor offensive. HatEval's "not
+    # hateful" posts are not among them (they were never labelled for offensiveness, and many are
+    # abuse aimed at no immigrant and no woman); their alert rate is reported on its own.
     ordinary_sets = {
         "airline test, positive": [
             p for p in posts["complaint"] if p.split == "test" and p.detail == "positive"
@@ -225,19 +235,39 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
         "TweetEval offensive val, not offensive": [
             p for p in posts["offensive"] if p.split == "test" and not p.label
         ],
-        "TweetEval hate val, not hateful": [p for p in posts["hate"] if p.split == "test" and not p.label],
     }
-    flagged: Counter[str] = Counter()
-    ordinary = 0
-    for group in ordinary_sets.values():
+    # An alert is what the routing table emails (config/routing.toml with each category's alert
+    # threshold), exactly as alerts/incidents.py decides it for a public post.
+    from alerts.routing import route
+    from monitor.config import load_config
+
+    routing = load_config().routing
+    alert_at = {c: scorer.lexicons.category(c).alert_at() for c in CATEGORIES}
+
+    def emailed(a: Assessment) -> set[str]:
+        decisions = route(a, routing, channel_kind=context.channel_kind, alert_at=alert_at)
+        return {d.category for d in decisions if d.emails}
+
+    def rates(group: list, *, alerts_only: bool) -> dict[str, float]:
+        found: Counter[str] = Counter()
         for p in group:
             a = assessed.get(id(p)) or scorer.assess(p.text, context)
-            categories = {f.category for f in a.flags}  # type: ignore[attr-defined]
-            flagged.update(categories)
-            flagged["any"] += bool(categories)
-            ordinary += 1
-    noise = {c: 1000 * flagged[c] / ordinary for c in (*CATEGORIES, "any")}
-    return HeldBack(results, noise, ordinary, {k: len(v) for k, v in ordinary_sets.items()}, sizes)
+            categories = emailed(a) if alerts_only else {f.category for f in a.flags}
+            found.update(categories)
+            found["any"] += bool(categories)
+        return {c: 1000 * found[c] / max(len(group), 1) for c in (*CATEGORIES, "any")}
+
+    ordinary = [p for group in ordinary_sets.values() for p in group]
+    not_hateful = [p for p in posts["hate"] if p.split == "test" and not p.label]
+    return HeldBack(
+        results,
+        rates(ordinary, alerts_only=True),
+        rates(ordinary, alerts_only=False),
+        rates(not_hateful, alerts_only=True),
+        len(ordinary),
+        {k: len(v) for k, v in ordinary_sets.items()},
+        sizes,
+    )
 
 
 def _profanity_check():

@@ -19,7 +19,7 @@ import argparse
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,9 +30,13 @@ from monitor.scoring.features import post_features, words
 from monitor.scoring.model import META_FILE, MODEL_DIR, WEIGHTS_FILE
 
 MIN_DF = 3
-C_GRID = (3.0, 10.0)
-# A complaint alert must be right: the operating point keeps validation precision at this or above.
-COMPLAINT_MIN_PRECISION = 0.88
+C_GRID = (3.0, 10.0, 30.0)
+HARASSMENT_C_GRID = (1.0, 3.0, 10.0)
+# A complaint flag must be right: the operating point keeps validation precision at this or above.
+COMPLAINT_MIN_PRECISION = 0.87
+# Alerts (emails) are stricter than the review level: at most this many false alerts per 1,000
+# ordinary validation posts (the goal on held-back posts is 10; the margin is for a new sample).
+ALERT_NOISE_PER_1000 = 6.0
 PRUNE_BELOW = 0.02  # weights smaller than this (times idf) in every head are dropped: a smaller file
 
 
@@ -48,28 +52,40 @@ def _features(posts: Sequence[data.Post], known: frozenset[str]) -> list[list[st
     return [post_features(words(p.text, known)) for p in posts]
 
 
-def _matrix(docs: list[list[str]], index: dict[str, int], idf: np.ndarray, oov_idf: float):
-    """Rows of count * idf / sqrt(sum of squared idf over every feature occurrence)."""
-    import scipy.sparse as sp
+class Vocabulary:
+    """One feature table and one idf for every head (the scorer normalises a post once)."""
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for r, doc in enumerate(docs):
-        counts = Counter(doc)
-        norm2 = 0.0
-        for feature, n in counts.items():
-            j = index.get(feature)
-            weight = idf[j] if j is not None else oov_idf
-            norm2 += n * weight * weight
-        scale = 1.0 / math.sqrt(norm2) if norm2 else 0.0
-        for feature, n in counts.items():
-            j = index.get(feature)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-                vals.append(n * idf[j] * scale)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(index)))
+    def __init__(self, docs: list[list[str]]) -> None:
+        df = Counter(f for d in docs for f in set(d))
+        self.names = sorted(f for f, n in df.items() if n >= MIN_DF)
+        self.index = {f: i for i, f in enumerate(self.names)}
+        n_docs = len(docs)
+        self.idf = np.array([math.log((1 + n_docs) / (1 + df[f])) + 1 for f in self.names])
+        self.oov_idf = math.log(1 + n_docs) + 1
+
+    def matrix(self, docs: list[list[str]]):
+        """Rows of count * idf / sqrt(sum of squared idf over every feature occurrence)."""
+        import scipy.sparse as sp
+
+        index, idf, oov_idf = self.index, self.idf, self.oov_idf
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for r, doc in enumerate(docs):
+            counts = Counter(doc)
+            norm2 = 0.0
+            for feature, n in counts.items():
+                j = index.get(feature)
+                weight = idf[j] if j is not None else oov_idf
+                norm2 += n * weight * weight
+            scale = 1.0 / math.sqrt(norm2) if norm2 else 0.0
+            for feature, n in counts.items():
+                j = index.get(feature)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+                    vals.append(n * idf[j] * scale)
+        return sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(index)))
 
 
 def _plain(dev: Path, name: str) -> list[data.Post]:
@@ -78,53 +94,102 @@ def _plain(dev: Path, name: str) -> list[data.Post]:
     return [data.Post(t, False, name, "train") for t in texts]
 
 
-def _macro_f1(y: np.ndarray, predicted: np.ndarray) -> float:
+def fit_head(
+    x_train,
+    y_train: np.ndarray,
+    x_val,
+    y_val: np.ndarray,
+    grid: Sequence[float] = C_GRID,
+    judge: Callable[[np.ndarray, np.ndarray], float] | None = None,
+) -> tuple[np.ndarray, float, float]:
+    """One logistic regression over NB-scaled features (Wang and Manning 2012: each feature times
+    its log-count ratio between the classes, from training posts), classes weighted to balance;
+    C from `grid` by `judge` on validation posts (ROC-AUC unless given). Returns (weights on the
+    unscaled features, bias, C)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    positive = np.asarray(x_train[y_train == 1].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(x_train[y_train == 0].sum(axis=0)).ravel() + 1.0
+    ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    scaled_train, scaled_val = x_train.multiply(ratio).tocsr(), x_val.multiply(ratio).tocsr()
+    best = None
+    for c in grid:
+        model = LogisticRegression(C=c, solver="liblinear", max_iter=5000, class_weight="balanced")
+        model.fit(scaled_train, y_train)
+        auc = (judge or roc_auc_score)(y_val, model.decision_function(scaled_val))
+        print(f"  C={c:g}: validation {'ROC-AUC' if judge is None else 'score'} {auc:.4f}", flush=True)
+        if best is None or auc > best[0]:
+            best = (auc, c, model)
+    assert best is not None
+    _, c, model = best
+    return model.coef_[0] * ratio, float(model.intercept_[0]), c
+
+
+def _mean_macro_f1(y: np.ndarray, z: np.ndarray, source: np.ndarray, cut: float) -> float:
+    """Macro-F1 of `z >= cut`, averaged over the data sets named in `source`."""
     from sklearn.metrics import f1_score
 
-    return float(f1_score(y, predicted, average="macro"))
+    return float(
+        np.mean([f1_score(y[source == s], z[source == s] >= cut, average="macro") for s in set(source)])
+    )
 
 
-def fit_head(train: list[data.Post], val: list[data.Post], known: frozenset[str], weights=None) -> dict:
-    """One logistic regression; C chosen on `val` by log-loss."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import log_loss
-
-    docs = _features(train, known)
-    df = Counter(f for d in docs for f in set(d))
-    names = sorted(f for f, n in df.items() if n >= MIN_DF)
-    index = {f: i for i, f in enumerate(names)}
-    n_docs = len(docs)
-    idf = np.array([math.log((1 + n_docs) / (1 + df[f])) + 1 for f in names])
-    oov_idf = math.log(1 + n_docs) + 1
-    x_train = _matrix(docs, index, idf, oov_idf)
-    y_train = np.array([p.label for p in train])
-    x_val = _matrix(_features(val, known), index, idf, oov_idf)
-    y_val = np.array([p.label for p in val])
-    best = None
-    for c in C_GRID:
-        model = LogisticRegression(C=c, solver="liblinear", max_iter=5000)
-        model.fit(x_train, y_train, sample_weight=weights)
-        loss = log_loss(y_val, model.predict_proba(x_val)[:, 1])
-        print(f"  C={c:g}: validation log-loss {loss:.4f}", flush=True)
-        if best is None or loss < best[0]:
-            best = (loss, c, model)
-    assert best is not None
-    return {"names": names, "idf": idf, "oov_idf": oov_idf, "model": best[2], "C": best[1]}
+def _best_mean_macro_f1(y: np.ndarray, z: np.ndarray, source: np.ndarray) -> tuple[float, float]:
+    """(best mean macro-F1, its cut) over cuts at quantiles of `z`."""
+    cuts = np.quantile(z, np.linspace(0.2, 0.95, 151))
+    return max((_mean_macro_f1(y, z, source, float(t)), float(t)) for t in cuts)
 
 
-def _combine(logit: np.ndarray, sentiment: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    stack = LogisticRegression(C=10.0).fit(np.column_stack([logit, sentiment]), y)
-    return {
-        "logit": float(stack.coef_[0][0]),
-        "sentiment": float(stack.coef_[0][1]),
-        "bias": float(stack.intercept_[0]),
-    }
+def _f1(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
+    tp = int((predicted & y).sum())
+    p = tp / max(int(predicted.sum()), 1)
+    r = tp / max(int(y.sum()), 1)
+    return (2 * p * r / (p + r) if p + r else 0.0), p
 
 
-def _z(c: dict[str, float], logit: np.ndarray, sentiment: np.ndarray) -> np.ndarray:
-    return c["logit"] * logit + c["sentiment"] * sentiment + c["bias"]
+def _alert_point(z_ordinary: np.ndarray, review: float) -> float:
+    """The lowest cut at or above the review point that flags at most ALERT_NOISE_PER_1000 of
+    the ordinary validation posts."""
+    allowed = int(len(z_ordinary) * ALERT_NOISE_PER_1000 / 1000)
+    ranked = np.sort(z_ordinary)[::-1]
+    cut = float(np.nextafter(ranked[allowed], np.inf)) if allowed < len(ranked) else review
+    return max(cut, review + 1e-3)
+
+
+def _settle_alert_points(detectors, combine: dict[str, dict], ordinary: list[data.Post]) -> None:
+    """Map each learned category's alert point to its `alert_threshold` in config/lexicons.toml,
+    then raise the point until the whole scorer (model and policy rules together, as shipped)
+    alerts on at most ALERT_NOISE_PER_1000 of the ordinary validation posts.
+
+    score = sigmoid(scale * (z - operating point)): 0.5 at the operating point (a review flag),
+    the configured alert threshold at the alert point.
+    """
+    from monitor.config import load_config
+    from monitor.scoring import LEARNED, Scorer
+    from monitor.scoring.categories import Context
+
+    config = load_config()
+    detectors.combine = combine
+    scorer = Scorer(config.lexicons, config.monitor.scoring, detectors)
+    texts = [p.text for p in ordinary]
+    contexts = [Context(channel_kind="public")] * len(texts)
+    allowed = int(len(texts) * ALERT_NOISE_PER_1000 / 1000)
+
+    def rescale(c: dict, at: float) -> None:
+        c["scale"] = math.log(at / (1 - at)) / (c["alert_point"] - c["operating_point"])
+
+    for category in LEARNED:
+        rescale(combine[category], config.lexicons.category(category).alert_at())
+    for category in LEARNED:
+        c, at = combine[category], config.lexicons.category(category).alert_at()
+        while True:
+            rescale(c, at)
+            alerts = sum(a.scores[category] >= at for a in scorer.assess_many(texts, contexts))
+            if alerts <= allowed:
+                break
+            c["alert_point"] += 0.1 * (c["alert_point"] - c["operating_point"])
+        print(f"  {category}: {alerts} alerts on {len(texts)} ordinary validation posts; {c}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,17 +201,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if reason := data.available(args.dev):
         raise SystemExit(reason)
+    from sklearn.linear_model import LogisticRegression
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     vader = SentimentIntensityAnalyzer()
     airline = data.airline(args.dev)
     offensive = data.tweeteval("offensive", args.dev)
     hate = data.tweeteval("hate", args.dev)
-    davidson = data.davidson(args.dev)
-    known = known_words(airline + offensive + hate + davidson)
+    known = known_words(airline + offensive + hate)
 
     def split(posts: list[data.Post], name: str) -> list[data.Post]:
         return [p for p in posts if p.split == name]
+
+    def labels(posts: list[data.Post]) -> np.ndarray:
+        return np.array([p.label for p in posts], dtype=int)
 
     # A complaint is not negative sentiment: ordinary tweets of every tone (TweetEval's posts that
     # are not offensive or hateful, and the emotion and irony sets) teach the complaint head that
@@ -160,108 +228,133 @@ def main(argv: list[str] | None = None) -> None:
         for name in ("emotion", "irony")
         for p in _plain(args.dev, name)
     ]
-    print("complaint head: airline negative vs rest, and ordinary tweets as not complaints", flush=True)
-    complaint_val = split(airline, "val") + split(general, "val")
-    heads = {"complaint": fit_head(split(airline, "train") + split(general, "train"), complaint_val, known)}
-    print("offensive head: TweetEval offensive (OLID) train + Davidson 2017 train", flush=True)
-    off_train = split(offensive, "train") + split(davidson, "train")
-    heads["offensive"] = fit_head(off_train, split(offensive, "val"), known)
-    print("hate head: TweetEval hate (HatEval) train", flush=True)
-    heads["hate"] = fit_head(split(hate, "train"), split(hate, "val"), known)
-
-    # One feature table for every head: each head's weights times its idf (zero where a head never
-    # saw the feature), pruned of features that weigh nothing anywhere.
-    all_names = sorted(set().union(*(h["names"] for h in heads.values())))
-    position = {f: i for i, f in enumerate(all_names)}
-    order = list(heads)
-    weights = np.zeros((len(all_names), len(order)))
-    idf2 = np.zeros(len(all_names))
-    oov_idf = max(h["oov_idf"] for h in heads.values())
+    # Two complaint heads: one that tells complaints from other posts to an airline (airline only)
+    # and one that also learnt ordinary tweets are no complaints; validation data weighs them.
+    train_sets = {
+        "complaint": split(airline, "train") + split(general, "train"),
+        "airline": split(airline, "train"),
+        "harassment": split(offensive, "train") + split(hate, "train"),
+    }
+    val_sets = {
+        "complaint": split(airline, "val") + split(general, "val"),
+        "airline": split(airline, "val"),
+        "harassment": split(offensive, "val") + split(hate, "val"),
+    }
+    print("features: one vocabulary over every head's training posts", flush=True)
+    train_docs = {name: _features(posts, known) for name, posts in train_sets.items()}
+    vocabulary = Vocabulary([d for docs in train_docs.values() for d in docs])
+    order = list(train_sets)
+    weights = np.zeros((len(vocabulary.names), len(order)))
+    bias = np.zeros(len(order))
+    chosen_c: dict[str, float] = {}
     for k, name in enumerate(order):
-        head = heads[name]
-        cols = [position[f] for f in head["names"]]
-        weights[cols, k] = head["model"].coef_[0] * head["idf"]
-        idf2[cols] = np.maximum(idf2[cols], head["idf"] ** 2)
-    # One normalisation for every head: a feature's idf is the largest any head gave it. The heads'
-    # weights were fitted with their own idf; refitting the bias and combination on validation data
-    # below (with the shipped weights) absorbs the small difference.
+        print(f"{name} head", flush=True)
+        x_train = vocabulary.matrix(train_docs[name])
+        x_val = vocabulary.matrix(_features(val_sets[name], known))
+        y_val = labels(val_sets[name])
+        if name == "harassment":  # judged as it is reported: mean macro-F1 over OLID and HatEval
+            source = np.array([p.source for p in val_sets[name]])
+            fitted = fit_head(
+                x_train,
+                labels(train_sets[name]),
+                x_val,
+                y_val,
+                HARASSMENT_C_GRID,
+                lambda y, z: _best_mean_macro_f1(y, z, source)[0],  # noqa: B023
+            )
+        else:
+            fitted = fit_head(x_train, labels(train_sets[name]), x_val, y_val)
+        coef, bias[k], chosen_c[name] = fitted
+        weights[:, k] = coef * vocabulary.idf  # idf folded in: the scorer sums weights directly
     keep = np.abs(weights).max(axis=1) >= PRUNE_BELOW
-    names = [n for n, kept in zip(all_names, keep, strict=True) if kept]
-    weights, idf2 = weights[keep].astype(np.float32), idf2[keep].astype(np.float32)
-    bias = np.array([heads[n]["model"].intercept_[0] for n in order], dtype=np.float32)
+    names = [n for n, kept in zip(vocabulary.names, keep, strict=True) if kept]
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         args.out / WEIGHTS_FILE,
         features=np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
-        weights=weights,
-        idf2=idf2,
-        bias=bias,
+        weights=weights[keep].astype(np.float32),
+        idf2=(vocabulary.idf[keep] ** 2).astype(np.float32),
+        bias=bias.astype(np.float32),
         known=np.frombuffer("\n".join(sorted(known)).encode("utf-8"), dtype=np.uint8),
     )
-    meta = {"heads": order, "oov_idf2": oov_idf**2, "combine": {}}
+    meta: dict = {"heads": order, "oov_idf2": vocabulary.oov_idf**2, "combine": {}}
     (args.out / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
-    # Validation logits from the shipped weights, through the code that scores in production.
+    # Validation logits from the shipped (pruned, float32) weights, through the scoring code.
     from monitor.scoring.model import Detectors
 
     detectors = Detectors(args.out)
 
-    def val_inputs(posts: list[data.Post], head: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        k = order.index(head)
-        logit = np.array([detectors.logits(detectors.tokens(p.text))[k] for p in posts])
-        sentiment = np.array([vader.polarity_scores(p.text)["compound"] for p in posts])
-        return logit, sentiment, np.array([p.label for p in posts])
+    def logits(posts: list[data.Post]) -> np.ndarray:
+        return np.array([detectors.logits(detectors.tokens(p.text)) for p in posts])
 
-    from sklearn.metrics import precision_score, recall_score
+    def compound(posts: list[data.Post]) -> np.ndarray:
+        return np.array([vader.polarity_scores(p.text)["compound"] for p in posts])
 
-    combine: dict[str, dict[str, float]] = {}
-    logit, sentiment, y = val_inputs(complaint_val, "complaint")
-    c = _combine(logit, sentiment, y)
-    z = _z(c, logit, sentiment)
-    candidates = []
-    for t in np.quantile(z, np.linspace(0.2, 0.9, 141)):
-        predicted = z >= t
-        p, r = precision_score(y, predicted, zero_division=0), recall_score(y, predicted)
-        if p >= COMPLAINT_MIN_PRECISION:
-            candidates.append((2 * p * r / (p + r) if p + r else 0.0, float(t)))
+    # Ordinary validation posts (labelled neither complaint nor offensive), as the held-back noise
+    # figure counts them on test posts. HatEval's "not hateful" is not among them: much of it is
+    # abuse aimed at no immigrant and no woman, which the monitor should flag.
+    ordinary = [p for p in split(airline, "val") if p.detail == "positive"] + [
+        p for p in split(offensive, "val") if not p.label
+    ]
+    ordinary_logits, ordinary_compound = logits(ordinary), compound(ordinary)
+    combine: dict[str, dict] = {}
+
+    # complaint: the head's logit and VADER's compound, combined on validation posts; the operating
+    # point is the best F1 on the airline validation split with precision at least the minimum.
+    posts = val_sets["complaint"]
+    heads = [order.index("complaint"), order.index("airline")]
+    x = np.column_stack([logits(posts)[:, heads], compound(posts)])
+    stack = LogisticRegression(C=10.0).fit(x, labels(posts))
+    c = {
+        "inputs": {"complaint": float(stack.coef_[0][0]), "airline": float(stack.coef_[0][1])},
+        "sentiment": float(stack.coef_[0][2]),
+        "bias": float(stack.intercept_[0]),
+    }
+    own = np.array([p.source == "airline" for p in posts])
+    z, y = stack.decision_function(x)[own], labels(posts)[own].astype(bool)
+    candidates = [
+        (f1, float(t))
+        for t in np.quantile(z, np.linspace(0.2, 0.9, 141))
+        for f1, p in [_f1(y, z >= t)]
+        if p >= COMPLAINT_MIN_PRECISION
+    ]
     c["operating_point"] = max(candidates)[1]
+    z_ordinary = stack.decision_function(np.column_stack([ordinary_logits[:, heads], ordinary_compound]))
+    c["alert_point"] = _alert_point(z_ordinary, c["operating_point"])
     combine["complaint"] = c
 
-    # Harassment flags when either head is at its operating point; the two points are chosen
-    # together for the best mean macro-F1 over both validation splits.
-    off_val, hate_val = split(offensive, "val"), split(hate, "val")
-    zs = {}
-    for head in ("offensive", "hate"):
-        both = off_val + hate_val
-        logit, sentiment, y = val_inputs(both, head)
-        own = np.array([p.source == head for p in both])
-        c = _combine(logit[own], sentiment[own], y[own])
-        combine[head] = c
-        zs[head] = _z(c, logit, sentiment)
-    source = np.array([p.source for p in off_val + hate_val])
-    y_all = np.array([p.label for p in off_val + hate_val])
-    grid = np.linspace(-2.5, 2.5, 51)
-    best = None
-    for t_off in grid:
-        for t_hate in grid:
-            flagged = (zs["offensive"] >= t_off) | (zs["hate"] >= t_hate)
-            score = np.mean(
-                [_macro_f1(y_all[source == s], flagged[source == s]) for s in ("offensive", "hate")]
-            )
-            if best is None or score > best[0]:
-                best = (score, float(t_off), float(t_hate))
-    assert best is not None
-    combine["offensive"]["operating_point"], combine["hate"]["operating_point"] = best[1], best[2]
-    meta["combine"] = combine
-    meta["fitted"] = {
-        name: {"C": heads[name]["C"], "features_before_pruning": len(heads[name]["names"])} for name in order
+    # harassment: one head trained on OLID and HatEval together (tried on validation: it beat
+    # separate heads combined, and either head alone), calibrated by a logistic regression on
+    # both validation splits; the operating point is the best mean macro-F1 over the two.
+
+    posts = val_sets["harassment"]
+    heads = [order.index("harassment")]
+    x = logits(posts)[:, heads]
+    stack = LogisticRegression(C=1.0).fit(x, labels(posts))
+    z, y = stack.decision_function(x), labels(posts)
+    source = np.array([p.source for p in posts])
+
+    point = _best_mean_macro_f1(y, z, source)[1]
+    c = {
+        "inputs": {"harassment": float(stack.coef_[0][0])},
+        "sentiment": 0.0,
+        "bias": float(stack.intercept_[0]),
+        "operating_point": point,
     }
+    c["alert_point"] = _alert_point(stack.decision_function(ordinary_logits[:, heads]), point)
+    combine["harassment"] = c
+    _settle_alert_points(detectors, combine, ordinary)
+    meta["combine"] = combine
+    meta["fitted"] = {name: {"C": chosen_c[name]} for name in order}
+    meta["features"] = len(names)
     meta["trained_on"] = {
         "complaint": "airline-sentiment train split (65%); as not-complaints, the TweetEval offensive "
         "and hate train posts labelled neither (85% of train_text.txt) and all of TweetEval emotion and "
         "irony train_text.txt",
-        "offensive": "tweeteval-offensive train (85% of train_text.txt) + davidson-2017 train (85%)",
-        "hate": "tweeteval-hate train (85% of train_text.txt)",
+        "airline": "airline-sentiment train split (65%) only",
+        "harassment": "tweeteval-offensive (OLID) and tweeteval-hate (HatEval) train, together (85% "
+        "of each train_text.txt)",
         "combination_and_operating_points": "the validation splits: airline 15%, the other 15% of each "
         "TweetEval offensive and hate train_text.txt (for complaint: their posts labelled neither)",
     }

@@ -241,3 +241,22 @@ def test_a_learned_flag_names_the_words_that_weighed_most():
     learned = [e for e in flag.evidence if e.kind == "term"]
     assert learned and all(text[e.start : e.end] == e.text for e in learned)
     assert any(e.kind == "figure" and e.text == "learned detector score" for e in flag.evidence)
+
+
+def test_a_batch_is_judged_exactly_as_one_post_at_a_time():
+    scorer = default_scorer()
+    texts = [row[0] for row in FLAGGED + NOT_FLAGGED] + ["", "!!!", "#refugeesNOTwelcome", "ok ok ok"]
+    contexts = [Context(**row[1]) for row in FLAGGED + NOT_FLAGGED] + [Context()] * 4
+    one_by_one = [scorer.assess(t, c) for t, c in zip(texts, contexts, strict=True)]
+    assert scorer.assess_many(texts, contexts) == one_by_one
+    assert scorer.assess_many([], []) == []
+
+
+def test_words_a_negator_governs_are_read_as_negated():
+    from monitor.scoring.features import words
+
+    assert words("No complaints at all, a superb conference") == [
+        "no", "¬complaints", "¬at", "¬all", "a", "superb", "conference"
+    ]  # fmt: skip
+    assert words("I wasn't disappointed. Awful queue though")[:3] == ["i", "wasn't", "¬disappointed"]
+    assert "awful" in words("I wasn't disappointed. Awful queue though")  # the full stop ends it

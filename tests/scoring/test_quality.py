@@ -62,18 +62,23 @@ def test_policy_coverage_stays_above_its_floor(coverage, category):
 
 def test_complaints_on_held_back_real_posts(real):
     m = real.results["complaint"]["monitor scorer"]
-    assert m.counts.precision >= 0.86, m  # measured 0.889
-    assert m.counts.f1 >= 0.81, m  # measured 0.837
-    assert m.roc_auc >= 0.87, m  # 0.892
+    assert m.counts.precision >= 0.83, m  # measured 0.854
+    assert m.counts.f1 >= 0.83, m  # measured 0.852
+    assert m.roc_auc >= 0.88, m  # 0.894
+    alert = real.results["complaint"]["monitor scorer, alert level"]
+    assert alert.counts.precision >= 0.92, alert  # measured 0.952: an emailed complaint is right
 
 
-@pytest.mark.parametrize(("name", "floor"), [("offensive", 0.66), ("hate", 0.66)])  # measured 0.687, 0.689
+@pytest.mark.parametrize(("name", "floor"), [("offensive", 0.70), ("hate", 0.66)])  # measured 0.728, 0.685
 def test_harassment_macro_f1_on_tweeteval_validation(real, name, floor):
     m = real.results[name]["monitor scorer"]
     assert m.macro_f1 >= floor, m
 
 
 def test_alert_noise_on_ordinary_real_posts(real):
-    assert real.ordinary >= 1500
-    assert real.noise["complaint"] <= 40, real.noise  # measured 28.1 per 1,000
-    assert real.noise["any"] <= 250, real.noise  # 223.1: harassment is most of it
+    assert real.ordinary >= 1300
+    # The goal itself: at most 10 emailed alerts per 1,000 ordinary posts in every category.
+    assert max(v for c, v in real.noise.items() if c != "any") <= 10, real.noise
+    assert real.noise["any"] <= 35, real.noise  # measured 25.2
+    # Review flags (digest only) are many more: the cost of a review level that finds most.
+    assert real.review_noise["complaint"] > real.noise["complaint"], real.review_noise
