@@ -157,7 +157,7 @@ class Detectors:
             self._word_row.clear()
             del self._word_rows[1:]
             self._word_table = self._word_table[:1]
-        word_row, pair_row, new_row = self._word_row, self._pair_row, self._new_word_row
+        word_get, pair_get, new_row = self._word_row.get, self._pair_row.get, self._new_word_row
         word_ids: list[int] = []
         pair_ids: list[int] = []
         word_starts: list[int] = []
@@ -165,15 +165,16 @@ class Detectors:
         for tokens in posts:
             word_starts.append(len(word_ids))
             pair_starts.append(len(pair_ids))
-            word_ids.append(0)  # every post has a row, so no segment is empty
+            # Row 0 first: every post has a row, so no segment is empty.
+            rows = [0, *map(word_get, tokens)]
+            if None in rows:
+                rows = [
+                    0,
+                    *(r if r is not None else new_row(t) for r, t in zip(rows[1:], tokens, strict=True)),
+                ]
+            word_ids += rows
             pair_ids.append(0)
-            previous = None
-            for token in tokens:
-                row = word_row.get(token)
-                word_ids.append(row if row is not None else new_row(token))
-                if previous is not None:
-                    pair_ids.append(pair_row.get(previous + " " + token, 0))
-                previous = token
+            pair_ids += [pair_get(a + " " + b, 0) for a, b in zip(tokens, tokens[1:], strict=False)]
         if len(self._word_rows) > len(self._word_table):
             added = np.array(self._word_rows[len(self._word_table) :], dtype=np.float64)
             self._word_table = np.concatenate([self._word_table, added])
@@ -215,16 +216,13 @@ class Detectors:
 
     def evidence(self, head: str, tokens: list[str], limit: int = 3) -> list[tuple[str, float]]:
         """The words (or pairs) whose features pushed `head` up most, strongest first."""
-        h = self.heads.index(head) + 1
-        word, weights = self._word, self._weights
-        pushes: dict[str, float] = {}
-        for token in tokens:
-            if token not in pushes and token.isalpha() and token != "http":
-                pushes[token] = word(token)[h]
+        h = self._head_index[head] + 1
+        word, get = self._word, self._weights.get
+        pushes = {t: word(t)[h] for t in dict.fromkeys(tokens) if t.isalpha() and t != "http"}
         pairs: dict[str, float] = {}
         for a, b in zip(tokens, tokens[1:], strict=False):
             if a in pushes and b in pushes:
-                pair = weights.get("b:" + a + " " + b)
+                pair = get("b:" + a + " " + b)
                 if pair is not None:
                     pa, pb = pushes[a], pushes[b]
                     both = pa + pb + pair[h]
