@@ -132,7 +132,15 @@ def write_card(folder: Path, dev: Path) -> Path:
             "Facebook too. Expect lower figures on other posts.",
             "- A complaint to an airline is a proxy for a complaint to IOM3: the words of delay, refund and "
             "no reply carry over, the airline words do not.",
-            "- HatEval's hate is hate against immigrants and women only.",
+            "- HatEval's hate is hate against immigrants and women only; the harassment head learnt its "
+            "topic too (posts about immigration score high whatever their tone).",
+            "- Harassment macro-F1 is below the goal set for it (0.76 on OLID, 0.75 on HatEval): one "
+            "decision serves both data sets, whose labels disagree (HatEval's 'not hateful' holds much "
+            "abuse, OLID's 'offensive' much mild swearing).",
+            "- The alert level is strict by design (at most 6 false alerts per 1,000 ordinary validation "
+            "posts): about half the airline complaints reach it; the rest are review flags in the digest.",
+            "- Short complaints in IOM3's own words that airline passengers never wrote (\"My certificate "
+            "never arrived\") can score under the flag: the policy cue lexicon only nudges the score.",
             "",
         ]
     )

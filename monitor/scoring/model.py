@@ -67,11 +67,16 @@ class Detectors:
                 f"the learned detectors are not in {folder} ({WEIGHTS_FILE}, {META_FILE}); "
                 "reinstall the package, or retrain them with `python -m monitor.scoring.train`"
             )
-        raw_meta = meta_path.read_bytes()
-        raw_weights = weights_path.read_bytes()
-        # The scorer's version names this exact model: retraining changes it, nothing to bump.
-        self.digest = hashlib.sha256(raw_meta + raw_weights).hexdigest()[:10]
-        self.meta = json.loads(raw_meta)
+        self.meta = json.loads(meta_path.read_bytes())
+        # The scorer's version names this exact model (its numbers and settings, not the day it
+        # was trained or the archive's timestamps): a changed model changes it, nothing to bump.
+        digest = hashlib.sha256(
+            json.dumps({k: v for k, v in self.meta.items() if k != "trained_at"}, sort_keys=True).encode()
+        )
+        with np.load(weights_path, allow_pickle=False) as archive:
+            for key in sorted(archive.files):
+                digest.update(key.encode() + archive[key].tobytes())
+        self.digest = digest.hexdigest()[:10]
         with np.load(weights_path, allow_pickle=False) as archive:
             names = bytes(archive["features"]).decode("utf-8").split("\n")
             matrix = archive["weights"].astype(np.float64)

@@ -115,7 +115,9 @@ def fit_head(
     scaled_train, scaled_val = x_train.multiply(ratio).tocsr(), x_val.multiply(ratio).tocsr()
     best = None
     for c in grid:
-        model = LogisticRegression(C=c, solver="liblinear", max_iter=5000, class_weight="balanced")
+        model = LogisticRegression(
+            C=c, solver="liblinear", max_iter=5000, class_weight="balanced", random_state=0
+        )
         model.fit(scaled_train, y_train)
         auc = (judge or roc_auc_score)(y_val, model.decision_function(scaled_val))
         print(f"  C={c:g}: validation {'ROC-AUC' if judge is None else 'score'} {auc:.4f}", flush=True)
