@@ -94,12 +94,12 @@ def main() -> None:
         full_rate = best_rate(lambda text: scorer.assess(text, context), corpus, args.repeat)
         batch_rate = best_batch_rate(scorer, corpus, context, args.repeat)
         print(f"\n{name}: {len(corpus):,} texts")
-        print(f"  VADER alone             : {vader_rate:>9,.0f} /s ({1e6 / vader_rate:.0f} us each)")
-        print(f"  full scorer, batches    : {batch_rate:>9,.0f} /s ({1e6 / batch_rate:.0f} us each)")
-        print(f"  full scorer, one by one : {full_rate:>9,.0f} /s ({1e6 / full_rate:.0f} us each)")
+        print(f"  VADER alone : {vader_rate:>9,.0f} /s ({1e6 / vader_rate:.0f} us each)")
+        print(f"  full scorer : {batch_rate:>9,.0f} /s ({1e6 / batch_rate:.0f} us each; in batches)")
+        print(f"  one by one  : {full_rate:>9,.0f} /s ({1e6 / full_rate:.0f} us each; as explain)")
         print(
-            f"  cost ratio  : {vader_rate / batch_rate:.2f}x VADER alone in batches (the pipeline's way), "
-            f"{vader_rate / full_rate:.2f}x one by one (explain)"
+            f"  cost ratio  : {vader_rate / batch_rate:.2f}x VADER alone in batches, "
+            f"{vader_rate / full_rate:.2f}x one by one"
         )
 
 
