@@ -140,7 +140,7 @@ def write_card(folder: Path, dev: Path) -> Path:
             "- The alert level is strict by design (at most 6 false alerts per 1,000 ordinary validation "
             "posts): about half the airline complaints reach it; the rest are review flags in the digest.",
             "- Short complaints in IOM3's own words that airline passengers never wrote (\"My certificate "
-            "never arrived\") can score under the flag: the policy cue lexicon only nudges the score.",
+            'never arrived") can score under the flag: the policy cue lexicon only nudges the score.',
             "",
         ]
     )
