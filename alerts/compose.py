@@ -1,20 +1,27 @@
-"""Build alert emails from Jinja2 templates: multipart text + HTML, safe headers."""
+"""Every email's envelope and the alert emails, from Jinja2 templates: text + HTML, safe headers.
+
+`make_message` is the one place an email is put together (alerts, digest, audit, the operator's
+notes): templates/<name>.subject.j2 gives the subject, <name>.txt.j2 and <name>.html.j2 the bodies.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from monitor.config import Config
+from monitor.platforms import label as platform_label
+from monitor.web.links import alert_links
 
-PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
 KIND_LABELS = {
     "official": "official IOM3 channel",
     "asv_committee": "ASV committee account",
@@ -36,6 +43,14 @@ templates = Environment(
 )
 
 
+def web_link(url: object) -> bool:
+    """Only http(s) links are made clickable: a post's "url" can be javascript:, data: or worse."""
+    return isinstance(url, str) and re.match(r"https?://[^\s]", url, re.IGNORECASE) is not None
+
+
+templates.tests["web_link"] = web_link
+
+
 def header_safe(text: str, limit: int = 200) -> str:
     """One line for a header: control and format characters (CR, LF, NUL, bidi) become spaces."""
     cleaned = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
@@ -44,6 +59,47 @@ def header_safe(text: str, limit: int = 200) -> str:
 
 
 templates.filters["oneline"] = header_safe
+
+
+def make_message(
+    config: Config,
+    name: str,
+    to: str | Sequence[str],
+    ctx: Mapping[str, Any],
+    *,
+    now: datetime,
+    headers: Mapping[str, str] | None = None,
+    idstring: str | None = None,
+    text: str | None = None,
+    html: str | None = None,
+) -> EmailMessage:
+    """An email from the templates called `name`: Subject, From, To, Date, Message-ID, then `headers`.
+
+    The subject is templates/<name>.subject.j2 (the config's subject prefix is `prefix` in every
+    template); the text body is `text` or <name>.txt.j2; the HTML body is `html`, or
+    <name>.html.j2 if it exists. A report already rendered (the digest) passes its bodies in.
+    """
+    mail = config.monitor.mail
+    context = {"prefix": mail.subject_prefix, **ctx}
+    domain = str(mail.from_address).rpartition("@")[2]
+    message = EmailMessage()
+    message["Subject"] = header_safe(templates.get_template(f"{name}.subject.j2").render(context), limit=998)
+    message["From"] = str(mail.from_address)
+    message["To"] = to if isinstance(to, str) else ", ".join(to)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(idstring=idstring or name, domain=domain)
+    for header, value in (headers or {}).items():
+        message[header] = value
+    message.set_content(
+        text if text is not None else templates.get_template(f"{name}.txt.j2").render(context)
+    )
+    if html is None:
+        try:
+            html = templates.get_template(f"{name}.html.j2").render(context)
+        except TemplateNotFound:
+            return message
+    message.add_alternative(html, subtype="html")
+    return message
 
 
 def quote_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
@@ -97,7 +153,7 @@ def alert_email(
     context = {
         "f": facts,
         "contact": contact,
-        "platform": PLATFORM_LABELS.get(facts.platform, facts.platform),
+        "platform": platform_label(facts.platform),
         "kind": KIND_LABELS.get(facts.channel_kind, facts.channel_kind),
         "severity": SEVERITY_LABELS.get(facts.severity, facts.severity),
         "category": facts.category.replace("_", " "),
@@ -109,26 +165,18 @@ def alert_email(
         "cut": cut,
         "sla_hours": config.monitor.sla.complaint_reply_hours,
         "opened": facts.created_at.astimezone(zone).strftime("%a %d %b, %H:%M"),
+        # One-tap Acknowledge / Open incident links for the web app, when [web] base_url is set.
+        "links": alert_links(config, incident_id=facts.incident_id, email=str(contact.email), now=now),
     }
-    subject = header_safe(
-        f"{config.monitor.mail.subject_prefix} {context['category'].capitalize()} "
-        f"({context['severity']}): @{facts.author_handle} on {context['platform']}: {facts.text}",
-        limit=120,
+    headers = {"X-IOM3-Incident": str(facts.incident_id)}
+    if thread_root:
+        headers |= {"In-Reply-To": thread_root, "References": thread_root}
+    to = f"{header_safe(contact.name, 80)} <{contact.email}>"
+    message = make_message(
+        config, "alert", to, context, now=now, headers=headers, idstring=f"incident-{facts.incident_id}"
     )
     if thread_root:
         # A reply in the incident's thread: mail clients group it under the first email.
-        subject = header_safe("Re: " + (root_subject or subject).removeprefix("Re: "), limit=124)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = str(config.monitor.mail.from_address)
-    message["To"] = f"{header_safe(contact.name, 80)} <{contact.email}>"
-    message["Date"] = format_datetime(now)
-    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
-    message["Message-ID"] = make_msgid(idstring=f"incident-{facts.incident_id}", domain=domain)
-    message["X-IOM3-Incident"] = str(facts.incident_id)
-    if thread_root:
-        message["In-Reply-To"] = thread_root
-        message["References"] = thread_root
-    message.set_content(templates.get_template("alert.txt.j2").render(context))
-    message.add_alternative(templates.get_template("alert.html.j2").render(context), subtype="html")
+        subject = header_safe("Re: " + (root_subject or message["Subject"]).removeprefix("Re: "), limit=124)
+        message.replace_header("Subject", subject)
     return message

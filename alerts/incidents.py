@@ -28,7 +28,7 @@ from monitor.schema import (
     Incident,
     IncidentMention,
     MentionRow,
-    OutboxEmail,
+    OutboxMessage,
     Silence,
     utcnow,
 )
@@ -382,7 +382,7 @@ def _send(session: Session, config: Config, incident: Incident, notice: str, now
     root_subject = None
     if incident.message_id:
         root_subject = session.scalar(
-            select(OutboxEmail.subject).where(OutboxEmail.message_id == incident.message_id)
+            select(OutboxMessage.title).where(OutboxMessage.message_id == incident.message_id)
         )
     message = alert_email(
         config, facts, role=incident.role, now=now, thread_root=incident.message_id, root_subject=root_subject

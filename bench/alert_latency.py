@@ -28,7 +28,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from alerts.incidents import notify_due, route_pending  # noqa: E402
 from alerts.outbox import flush  # noqa: E402
-from alerts.transports import SmtpTransport  # noqa: E402
+from alerts.transports.smtp import SmtpTransport  # noqa: E402
 from monitor.channels import ChannelDirectory  # noqa: E402
 from monitor.config import SmtpSection, load_config  # noqa: E402
 from monitor.models import Mention  # noqa: E402

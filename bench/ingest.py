@@ -62,7 +62,7 @@ class GeneratedConnector(Connector):
     name = "generated"
 
     def __init__(self, config, n: int, batch_size: int = 1000) -> None:
-        super().__init__(ConnectorSettings(), config)
+        super().__init__(ConnectorSettings(), config.watch_list())
         self.n, self.batch_size = n, batch_size
         self.samples: list[tuple[int, float, float]] = []
 

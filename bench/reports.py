@@ -25,9 +25,9 @@ from scratch_db import scratch_engine  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from monitor.audit import build_audit  # noqa: E402
 from monitor.config import load_config  # noqa: E402
-from monitor.digest import build_digest, render  # noqa: E402
+from monitor.reports.audit import build_audit  # noqa: E402
+from monitor.reports.digest import build_digest, render  # noqa: E402
 from monitor.schema import AssessmentRow, MentionRow  # noqa: E402
 
 TEXTS = [

@@ -2,6 +2,8 @@
 
 An explicit map rather than folder scanning, so a typo in monitor.toml is an error that lists
 the connectors that exist, and a platform's client library is imported only when enabled.
+Each connector validates its own `[connectors.<name>]` table here; `monitor/config.py` never
+imports this package (the arrow points one way: connectors -> monitor).
 """
 
 from __future__ import annotations
@@ -11,16 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from monitor.platforms import PLATFORM_TABLE
+from monitor.validation import problem_lines
+
 if TYPE_CHECKING:
     from connectors.base import Connector
     from monitor.config import Config
 
+# The replay file, then one connector per row of the platform table (monitor/platforms.py).
 CONNECTORS: dict[str, str] = {
     "replay": "connectors.replay:ReplayConnector",
-    "x": "connectors.x:XConnector",
-    "facebook": "connectors.facebook:FacebookConnector",
-    "instagram": "connectors.instagram:InstagramConnector",
-    "linkedin": "connectors.linkedin:LinkedInConnector",
+    **{name: row.connector for name, row in PLATFORM_TABLE.items()},
 }
 
 
@@ -41,27 +44,44 @@ def connector_class(name: str) -> type[Connector]:
     return cls
 
 
-def connector_settings_problems(name: str, table: dict[str, Any]) -> list[tuple[str, str]]:
-    """Validate one `[connectors.<name>]` table: (key path suffix, message) per problem."""
+def connector_settings_problems(name: str, table: dict[str, Any], where: str) -> list[str]:
+    """Validate one `[connectors.<name>]` table: a `where: connectors.<name>.key: message` per problem."""
     try:
         cls = connector_class(name)
     except LookupError as exc:
-        return [("", str(exc))]
+        return [f"{where}: connectors.{name}: {exc}"]
     try:
         cls.Settings.model_validate(table)
     except ValidationError as exc:
-        from monitor.config import describe_error, format_loc
-
-        return [("." + format_loc(err["loc"]), describe_error(err)) for err in exc.errors()]
+        return problem_lines(exc, where, prefix=f"connectors.{name}")
     return []
 
 
+def settings_problems(config: Config) -> list[str]:
+    """Every problem in every `[connectors.*]` table of monitor.toml, one line each."""
+    where = config.display("monitor.toml")
+    return [
+        line
+        for name, table in config.monitor.connectors.items()
+        for line in connector_settings_problems(name, table, where)
+    ]
+
+
+def check_settings(config: Config) -> None:
+    """Raise ConfigError listing every bad `[connectors.*]` table (call it after load_config)."""
+    from monitor.config import ConfigError
+
+    if problems := settings_problems(config):
+        raise ConfigError(problems)
+
+
 def enabled_connectors(config: Config) -> list[Connector]:
-    """Build every connector that monitor.toml enables, in file order."""
+    """Build every connector that monitor.toml enables, in file order, each given the watch list."""
+    watch = config.watch_list()
     built = []
     for name, table in config.monitor.connectors.items():
         cls = connector_class(name)
         settings = cls.Settings.model_validate(table)
         if settings.enabled:
-            built.append(cls(settings, config))
+            built.append(cls(settings, watch))
     return built

@@ -13,14 +13,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.models import Mention
-
-if TYPE_CHECKING:
-    from monitor.config import Config
+from monitor.watch import WatchList
 
 Cursor = dict[str, Any]
 
@@ -52,6 +50,8 @@ class Batch:
     mentions: list[Mention]
     cursor: Cursor
     skipped: list[str] = field(default_factory=list)
+    # Webhook queue entries this batch settles (fetched, or gone): marked in the same commit.
+    acknowledged: list[int] = field(default_factory=list)
 
 
 class ConnectorError(Exception):
@@ -109,7 +109,7 @@ class Connector(ABC):
     def __init__(
         self,
         settings: ConnectorSettings,
-        config: Config,
+        watch: WatchList,
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -117,17 +117,18 @@ class Connector(ABC):
         # sleep (retry backoff) and clock (comment windows, rate-limit resets) are injected so
         # tests drive time themselves.
         self.settings = settings
-        self.config = config
+        self.watch = watch
         self.sleep = sleep
         self.clock = clock
 
     def official_ids(self, platform: str, ids_by_handle: dict[str, str]) -> set[str]:
         """The platform ids, among `ids_by_handle`, of IOM3's official accounts (channels.toml)."""
-        return {
-            ids_by_handle[c.handle]
-            for c in self.config.channels.official
-            if c.platform == platform and c.handle in ids_by_handle
-        }
+        return {ids_by_handle[h] for h in self.watch.official_handles(platform) if h in ids_by_handle}
+
+    def token_envs(self) -> list[str]:
+        """The NAMES of the environment variables this connector needs set (check-config lists them)."""
+        token_env = getattr(self.settings, "token_env", None)
+        return [token_env] if token_env else []
 
     @abstractmethod
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

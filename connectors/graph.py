@@ -1,4 +1,7 @@
-"""Meta Graph API plumbing shared by the Facebook and Instagram connectors (facebook-sdk).
+"""Meta: what the Facebook and Instagram connectors share (facebook-sdk on the Graph API).
+
+`MetaConnector` is the common half of both connectors: the token, the client, paging, every
+error and malformed body classified, and unreadable items named rather than raised.
 
 facebook-sdk 3.1 (its last release) refuses any Graph API version newer than 3.1 in its
 constructor, but the version is only a path prefix to it afterwards. So we construct the client
@@ -9,6 +12,7 @@ no patch, and the HTTP requests go to the version Meta still serves.
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,8 +22,19 @@ from urllib.parse import parse_qsl, urlparse
 import requests
 from pydantic import Field
 
-from connectors.base import FatalError, PlatformSettings, RateLimited, SkipStream
-from connectors.http import TransientHTTPError, with_retries
+from connectors.base import (
+    Batch,
+    Connector,
+    Cursor,
+    FatalError,
+    PlatformSettings,
+    RateLimited,
+    SkipStream,
+    copy_state,
+)
+from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
+from monitor.models import Mention
+from monitor.platforms import label
 
 try:
     import facebook
@@ -111,8 +126,21 @@ def call(
             result = graph.request(f"{graph.version}/{path}", dict(params))
         except facebook.GraphAPIError as exc:
             raise classify(exc, watch, platform=platform, env=settings.token_env) from None
-        if not isinstance(result, dict):
-            raise TransientHTTPError(f"{platform} {path}: unexpected response")
+        except (ValueError, KeyError) as exc:
+            # facebook-sdk parses the body itself: a body cut off in transit (status 200, truncated
+            # JSON) is a ValueError, a response with no Content-Type a KeyError. Like the X
+            # connector, retry it, then fail the run with the cursor where it was.
+            raise TransientHTTPError(
+                f"{platform} {path}: the response (HTTP {watch.last_status or '?'}) was not readable "
+                f"JSON ({type(exc).__name__}: {str(exc)[:80]})",
+                fix="usually a connection cut short; the next run reads the same page again",
+            ) from None
+        if not isinstance(result, dict) or not isinstance(result.get("data", []), list):
+            shape = type(result).__name__ if not isinstance(result, dict) else "'data' that is not a list"
+            raise TransientHTTPError(
+                f"{platform} {path}: unexpected response ({shape})",
+                fix="the next run reads the same page again; if it persists, record the response (README)",
+            )
         return result
 
     return with_retries(once, settings, sleep=sleep)
@@ -166,8 +194,7 @@ def pages(
     args = dict(params)
     for _ in range(settings.max_pages):
         page = call(graph, watch, path, args, settings, platform=platform, sleep=sleep)
-        data = page.get("data", [])
-        yield (data if isinstance(data, list) else []), watch.last_url
+        yield page.get("data", []), watch.last_url
         if watch.exhausted:
             raise RateLimited(
                 f"{platform}: {watch.used_percent:.0f}% of the hourly API budget used",
@@ -186,3 +213,109 @@ def parse_time(value: str) -> datetime:
 
 def timestamp(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+class MetaConnector(Connector):
+    """The half of the Facebook and Instagram connectors that is the same: subclasses yield
+    their streams from `streams` and turn Graph API items into Mentions."""
+
+    settings: GraphSettings
+
+    @property
+    def label(self) -> str:
+        return label(self.name)
+
+    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        token = platform_token(self.settings, self.label)
+        graph, watch = graph_client(token.reveal(), self.settings)
+        state = copy_state(cursor or {})
+        # Objects a Meta webhook named since the last run (monitor/webhooks.py): fetched by id
+        # first; the key is the pipeline's, never saved back in the cursor.
+        for queued in state.pop("webhook_events", []):
+            yield self._queued(graph, watch, state, queued)
+        yield from self.streams(graph, watch, state)
+
+    def _queued(self, graph: Any, watch: UsageWatch, state: dict[str, Any], queued: dict[str, Any]) -> Batch:
+        path, params, normalize = self.by_id(queued)
+        try:
+            item = call(graph, watch, path, params, self.settings, platform=self.label, sleep=self.sleep)
+        except SkipStream as skip:
+            # Deleted or hidden since Meta told us: settled, with the reason named.
+            problem = f"{self.label} {queued['kind']} {queued['object_id']} (from a webhook): {skip}"
+            return Batch([], copy_state(state), [problem], acknowledged=[queued["queue_id"]])
+        mentions, skipped = self.read_all([item], queued["kind"], lambda i: normalize(i, self.stamp(watch)))
+        return Batch(mentions, copy_state(state), skipped, acknowledged=[queued["queue_id"]])
+
+    def by_id(
+        self, queued: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], Callable[[Any, dict[str, Any]], Mention]]:
+        """Where to read one webhook-queued object, and how to turn the answer into a Mention."""
+        raise SkipStream(f"{self.label} cannot fetch a queued {queued['kind']}")
+
+    def stamp(self, watch: UsageWatch) -> dict[str, Any]:
+        return provenance(self.name, watch.last_url, CLIENT)
+
+    @abstractmethod
+    def streams(self, graph: Any, watch: UsageWatch, state: dict[str, Any]) -> Iterator[Batch]:
+        """Every stream of this platform, each batch carrying a copy of `state` (the cursor)."""
+
+    def _pages(
+        self, graph: Any, watch: UsageWatch, path: str, params: dict[str, Any]
+    ) -> Iterator[tuple[list[Any], str]]:
+        return pages(
+            graph, watch, path, params, self.settings, platform=self.label, sleep=self.sleep, clock=self.clock
+        )
+
+    def since_stream(
+        self,
+        graph: Any,
+        watch: UsageWatch,
+        state: dict[str, Any],
+        *,
+        key: str,
+        path: str,
+        params: dict[str, Any],
+        read_page: Callable[[list[Any], dict[str, Any]], tuple[list[Mention], list[str]]],
+        what: str,
+    ) -> Iterator[Batch]:
+        """The pages of `path` since `state[key]`; the cursor moves to the newest once all are read.
+
+        `since` is inclusive, so the newest item comes back next run and the store drops it.
+        """
+        since = state.get(key)
+        if since:
+            params = {**params, "since": since}
+        newest = since
+        try:
+            for data, url in self._pages(graph, watch, path, params):
+                mentions, skipped = read_page(data, provenance(self.name, url, CLIENT))
+                for mention in mentions:
+                    newest = max(newest or 0, timestamp(mention.created_at))
+                yield Batch(mentions, copy_state(state), skipped)
+        except SkipStream as skip:
+            yield Batch([], copy_state(state), [f"{self.label} {what}: {skip}"])
+            return
+        if newest != since:
+            state[key] = newest
+            yield Batch([], copy_state(state))
+
+    def within_window(self, recent: dict[str, Any], created: Callable[[Any], int]) -> None:
+        """Forget posts older than comment_window_days: their new comments no longer matter."""
+        horizon = timestamp(self.clock() - timedelta(days=self.settings.comment_window_days))
+        for item_id in [i for i, value in recent.items() if created(value) < horizon]:
+            del recent[item_id]
+
+    def read_all(
+        self, items: list[Any], kind: str, normalize: Callable[[Any], Mention]
+    ) -> tuple[list[Mention], list[str]]:
+        """Each item (or (item, extra) pair) through `normalize`; one that cannot be read is
+        named in the skipped list, never fatal."""
+        mentions, skipped = [], []
+        for entry in items:
+            try:
+                mentions.append(normalize(entry))
+            except (KeyError, TypeError, ValueError) as exc:
+                item = entry[0] if isinstance(entry, tuple) else entry
+                ident = item.get("id", "?") if isinstance(item, dict) else "?"
+                skipped.append(f"{self.label} {kind} {ident}: unreadable ({type(exc).__name__}: {exc})")
+        return mentions, skipped

@@ -10,121 +10,124 @@ run (the comments edge has no `since`) and the store drops what it already has.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, Connector, Cursor, SkipStream, copy_state
-from connectors.graph import (
-    CLIENT,
-    GraphSettings,
-    UsageWatch,
-    graph_client,
-    pages,
-    parse_time,
-    timestamp,
-)
-from connectors.http import platform_token, provenance
+from connectors.base import Batch, copy_state
+from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
 from monitor.models import Mention
+from monitor.platforms import default_token_env
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,comments_count"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
+MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,like_count,media{id,permalink}"
 
 
 class Settings(GraphSettings):
-    token_env: str = Field(default="IOM3_INSTAGRAM_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    token_env: str = Field(default=default_token_env("instagram"), pattern=r"^[A-Z][A-Z0-9_]*$")
     # username -> Instagram professional account id (the Graph API "IG User" id)
     accounts: dict[str, str] = Field(default_factory=dict)
 
 
-class InstagramConnector(Connector):
+class InstagramConnector(MetaConnector):
     name = "instagram"
     Settings = Settings
+    settings: Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
-        self.official = {c.handle.lower() for c in config.channels.official if c.platform == "instagram"}
+    @property
+    def official(self) -> set[str]:
+        return {h.lower() for h in self.watch.official_handles("instagram")}
 
-    def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        token = platform_token(self.settings, "Instagram")
-        graph, watch = graph_client(token.reveal(), self.settings)
-        state: dict[str, Any] = copy_state(cursor or {})
+    def streams(self, graph: Any, watch: UsageWatch, state: dict[str, Any]) -> Iterator[Batch]:
         for handle, account_id in self.settings.accounts.items():
-            yield from self._media(graph, watch, state, handle, f"{account_id}/media", f"media:{handle}")
-            yield from self._media(graph, watch, state, handle, f"{account_id}/tags", f"tags:{handle}")
+            yield from self._media(graph, watch, state, handle, account_id, "media")
+            yield from self._media(graph, watch, state, handle, account_id, "tags")
             yield from self._comments(graph, watch, state, handle)
 
     def _media(
-        self, graph: Any, watch: UsageWatch, state: dict[str, Any], handle: str, path: str, key: str
+        self, graph: Any, watch: UsageWatch, state: dict[str, Any], handle: str, account_id: str, edge: str
     ) -> Iterator[Batch]:
-        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
-        if since := state.get(key):
-            params["since"] = since
-        newest = since
         recent = state.setdefault(f"recent:{handle}", {})
-        try:
-            for data, url in self._pages(graph, watch, path, params):
-                mentions, skipped = [], []
-                for item in data:
-                    try:
-                        mention = self.normalize(item, provenance(self.name, url, CLIENT), media=None)
-                    except (KeyError, TypeError, ValueError) as exc:
-                        skipped.append(_unreadable("media", item, exc))
-                        continue
-                    mentions.append(mention)
-                    newest = max(newest or 0, timestamp(mention.created_at))
-                    if key.startswith("media:"):
-                        recent[mention.platform_id] = [timestamp(mention.created_at), mention.url]
-                yield Batch(mentions, copy_state(state), skipped)
-        except SkipStream as skip:
-            yield Batch([], copy_state(state), [f"Instagram @{handle} {key.split(':')[0]}: {skip}"])
-            return
-        if newest != since:
-            state[key] = newest
-            yield Batch([], copy_state(state))
+        # The account's own media may come without `username`: it is the account's. Media it is
+        # tagged in belong to someone else: never given the account's name (that would mark a
+        # stranger's post official), kept as "unknown" rather than lost.
+        owner = handle if edge == "media" else "unknown"
+
+        def read_page(data: list[Any], stamp: dict[str, Any]) -> tuple[list[Mention], list[str]]:
+            mentions, skipped = self.read_all(
+                data, "media", lambda item: self.normalize(item, stamp, media=None, owner=owner)
+            )
+            for m in mentions if edge == "media" else []:
+                recent[m.platform_id] = [timestamp(m.created_at), m.url]
+            return mentions, skipped
+
+        yield from self.since_stream(
+            graph,
+            watch,
+            state,
+            key=f"{edge}:{handle}",
+            path=f"{account_id}/{edge}",
+            params={"fields": MEDIA_FIELDS, "limit": self.settings.page_size},
+            read_page=read_page,
+            what=f"@{handle} {edge}",
+        )
 
     def _comments(self, graph: Any, watch: UsageWatch, state: dict[str, Any], handle: str) -> Iterator[Batch]:
         recent: dict[str, list] = state.setdefault(f"recent:{handle}", {})
-        horizon = timestamp(self.clock() - timedelta(days=self.settings.comment_window_days))
-        for media_id in [m for m, (created, _) in recent.items() if created < horizon]:
-            del recent[media_id]
+        self.within_window(recent, created=lambda value: value[0])
         for media_id, (_, permalink) in sorted(recent.items()):
             media = {"id": media_id, "permalink": permalink}
-            params = {"fields": COMMENT_FIELDS, "limit": self.settings.page_size}
-            try:
-                for data, url in self._pages(graph, watch, f"{media_id}/comments", params):
-                    stamp = provenance(self.name, url, CLIENT)
-                    mentions, skipped = [], []
-                    for item in data:
-                        # Replies come nested in their comment; flatten them into the same thread.
-                        for node in [
-                            item,
-                            *((item.get("replies") or {}).get("data", []) if isinstance(item, dict) else []),
-                        ]:
-                            try:
-                                parent = item["id"] if node is not item else media_id
-                                mentions.append(self.normalize(node, stamp, media=media, parent=parent))
-                            except (KeyError, TypeError, ValueError) as exc:
-                                skipped.append(_unreadable("comment", node, exc))
-                    yield Batch(mentions, copy_state(state), skipped)
-            except SkipStream as skip:
-                yield Batch([], copy_state(state), [f"Instagram media {media_id} comments: {skip}"])
+
+            def read_page(data: list[Any], stamp: dict[str, Any], media: dict = media) -> tuple[list, list]:
+                # Replies come nested in their comment; flatten them into the same thread.
+                nodes = [
+                    (node, item["id"] if node is not item else media["id"])
+                    for item in data
+                    for node in [
+                        item,
+                        *((item.get("replies") or {}).get("data", []) if isinstance(item, dict) else []),
+                    ]
+                ]
+                return self.read_all(
+                    nodes, "comment", lambda pair: self.normalize(pair[0], stamp, media=media, parent=pair[1])
+                )
+
+            for batch in self.since_stream(
+                graph,
+                watch,
+                {},
+                key="",
+                path=f"{media_id}/comments",
+                params={"fields": COMMENT_FIELDS, "limit": self.settings.page_size},
+                read_page=read_page,
+                what=f"media {media_id} comments",
+            ):
+                if batch.mentions or batch.skipped:
+                    yield Batch(batch.mentions, copy_state(state), batch.skipped)
         yield Batch([], copy_state(state))
 
-    def _pages(
-        self, graph: Any, watch: UsageWatch, path: str, params: dict[str, Any]
-    ) -> Iterator[tuple[list, str]]:
-        return pages(
-            graph,
-            watch,
-            path,
-            params,
-            self.settings,
-            platform="Instagram",
-            sleep=self.sleep,
-            clock=self.clock,
-        )
+    def by_id(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
+        """A `mentions` webhook's media or comment, read through the mentioned account (the only
+        way the Graph API shows other people's media that @mention it)."""
+        object_id, account = queued["object_id"], queued["account_id"]
+        if queued["kind"] == "media":
+            fields = f"mentioned_media.media_id({object_id}){{{MEDIA_FIELDS}}}"
+            return (
+                account,
+                {"fields": fields},
+                lambda answer, stamp: self.normalize(
+                    answer["mentioned_media"], stamp, media=None, owner="unknown"
+                ),
+            )
+        fields = f"mentioned_comment.comment_id({object_id}){{{MENTIONED_COMMENT_FIELDS}}}"
+
+        def comment(answer: dict[str, Any], stamp: dict[str, Any]) -> Mention:
+            found = answer["mentioned_comment"]
+            media = found.get("media") or {"id": found["id"], "permalink": ""}
+            return self.normalize(found, stamp, media={"permalink": "", **media}, parent=media["id"])
+
+        return account, {"fields": fields}, comment
 
     def normalize(
         self,
@@ -133,9 +136,10 @@ class InstagramConnector(Connector):
         *,
         media: dict[str, Any] | None,
         parent: str | None = None,
+        owner: str | None = None,
     ) -> Mention:
-        """A media object (media=None) or a comment on `media`."""
-        username = str(item["username"])
+        """A media object (media=None) or a comment on `media`; `owner` fills a missing username."""
+        username = str(item.get("username") or owner or item["username"])
         text = item.get("caption", "") if media is None else item["text"]
         return Mention(
             platform="instagram",
@@ -149,8 +153,3 @@ class InstagramConnector(Connector):
             is_official=username.lower() in self.official,
             raw={"media" if media is None else "comment": item, "provenance": stamp},
         )
-
-
-def _unreadable(kind: str, item: Any, exc: Exception) -> str:
-    ident = item.get("id", "?") if isinstance(item, dict) else "?"
-    return f"Instagram {kind} {ident}: unreadable ({type(exc).__name__}: {exc})"

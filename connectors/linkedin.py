@@ -28,13 +28,16 @@ from connectors.base import (
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.platforms import default_token_env
+from monitor.watch import WatchList
 
 API = "https://api.linkedin.com/rest"
+POST_URN_PREFIXES = ("urn:li:share:", "urn:li:ugcPost:")
 CLIENT = f"requests {requests.__version__}"
 
 
 class Settings(PlatformSettings):
-    token_env: str = Field(default="IOM3_LINKEDIN_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    token_env: str = Field(default=default_token_env("linkedin"), pattern=r"^[A-Z][A-Z0-9_]*$")
     # LinkedIn sunsets each monthly version after a year: move this forward at least yearly.
     api_version: str = Field(default="202511", pattern=r"^20\d\d(0[1-9]|1[0-2])$")
     # handle (as in channels.toml / accounts.toml) -> urn:li:organization:<id>
@@ -48,8 +51,8 @@ class LinkedInConnector(Connector):
     name = "linkedin"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
         self.handle_by_urn = {platform_id: handle for handle, platform_id in settings.organizations.items()}
         self.official_urns = self.official_ids("linkedin", settings.organizations)
 
@@ -137,22 +140,41 @@ class LinkedInConnector(Connector):
             return
         mentions, skipped = [], []
         for note in notifications:
-            post_urn = (
-                note.get("generatedActivity") or note.get("sourcePost") if isinstance(note, dict) else None
-            )
-            if not post_urn:
-                skipped.append(f"LinkedIn mention notification without a post: {note!r:.200}")
-                continue
-            post_url = f"{API}/posts/{quote(post_urn, safe='')}"
             try:
+                post_urn = self._mentioning_post(note)
+                post_url = f"{API}/posts/{quote(post_urn, safe='')}"
                 found, bad = self._normalize_all([self._get(post_url)], post_url, "post")
             except SkipStream as skip:
-                skipped.append(f"LinkedIn mentioning post {post_urn}: {skip}")
+                skipped.append(f"LinkedIn mention: {skip}")
                 continue
             mentions.extend(found)
             skipped.extend(bad)
         state[key] = end
         yield Batch(mentions, copy_state(state), skipped)
+
+    def _mentioning_post(self, note: Any) -> str:
+        """The share or ugcPost URN a SHARE_MENTION notification points at.
+
+        The Posts API reads share and ugcPost URNs only. A notification may name the post as an
+        activity (urn:li:activity:...); the Activities API resolves an activity to its
+        `domainEntity`, the share or ugcPost underneath. Anything else is skipped, named.
+        """
+        if not isinstance(note, dict):
+            raise SkipStream(f"notification is not an object: {note!r:.200}")
+        urns = [u for u in (note.get("generatedActivity"), note.get("sourcePost")) if isinstance(u, str)]
+        if post := next((u for u in urns if u.startswith(POST_URN_PREFIXES)), None):
+            return post
+        activity = next((u for u in urns if u.startswith("urn:li:activity:")), None)
+        if activity is None:
+            raise SkipStream(f"notification names no share, ugcPost or activity: {note!r:.200}")
+        url = f"{API}/activities?ids=List({quote(activity, safe='')})"
+        entity = ((self._get(url).get("results") or {}).get(activity) or {}).get("domainEntity")
+        if not isinstance(entity, str) or not entity.startswith(POST_URN_PREFIXES):
+            raise SkipStream(
+                f"activity {activity} resolves to {entity or 'nothing'} (deleted, or its author does "
+                "not share it), not a post the Posts API can read"
+            )
+        return entity
 
     # --- HTTP --------------------------------------------------------------------------
     def _get(self, url: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from connectors import CONNECTORS, connector_class
+from connectors import CONNECTORS, check_settings, connector_class
 from monitor.config import load_config
 from monitor.redact import redact
 
@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     config = load_config(args.config)
+    check_settings(config)
     cls = connector_class(args.platform)
     table = {**config.monitor.connectors.get(args.platform, {}), "max_pages": args.max_pages, "enabled": True}
     settings = cls.Settings.model_validate(table)
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     secrets = [os.environ[settings.token_env]] if os.environ.get(settings.token_env) else []
     with Recorder(out, secrets) as recorder:
-        batches = list(cls(settings, config).fetch(None))
+        batches = list(cls(settings, config.watch_list()).fetch(None))
     mentions = sum(len(b.mentions) for b in batches)
     print(f"{recorder.count} responses saved in {out}; {mentions} mentions read")
     for problem in (s for b in batches for s in b.skipped):

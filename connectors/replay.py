@@ -37,12 +37,13 @@ class ReplayConnector(Connector):
 
     @property
     def path(self) -> Path:
-        return self.config.path(self.settings.path)
+        return self.watch.path(self.settings.path)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
         start = int((cursor or {}).get("line", 0))
         try:
-            handle = self.path.open(encoding="utf-8")
+            # Bytes, decoded line by line: one bad byte must cost its line, not the file.
+            handle = self.path.open("rb")
         except OSError as exc:
             raise FatalError(
                 f"cannot read replay file {self.path}: {exc.strerror}",
@@ -51,12 +52,12 @@ class ReplayConnector(Connector):
         with handle:
             batch = Batch(mentions=[], cursor={"line": start})
             yielded_to = start
-            for line_no, line in enumerate(handle, start=1):
+            for line_no, raw_line in enumerate(handle, start=1):
                 if line_no <= start:
                     continue
-                if line.strip():
+                if raw_line.strip():
                     try:
-                        batch.mentions.append(parse_line(line))
+                        batch.mentions.append(parse_line(_decoded(raw_line)))
                     except ValueError as exc:
                         batch.skipped.append(f"{self.path.name} line {line_no}: {exc}")
                 batch.cursor = {"line": line_no}
@@ -67,6 +68,16 @@ class ReplayConnector(Connector):
             # A tail of blank or unreadable lines still moves the cursor past them.
             if batch.cursor["line"] != yielded_to:
                 yield batch
+
+
+def _decoded(raw_line: bytes) -> str:
+    """The line as text; ValueError naming the byte and its column if it is not UTF-8."""
+    try:
+        return raw_line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8 (byte 0x{raw_line[exc.start]:02x} at column {exc.start + 1}); save the file as UTF-8"
+        ) from None
 
 
 def parse_line(line: str) -> Mention:

@@ -8,6 +8,7 @@ re-reads those pages next time (the store drops the duplicates) instead of skipp
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -19,20 +20,37 @@ from pydantic import Field
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from monitor.models import Mention
+from monitor.platforms import default_token_env
+from monitor.watch import WatchList
 
 try:
     import tweepy
 except ImportError as exc:  # pragma: no cover - tweepy is a dependency; this names it if absent
     raise ImportError("the X connector needs tweepy: pip install tweepy") from exc
 
-TWEET_FIELDS = ["author_id", "created_at", "conversation_id", "referenced_tweets", "public_metrics", "lang"]
+TWEET_FIELDS = [
+    "author_id",
+    "created_at",
+    "conversation_id",
+    "referenced_tweets",
+    "public_metrics",
+    "lang",
+    "note_tweet",  # the whole text of a post longer than 280 characters (`text` is cut)
+    "edit_history_tweet_ids",
+]
 USER_FIELDS = ["username", "name", "public_metrics", "verified"]
-EXPANSIONS = ["author_id", "referenced_tweets.id"]
+# referenced_tweets.id brings retweeted and quoted posts into includes.tweets (a retweet's own
+# `text` is cut at 140 characters); .author_id brings their authors into includes.users.
+EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+# Partial errors about these expanded objects (a quoted post deleted, a mentioned user
+# suspended) are routine: recorded, but they do not make a healthy run "partial".
+EXPANSION_PARAMETERS = ("referenced_tweets.id", "referenced_tweets.id.author_id", "author_id", "entities.")
 CLIENT = f"tweepy {tweepy.__version__}"
+log = logging.getLogger(__name__)
 
 
 class Settings(PlatformSettings):
-    token_env: str = Field(default="IOM3_X_BEARER_TOKEN", pattern=r"^[A-Z][A-Z0-9_]*$")
+    token_env: str = Field(default=default_token_env("x"), pattern=r"^[A-Z][A-Z0-9_]*$")
     # Empty: built from channels.toml (terms, hashtags and @ the official handle).
     query: str = ""
     include_retweets: bool = False
@@ -45,12 +63,10 @@ class XConnector(Connector):
     name = "x"
     Settings = Settings
 
-    def __init__(self, settings: Settings, config: Any, **kwargs: Any) -> None:
-        super().__init__(settings, config, **kwargs)
-        self.official = next((c.handle for c in config.channels.official if c.platform == "x"), None)
-        self.committees = [
-            a.handle for a in config.accounts.account if a.platform == "x" and a.kind == "asv_committee"
-        ]
+    def __init__(self, settings: Settings, watch: WatchList, **kwargs: Any) -> None:
+        super().__init__(settings, watch, **kwargs)
+        self.official = next(iter(watch.official_handles("x")), None)
+        self.committees = watch.registered("x", "asv_committee")
 
     # --- the contract -------------------------------------------------------------------
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -73,6 +89,16 @@ class XConnector(Connector):
         if self.settings.mentions and self.official:
             if (uid := users.get(self.official.lower())) is not None:
                 streams.append(("mentions", client.get_users_mentions, {"id": uid}, "pagination_token"))
+            else:
+                yield Batch(
+                    [],
+                    dict(state),
+                    [
+                        f"X @{self.official} (the official account in config/channels.toml): not found, "
+                        "so its mentions are not being read; if it was renamed, put the new handle in "
+                        "config/channels.toml; if it is suspended, ask X support"
+                    ],
+                )
         if self.settings.committee_timelines:
             for handle in self.committees:
                 uid = users.get(handle.lower())
@@ -96,8 +122,7 @@ class XConnector(Connector):
     def query(self) -> str:
         if self.settings.query:
             return self.settings.query
-        search = self.config.channels.search
-        terms = [f'"{t}"' if not t.isalnum() else t for t in search.terms] + list(search.hashtags)
+        terms = [f'"{t}"' if not t.isalnum() else t for t in self.watch.terms] + list(self.watch.hashtags)
         if self.official:
             terms.append(f"@{self.official}")
         query = "(" + " OR ".join(terms) + ")"
@@ -190,42 +215,114 @@ class XConnector(Connector):
     def normalize_page(
         self, payload: dict[str, Any], url: str, official_id: str | None
     ) -> tuple[list[Mention], list[str]]:
-        users = {u.get("id"): u for u in payload.get("includes", {}).get("users", []) if isinstance(u, dict)}
+        includes = payload.get("includes", {})
+        users = {u.get("id"): u for u in includes.get("users", []) if isinstance(u, dict)}
+        tweets = {t.get("id"): t for t in includes.get("tweets", []) if isinstance(t, dict)}
         stamp = provenance(self.name, url, CLIENT)
         mentions, skipped = [], []
-        for item in payload.get("data", []) or []:
+        for item in collapse_edits(payload.get("data", []) or []):
             try:
-                mentions.append(self.normalize(item, users, official_id, stamp))
+                mentions.append(self.normalize(item, users, official_id, stamp, tweets))
             except (KeyError, TypeError, ValueError) as exc:
                 ident = item.get("id", "?") if isinstance(item, dict) else "?"
                 skipped.append(f"X tweet {ident}: unreadable ({type(exc).__name__}: {exc})")
         for error in payload.get("errors", []) or []:
-            skipped.append(f"X: {error.get('title', 'error')}: {error.get('detail', '')}".strip())
+            line = f"X: {error.get('title', 'error')}: {error.get('detail', '')}".strip()
+            if str(error.get("parameter", "")).startswith(EXPANSION_PARAMETERS):
+                log.info("connector=x event=expansion_error detail=%s", line)
+                stamp.setdefault("api_errors", []).append(line)  # kept with the page's provenance
+            else:
+                skipped.append(line)
         return mentions, skipped
 
     def normalize(
-        self, tweet: dict[str, Any], users: dict[str, Any], official_id: str | None, stamp: dict[str, Any]
+        self,
+        tweet: dict[str, Any],
+        users: dict[str, Any],
+        official_id: str | None,
+        stamp: dict[str, Any],
+        tweets: dict[str, Any] | None = None,
     ) -> Mention:
         author = users.get(tweet["author_id"], {})
         username = author.get("username") or tweet["author_id"]
-        replied_to = next(
-            (r["id"] for r in tweet.get("referenced_tweets", []) if r.get("type") == "replied_to"), None
-        )
+        refs = {r.get("type"): r.get("id") for r in tweet.get("referenced_tweets", []) if isinstance(r, dict)}
+        text, referenced = full_text(tweet, refs, tweets or {}, users)
+        # An edited post is one mention under its first id (edit_history_tweet_ids[0]), so the
+        # store keeps one copy; its url points at the version read.
+        history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
         return Mention(
             platform="x",
-            platform_id=str(tweet["id"]),
+            platform_id=history[0] if history else str(tweet["id"]),
             author_handle=username,
             author_name=author.get("name", ""),
             author_reach=author.get("public_metrics", {}).get("followers_count"),
             url=f"https://x.com/{username}/status/{tweet['id']}",
-            text=str(tweet["text"]),
+            text=text,
             created_at=datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")),
             thread_id=str(tweet.get("conversation_id") or tweet["id"]),
-            in_reply_to_id=replied_to,
+            in_reply_to_id=refs.get("replied_to"),
             is_official=official_id is not None and tweet["author_id"] == official_id,
             lang=tweet.get("lang"),
-            raw={"tweet": tweet, "author": author, "provenance": stamp},
+            raw={"tweet": tweet, "author": author, **referenced, "provenance": stamp},
         )
+
+
+def full_text(
+    tweet: dict[str, Any], refs: dict[str, Any], tweets: dict[str, Any], users: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """Every word of a post: a long post's note_tweet, a retweet's original in full, and a quote
+    tweet's quoted post appended after a marker so it is scored as the context it is."""
+    text = _whole(tweet)
+    referenced: dict[str, Any] = {}
+    if (original := tweets.get(refs.get("retweeted"))) is not None:
+        referenced["retweeted"] = original
+        who = users.get(original.get("author_id"), {}).get("username")
+        # `RT @user: ` then the original's own words, as X shows it (the API cuts it at 140).
+        prefix = f"RT @{who}: " if who else text.partition(": ")[0] + ": "
+        text = prefix + _whole(original)
+    if (quoted := tweets.get(refs.get("quoted"))) is not None:
+        referenced["quoted"] = quoted
+        who = users.get(quoted.get("author_id"), {}).get("username") or quoted.get("author_id", "?")
+        text = f"{text}\n\n[quoting @{who}]: {_whole(quoted)}"
+    return text, referenced
+
+
+def _whole(tweet: dict[str, Any]) -> str:
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str) and note["text"]:
+        return note["text"]
+    return str(tweet["text"])
+
+
+def collapse_edits(items: list[Any]) -> list[Any]:
+    """One item per edit chain, the newest version, with the older versions kept on it.
+
+    Versions of one post share edit_history_tweet_ids[0]; ids grow with time, so the newest is
+    the largest. The older versions ride along under `edit_versions` in the raw payload.
+    """
+    chains: dict[str, list[dict[str, Any]]] = {}
+    order: list[Any] = []
+    for item in items:
+        history = item.get("edit_history_tweet_ids") if isinstance(item, dict) else None
+        if not history:
+            order.append(item)
+            continue
+        root = str(history[0])
+        if root not in chains:
+            chains[root] = []
+            order.append(root)
+        chains[root].append(item)
+    collapsed = []
+    for entry in order:
+        if not isinstance(entry, str):
+            collapsed.append(entry)
+            continue
+        versions = sorted(chains[entry], key=lambda t: int(t["id"]))
+        newest = versions[-1]
+        if len(versions) > 1:
+            newest = {**newest, "edit_versions": [{"id": v["id"], "text": _whole(v)} for v in versions[:-1]]}
+        collapsed.append(newest)
+    return collapsed
 
 
 def _json(response: Any, what: str) -> dict[str, Any]:

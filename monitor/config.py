@@ -27,10 +27,19 @@ from pydantic import (
 )
 from sqlalchemy.engine import make_url
 
-from monitor.models import PLATFORMS, ChannelKind
+from monitor.models import PLATFORMS
+from monitor.secrets import mask_url_passwords
+from monitor.validation import describe_error, format_loc
+from monitor.vocabulary import CATEGORIES, ROLES, URGENCIES, ChannelKind
+from monitor.watch import WatchedAccount, WatchList
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+# Relative paths in the config files (the SQLite file, var/mail, var/digests, a replay file)
+# resolve against this folder: the project's, whichever config folder is read (--config,
+# MONITOR_CONFIG_DIR), unless MONITOR_HOME names another. Before #12 they resolved against the
+# config folder's parent, so `--config /etc/iom3-monitor` put the database in /etc/var.
+HOME_ENV = "MONITOR_HOME"
 DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
 
 CONFIG_FILES = (
@@ -40,12 +49,6 @@ CONFIG_FILES = (
     "contacts.toml",
     "lexicons.toml",
     "routing.toml",
-)
-ROLES = (
-    "communications_executive",
-    "head_of_marketing",
-    "director_of_business_support",
-    "marketing_and_communications",
 )
 
 
@@ -108,7 +111,7 @@ class DatabaseSection(Strict):
             url = make_url(value)
         except Exception:
             raise ValueError(
-                f"{value!r} is not a database URL; "
+                f"{mask_url_passwords(value)!r} is not a database URL; "
                 "use sqlite:///var/monitor.db or postgresql+psycopg://user@host/db"
             ) from None
         if url.password:
@@ -215,6 +218,61 @@ class ScheduleSection(Strict):
     failures_before_telling: int = Field(default=3, ge=1, le=100)
 
 
+class HeartbeatSection(Strict):
+    """A healthchecks.io-style ping URL, so an outside monitor says when this one has stopped."""
+
+    # The URL is a credential (anyone holding it can fake "all well"): named here, read from the
+    # environment. Unset: no pings.
+    url_env: EnvName = "IOM3_HEARTBEAT_URL"
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+
+class RetentionSection(Strict):
+    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is kept")."""
+
+    # The digest reads a day and the week before it, hence at least 8 days of everything.
+    raw_payload_days: int = Field(default=30, ge=8, le=3650)  # the platform's own JSON
+    mention_text_days: int = Field(default=365, ge=8, le=3650)  # text, author name and link
+    # Posts flagged safeguarding often concern children or people at risk: minimised first.
+    safeguarding_days: int = Field(default=30, ge=8, le=3650)
+    resolved_incident_days: int = Field(default=365, ge=8, le=3650)  # counted from resolution
+    sent_email_days: int = Field(default=90, ge=8, le=3650)  # emails quote posts
+    purge_time: str = Field(default="03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class WebSection(Strict):
+    """The triage web app (`run_monitor.py web`, or inside `run` when enabled)."""
+
+    enabled: bool = False  # also serve it from `run`
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The address people reach it at (https://monitor.example.org): links in emails start with
+    # it. Empty: alert emails carry no links.
+    base_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+    # The NAME of the variable holding the signing secret (at least 32 characters).
+    secret_env: EnvName = "IOM3_WEB_SECRET"
+    # TLS is done by a reverse proxy in front (deploy/): trust its X-Forwarded-* headers.
+    behind_proxy: bool = False
+    tls_cert: str = ""  # or serve TLS itself: a certificate and key file
+    tls_key: str = ""
+    sign_in_minutes: int = Field(default=15, ge=1, le=60)
+    action_link_hours: int = Field(default=24, ge=1, le=24 * 7)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Who may resolve and who may silence, by role in contacts.toml; anyone signed in may
+    # acknowledge, assign and add notes. A person holds every role whose address is theirs.
+    resolve_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [
+            "communications_executive",
+            "head_of_marketing",
+            "director_of_business_support",
+        ]
+    )
+    silence_roles: list[Literal[ROLES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["communications_executive", "head_of_marketing"]
+    )
+    page_size: int = Field(default=25, ge=5, le=200)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -224,6 +282,9 @@ class MonitorFile(Strict):
     digest: DigestSection = DigestSection()
     audit: AuditSection = AuditSection()
     schedule: ScheduleSection = ScheduleSection()
+    heartbeat: HeartbeatSection = HeartbeatSection()
+    retention: RetentionSection = RetentionSection()
+    web: WebSection = WebSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -284,23 +345,6 @@ class ContactsFile(Strict):
 
 
 # --- lexicons.toml --------------------------------------------------------------------------
-CATEGORIES = (
-    "complaint",
-    "crisis",
-    "defamation",
-    "press",
-    "harassment",
-    "safeguarding",
-    "disclosure",
-    "confidentiality",
-    "political",
-    "brand_name",
-    "disclaimer",
-    "logo",
-    "copyright",
-)
-
-
 class CueGroup(Strict):
     weight: Score
     terms: list[Annotated[str, Field(min_length=2)]] = Field(min_length=1)
@@ -346,7 +390,6 @@ class LexiconsFile(Strict):
 
 
 # --- routing.toml --------------------------------------------------------------------------
-URGENCIES = ("immediate", "same_day", "digest")
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
 
 
@@ -445,6 +488,20 @@ class Config(Strict):
             url = parsed.set(database=str(db_path)).render_as_string(hide_password=False)
         return url
 
+    def watch_list(self) -> WatchList:
+        """What the connectors need from the configuration, and nothing else."""
+        return WatchList(
+            official=tuple(WatchedAccount(c.platform, c.handle, "official") for c in self.channels.official),
+            accounts=tuple(WatchedAccount(a.platform, a.handle, str(a.kind)) for a in self.accounts.account),
+            terms=tuple(self.channels.search.terms),
+            hashtags=tuple(self.channels.search.hashtags),
+            root=self.root,
+        )
+
+    def display(self, name: str) -> str:
+        """How problems name a file of this configuration (`config/monitor.toml`)."""
+        return _display(self.config_dir / name)
+
     def contact(self, role: str) -> Contact:
         return self.contacts.roles[role]
 
@@ -464,28 +521,6 @@ _FILE_MODELS: dict[str, type[Strict]] = {
 }
 
 
-def format_loc(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def describe_error(error: dict[str, Any]) -> str:
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; unknown keys are refused so typos never go unnoticed)"
-    if error["type"] == "missing":
-        return "required key is missing"
-    shown = error.get("input")
-    if error["type"] not in ("value_error",) and not isinstance(shown, dict | list):
-        return f"{message} (got {shown!r})"
-    return message
-
-
 def load_config(config_dir: Path | str | None = None) -> Config:
     """Read and validate every file in `config_dir`; raise ConfigError listing every problem."""
     config_dir = Path(config_dir or os.environ.get("MONITOR_CONFIG_DIR") or DEFAULT_CONFIG_DIR).resolve()
@@ -499,21 +534,28 @@ def load_config(config_dir: Path | str | None = None) -> Config:
         except FileNotFoundError:
             problems.append(f"{shown}: file is missing (copy it from the project's config/ folder)")
             continue
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"{shown}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at byte {exc.start + 1}); "
+                "save it as UTF-8"
+            )
+            continue
         except tomllib.TOMLDecodeError as exc:
-            problems.append(f"{shown}: not valid TOML: {exc}")
+            problems.append(f"{shown}: not valid TOML: {mask_url_passwords(str(exc))}")
             continue
         try:
             parsed[name] = model.model_validate(data)
         except ValidationError as exc:
             problems.extend(
-                f"{shown}: {format_loc(err['loc'])}: {describe_error(err)}" for err in exc.errors()
+                f"{shown}: {format_loc(err['loc'])}: {mask_url_passwords(describe_error(err))}"
+                for err in exc.errors()
             )
     if not problems:
         problems.extend(_cross_checks(parsed, config_dir))
     if problems:
         raise ConfigError(problems)
     return Config(
-        root=config_dir.parent,
+        root=Path(os.environ.get(HOME_ENV) or PROJECT_ROOT).resolve(),
         config_dir=config_dir,
         monitor=parsed["monitor.toml"],
         channels=parsed["channels.toml"],
@@ -525,14 +567,22 @@ def load_config(config_dir: Path | str | None = None) -> Config:
 
 
 def _cross_checks(parsed: dict[str, Any], config_dir: Path) -> list[str]:
-    """Checks that span files or need the connector registry."""
-    from connectors import connector_settings_problems
-
+    """Checks that span files. (Each connector checks its own table: connectors.settings_problems.)"""
     problems: list[str] = []
     monitor_shown = _display(config_dir / "monitor.toml")
-    for name, table in parsed["monitor.toml"].connectors.items():
-        for loc, message in connector_settings_problems(name, table):
-            problems.append(f"{monitor_shown}: connectors.{name}{loc}: {message}")
+    # The bundled sample week is made up; mailed by SMTP its alerts reach the real people in
+    # contacts.toml (issue #12, point 8). `demo` replays it into its own database and Maildir.
+    replay = parsed["monitor.toml"].connectors.get("replay") or {}
+    sample = PROJECT_ROOT / "monitor" / "sample_data" / "mentions.jsonl"
+    replay_path = Path(str(replay.get("path", sample)))
+    home = Path(os.environ.get(HOME_ENV) or PROJECT_ROOT)
+    replays_sample = (replay_path if replay_path.is_absolute() else home / replay_path).resolve() == sample
+    if replay.get("enabled", True) and replays_sample and parsed["monitor.toml"].mail.transport == "smtp":
+        problems.append(
+            f"{monitor_shown}: connectors.replay: replays the bundled sample week with [mail] "
+            'transport = "smtp", which would email made-up alerts to the real people in '
+            "contacts.toml; set enabled = false there (use `run_monitor.py demo` to see the sample)"
+        )
 
     accounts_shown = _display(config_dir / "accounts.toml")
     seen: set[tuple[str, str]] = set()

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, NamedTuple
 
-PLATFORMS = ("x", "facebook", "instagram", "linkedin")
+from monitor.platforms import PLATFORMS
+from monitor.vocabulary import ChannelKind
 
-
-class ChannelKind(StrEnum):
-    """Who posted, as the policy distinguishes them."""
-
-    OFFICIAL = "official"
-    ASV_COMMITTEE = "asv_committee"
-    ASV_PERSONAL = "asv_personal"
-    PUBLIC = "public"
+__all__ = ["PLATFORMS", "ChannelKind", "Mention", "Evidence", "Flag", "Assessment"]
 
 
 @dataclass(frozen=True, slots=True)

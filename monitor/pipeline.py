@@ -1,9 +1,9 @@
-"""One pass of the monitor: fetch -> store -> score -> route -> outbox -> transport.
+"""The steps of a pass: fetch -> store -> score (routing and sending are alerts/).
 
-Each step is a function of its own that the CLI and (later) the scheduler both call. Each
-commits as it goes in small transactions, so a crash loses at most the step in progress and
-the next pass picks up where this one stopped: unscored mentions, unrouted assessments and
-unsent emails are all found again by what the database holds.
+Each step is a function of its own; monitor/services/passes.py runs them in order and the
+scheduler runs each as its own job. Each commits as it goes in small transactions, so a crash
+loses at most the step in progress and the next pass picks up where this one stopped: unscored
+mentions, unrouted assessments and unsent emails are all found again by what the database holds.
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ from typing import Any
 from sqlalchemy import Row, delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.incidents import RouteResult, notify_due, route_pending
-from alerts.outbox import FlushResult, flush
-from alerts.transports import Transport
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
+from monitor import webhooks
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
-from monitor.crisis_watch import detect_crises
 from monitor.models import flags_to_json
 from monitor.schema import AssessmentRow, MentionRow, utcnow
 from monitor.scoring import Context, Scorer
-from monitor.scoring.crisis import CrisisSignal
 from monitor.store import finish_run, last_run_error, load_cursor, save_batch, start_run
 
 log = logging.getLogger(__name__)
@@ -74,6 +70,9 @@ def ingest(
     with sessions() as session:
         cursor = load_cursor(session, connector.name)
         previous_error = last_run_error(session, connector.name)
+        if queued := webhooks.pending(session, connector.name):
+            # Objects Meta's webhooks named: the connector fetches them by id (connectors/graph.py).
+            cursor = {**(cursor or {}), "webhook_events": queued}
     run_id = start_run(sessions, connector.name, clock())
     try:
         for batch in connector.fetch(cursor):
@@ -85,6 +84,7 @@ def ingest(
                     cursor=batch.cursor,
                     directory=directory,
                 )
+                webhooks.acknowledge(session, batch.acknowledged)
             result.fetched += len(batch.mentions)
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates
@@ -260,32 +260,3 @@ def _official_threads(session: Session, rows: Sequence[MentionRow | Row[Any]]) -
         )
     ]
     return {(platform, platform_id) for platform, platform_id in found}
-
-
-@dataclass(slots=True)
-class PassResult:
-    ingested: list[IngestResult]
-    scored: int
-    crises: list[CrisisSignal]
-    routed: RouteResult
-    flushed: FlushResult
-
-
-def run_pass(
-    sessions: sessionmaker[Session],
-    config: Config,
-    connectors: list[Connector],
-    transport: Transport,
-    *,
-    clock: Clock = utcnow,
-) -> PassResult:
-    """Every step once, in order: what `run_monitor.py once` and `demo` do."""
-    started = clock()
-    directory = ChannelDirectory(config)
-    ingested = [ingest(sessions, c, directory, clock=clock) for c in connectors]
-    scored = score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
-    crises = detect_crises(sessions, config, touched_since=started, now=clock())
-    routed = route_pending(sessions, config, clock=clock)
-    routed.emails_queued = notify_due(sessions, config, clock=clock)
-    flushed = flush(sessions, transport, now=clock())
-    return PassResult(ingested, scored, crises, routed, flushed)

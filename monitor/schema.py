@@ -98,6 +98,9 @@ class MentionRow(Base):
     is_official: Mapped[bool] = mapped_column(Boolean, default=False)
     raw: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Set when retention removed the text and payload (monitor/retention.py); the row stays so
+    # counts, incidents and the dedup key still hold.
+    minimised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     assessments: Mapped[list[AssessmentRow]] = relationship(back_populates="mention")
 
@@ -164,6 +167,9 @@ class Incident(Base):
     first_posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # When a repeat or an SLA reminder could next fall due (alerts/notify.py next_check).
     next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Triage (monitor/services/incident_actions.py): who has it, and how it ended.
+    assigned_to: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     mentions: Mapped[list[IncidentMention]] = relationship(back_populates="incident")
 
@@ -178,19 +184,24 @@ class IncidentMention(Base):
     incident: Mapped[Incident] = relationship(back_populates="mentions")
 
 
-class OutboxEmail(Base):
-    """An email is a row before it is sent: written in the transaction that decided it."""
+class OutboxMessage(Base):
+    """A message is a row before it is sent: written in the transaction that decided it.
+
+    Any kind a transport carries: an email, a chat message, an escalation step. `kind` picks the
+    transport; `payload` is what that transport sends (an email's whole RFC 5322 text, so a resend
+    is byte-for-byte the same email; JSON for the other kinds).
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
-    to_addr: Mapped[str] = mapped_column(String(300))
-    subject: Mapped[str] = mapped_column(String(400))
-    # The whole RFC 5322 message as built, so a resend is byte-for-byte the same email.
-    message: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(String(300))  # an email's To, a chat room, a phone...
+    title: Mapped[str] = mapped_column(String(400))  # an email's Subject; a chat message's title
+    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -199,6 +210,9 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # After a failure, not before this (capped exponential backoff across flushes).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Times a crash left it handed to a transport that cannot say whether it arrived (SMTP, the
+    # RFC 1047 window), so it was sent again with its original Message-ID: `status` counts them.
+    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConnectorCursor(Base):
@@ -270,3 +284,74 @@ class JobState(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed runs
     operator_told: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Heartbeat(Base):
+    """The last ping of each kind (start, success, fail) to the outside monitor, for `status`."""
+
+    __tablename__ = "heartbeats"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)  # the ping URL answered 2xx
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class WebhookEvent(Base):
+    """An object a Meta webhook named, waiting for its connector's next run to fetch it by id.
+
+    Unique per (platform, kind, object_id): a delivery Meta repeats queues nothing new.
+    """
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("platform", "kind", "object_id", name="uq_webhook_events_object"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # media | comment | post
+    object_id: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ActionLog(Base):
+    """Who did what, when, and from where (a page, an email link, the CLI): the trustees' record."""
+
+    __tablename__ = "action_log"
+    __table_args__ = (Index("ix_action_log_incident", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(300))  # an email address from contacts.toml
+    action: Mapped[str] = mapped_column(String(40))  # acknowledge | assign | note | resolve | silence | ...
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
+    silence_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")  # "page /incidents/24", "email link", ...
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random key; only its hash is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    via: Mapped[str] = mapped_column(String(40), default="")  # sign-in link | email action link
+
+
+class UsedLink(Base):
+    """A signed link (sign-in or email action) that has been used: each works once."""
+
+    __tablename__ = "used_links"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(300))
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 
 class MissingSecret(LookupError):
@@ -41,3 +42,19 @@ def read_secret(env_name: str, *, purpose: str) -> Secret:
     if not value:
         raise MissingSecret(f"{purpose} needs the environment variable {env_name}; set it and retry")
     return Secret(value, env_name)
+
+
+# scheme://user:PASSWORD@host - also in a URL too broken for SQLAlchemy to parse, which is
+# exactly when an error message would otherwise quote it whole (issue #12, point 5).
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s'\"]*:)(?P<password>[^@\s'\"]*)(?P<at>@)")
+
+
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every URL in it masked (`mask`), for messages and logs."""
+
+    def masked(match: re.Match[str]) -> str:
+        password = match["password"]
+        shown = password if password.startswith("...") else mask(password)  # already masked
+        return match["head"] + shown + match["at"]
+
+    return _URL_PASSWORD.sub(masked, text)

@@ -13,6 +13,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
@@ -54,8 +55,42 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def migrate(engine: Engine) -> None:
-    """Create the schema on first run, or bring it up to date (Alembic `upgrade head`)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Create the schema on first run, or bring it up to date (Alembic `upgrade head`).
+
+    All of it or none of it: a kill half-way leaves the database as it was (issue #12, point 1).
+    PostgreSQL has transactional DDL already; SQLite gets it from `_atomic_sqlite_engine`.
+    """
+    atomic = _atomic_sqlite_engine(engine)
+    try:
+        command.upgrade(alembic_config(atomic or engine), "head")
+    finally:
+        if atomic is not None:
+            atomic.dispose()
+
+
+def _atomic_sqlite_engine(engine: Engine) -> Engine | None:
+    """A private engine on the same SQLite file whose transactions really are transactions.
+
+    Python's sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE, so each
+    `CREATE TABLE` of a migration commits on its own and a kill between two of them leaves a
+    schema that is half there and unrecorded ("table accounts already exists" for ever). This
+    is SQLAlchemy's documented pysqlite recipe ("Serializable isolation / Savepoints /
+    Transactional DDL"): the driver's own transaction handling off, and our BEGIN emitted.
+    IMMEDIATE takes the write lock at once, so two monitors starting together migrate one after
+    the other instead of failing. Only the migration uses it: the rest of the monitor keeps the
+    driver's behaviour its concurrency was tested with. None for anything but a SQLite file.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    atomic = create_engine(engine.url, poolclass=NullPool)
+    event.listen(atomic, "connect", _sqlite_pragmas)
+    event.listen(atomic, "connect", _driver_transactions_off)
+    event.listen(atomic, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return atomic
+
+
+def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
 
 
 def open_store(config: Config, url: str | None = None) -> sessionmaker[Session]:

@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from monitor.platforms import PLATFORM_TABLE
+
 ROOT = Path(__file__).resolve().parent.parent
-TOKENS = ("IOM3_X_BEARER_TOKEN", "IOM3_FACEBOOK_PAGE_TOKEN", "IOM3_INSTAGRAM_TOKEN", "IOM3_LINKEDIN_TOKEN")
+# Every variable any platform reads, from the one platform table.
+TOKENS = tuple(env for row in PLATFORM_TABLE.values() for env in row.token_env)
 
 
 def run_monitor(

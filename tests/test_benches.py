@@ -56,3 +56,22 @@ def test_reports_bench_prints_digest_and_audit_times_and_memory():
     assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
     assert re.search(r"audit \(the month, every registered account\): [\d.]+ s, \d+ findings", out), out
     assert re.search(r"peak RSS: \d+ MiB", out), out
+
+
+def test_crash_loop_bench_prints_the_counts_of_both_loops():
+    out = bench("bench/crash_loop.py", "--kills", "2", "--mentions", "200", "--emails", "12")
+    assert re.search(r"loop 1: 2 kill -9s \(\d+ before the schema was recorded", out), out
+    assert re.search(r"\d+ of \d+ usable with every mention exactly once", out), out
+    assert re.search(
+        r"loop 2: 2 kill -9s during a 12-email flush .*: \d+ received, 0 lost, \d+ duplicates", out
+    ), out
+    assert "result: every mention once and no email lost" in out
+
+
+def test_web_bench_prints_page_times_and_the_inbox_paginates():
+    out = bench(
+        "bench/web.py", "--mentions", "600", "--incidents", "120", "--requests", "5", "--backends", "sqlite"
+    )
+    for page in ("inbox (open, page 1)", "incident page (random incident)"):
+        assert re.search(rf"{re.escape(page)}: median [\d.]+ ms, p95 [\d.]+ ms", out), out
+    assert "inbox (open, last page 2)" in out  # 30 open incidents, 25 to a page

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -101,6 +102,7 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
     toml.write_text(
         toml.read_text()
         .replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
+        .replace("[connectors.replay]\nenabled = false", "[connectors.replay]\nenabled = true")
         .replace(
             'path = "monitor/sample_data/mentions.jsonl"',
             f'path = "{ROOT / "monitor/sample_data/mentions.jsonl"}"',
@@ -135,3 +137,36 @@ def test_every_command_has_help():
     for command in ("demo", "once", "check-config", "mentions"):
         done = run_monitor(command, "--help")
         assert done.returncode == 0 and "usage: run_monitor.py" in done.stdout
+
+
+def test_help_imports_no_heavy_library():
+    # Building the parser imports every command module; their heavy imports wait for `handle`.
+    heavy = ("pandas", "matplotlib", "tweepy", "facebook", "apscheduler", "vaderSentiment", "sqlalchemy")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, monitor.cli; monitor.cli.build_parser(); print(' '.join(sorted(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    loaded = set(done.stdout.split())
+    assert not [name for name in heavy if name in loaded]
+
+
+def test_every_command_is_registered_once_with_its_help():
+    from monitor.cli import build_parser, commands
+
+    names = [command.name for command in commands()]
+    assert len(names) == len(set(names))
+    assert names == [
+        "demo", "once", "check-config", "mentions", "explain", "rescore", "score-file",
+        "incidents", "digest", "audit", "accounts", "run", "status", "web", "backup",
+    ]  # fmt: skip
+    needs = {"score-file": ["a.csv", "--text-column", "text"], "incidents": ["list"], "accounts": ["list"]}
+    parser = build_parser()
+    for name in names:
+        assert parser.parse_args([name, *needs.get(name, [])]).handler.name == name

@@ -10,9 +10,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from alerts.outbox import enqueue, flush
-from alerts.transports import SmtpTransport
+from alerts.transports.smtp import SmtpTransport
 from monitor.config import SmtpSection, load_config
-from monitor.digest import build_digest, digest_email, render
+from monitor.reports.digest import build_digest, digest_email, render
 
 pytestmark = pytest.mark.usefixtures("wide_terminal")
 
@@ -126,7 +126,11 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     from monitor.pipeline import ingest, score_pending
     from monitor.scoring import Scorer
 
-    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    ingest(
+        sessions,
+        ReplayConnector(Settings(path=str(SAMPLE_PATH)), config.watch_list()),
+        ChannelDirectory(config),
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
     with sessions() as session:
         rendered = render(build_digest(session, config, date(2026, 11, 20)), config)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_monitor
 
+from connectors import check_settings
 from monitor.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +21,9 @@ def _edit(config_dir: Path, name: str, old: str, new: str) -> None:
 
 
 def _problems(config_dir: Path) -> list[str]:
+    """What the CLI reports at start: the files, then each connector's own table."""
     with pytest.raises(ConfigError) as caught:
-        load_config(config_dir)
+        check_settings(load_config(config_dir))
     return caught.value.problems
 
 
@@ -89,7 +91,7 @@ def test_the_shipped_config_is_valid(config):
             "[connectors.replay]",
             "[connectors.replya]",
             "monitor.toml: connectors.replya: no connector named 'replya'; "
-            "known connectors: facebook, instagram, linkedin, replay, x",
+            "known connectors: bluesky, facebook, instagram, linkedin, mastodon, replay, web, x",
         ),
         (
             "monitor.toml",
@@ -201,3 +203,36 @@ def test_check_config_command_prints_problems_and_exits_2(config_dir):
     ), lines
     assert any("contacts.toml: roles.director_of_business_support.email:" in line for line in lines), lines
     assert "Traceback" not in done.stderr
+
+
+def test_config_never_imports_the_connectors():
+    """The arrow points one way: connectors read monitor's records, config knows no connector."""
+    import ast
+
+    for module in ("config", "validation", "vocabulary", "watch", "models"):
+        tree = ast.parse((ROOT / "monitor" / f"{module}.py").read_text())
+        imported = {
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for name in (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            )
+        }
+        assert not {n for n in imported if n.split(".")[0] == "connectors"}, module
+
+
+def test_check_config_names_each_missing_token_variable(config_dir):
+    monitor = config_dir / "monitor.toml"
+    monitor.write_text(
+        monitor.read_text() + "\n[connectors.bluesky]\n\n[connectors.mastodon]\n\n[connectors.web]\n"
+    )
+    done = run_monitor(
+        "--config", str(config_dir), "check-config", env={"IOM3_BLUESKY_HANDLE": "iom3.bsky.social"}
+    )
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "connector bluesky: enabled, IOM3_BLUESKY_APP_PASSWORD is not set" in out  # the handle is
+    assert "connector mastodon: enabled, IOM3_MASTODON_TOKEN is not set" in out
+    assert "connector x: enabled, IOM3_X_BEARER_TOKEN is not set" in out
+    assert "connector web: enabled" in out and "web: enabled, " not in out  # feeds need no token

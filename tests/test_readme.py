@@ -37,6 +37,8 @@ def test_the_deploy_files_name_every_secret_and_real_commands():
         "MONITOR_DATABASE_URL",
         monitor["mail"]["smtp"]["username_env"],
         monitor["mail"]["smtp"]["password_env"],
+        monitor["heartbeat"]["url_env"],
+        monitor["web"]["secret_env"],
     }
     named |= {table["token_env"] for table in monitor["connectors"].values() if "token_env" in table}
     example = (ROOT / "deploy" / "env.example").read_text()
@@ -48,3 +50,16 @@ def test_the_deploy_files_name_every_secret_and_real_commands():
         [sys.executable, str(ROOT / "run_monitor.py"), "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert all(re.search(rf"^\s+{c}\s", help_, re.MULTILINE) for c in commands)
+
+
+def test_the_layout_names_every_code_folder_and_only_folders_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index("## Layout") :].split("```")[1]
+    listed = {line.split()[0].rstrip("/") for line in block.splitlines() if line.strip()}
+    assert all((ROOT / folder).is_dir() for folder in listed), listed
+    packages = {
+        str(init.parent.relative_to(ROOT))
+        for top in ("monitor", "connectors", "alerts")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert packages - listed == set()

@@ -7,6 +7,7 @@ import random
 import struct
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 from html.parser import HTMLParser
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -15,11 +16,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
-from monitor.audit import build_audit
 from monitor.channels import ChannelDirectory
-from monitor.digest import build_digest, render, save
 from monitor.models import Mention
 from monitor.pipeline import ingest, score_pending
+from monitor.reports.audit import build_audit
+from monitor.reports.digest import build_digest, render, save
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.scoring import Scorer
 from monitor.store import save_batch
@@ -29,7 +30,11 @@ SAMPLE = [json.loads(line) for line in SAMPLE_PATH.read_text().splitlines()]
 
 
 def _load_sample(sessions, config) -> None:
-    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    ingest(
+        sessions,
+        ReplayConnector(Settings(path=str(SAMPLE_PATH)), config.watch_list()),
+        ChannelDirectory(config),
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
 
 
@@ -247,3 +252,27 @@ def test_audit_reads_profile_names_for_misspellings(sessions, config):
     (finding,) = [f for f in audit.findings if f.finding.startswith("profile name")]
     assert finding.account == "x @IOM3Packaging" and finding.finding == "profile name writes IOM3 as IoM3"
     assert finding.clause == config.lexicons.brand_name.clause
+
+
+def test_the_digest_names_what_each_polled_platform_cannot_see(sessions, config):
+    from monitor.platforms import PLATFORM_TABLE
+    from monitor.store import finish_run, start_run
+
+    for name in ("instagram", "replay"):
+        run = start_run(sessions, name, datetime(2026, 11, 20, 8, tzinfo=UTC))
+        finish_run(
+            sessions,
+            run,
+            status="ok",
+            fetched=0,
+            stored=0,
+            skipped=[],
+            error="",
+            now=datetime(2026, 11, 20, 8, 1, tzinfo=UTC),
+        )
+    with sessions() as session:
+        rendered = render(build_digest(session, config, date(2026, 11, 20)), config)
+    blind_spot = PLATFORM_TABLE["instagram"].blind_spots
+    assert "arrive only through the Meta webhook" in blind_spot
+    row = next(line for line in rendered.html.splitlines() if line.startswith("<tr><td>instagram</td>"))
+    assert escape(blind_spot).replace("&#x27;", "&#39;") in row  # the coverage line names the blind spot

@@ -19,10 +19,10 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, func, select
 
-from alerts.transports import MaildirTransport
+from alerts.transports.maildir import MaildirTransport
 from connectors.base import Batch, Connector, Cursor, FatalError, RateLimited
-from monitor.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
-from monitor.schema import Incident, JobState, MentionRow, OutboxEmail
+from monitor.daemon.scheduler import JOB_DEFAULTS, Monitor, daily_trigger, next_poll
+from monitor.schema import Incident, JobState, MentionRow, OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -73,7 +73,7 @@ def test_every_job_is_one_at_a_time_with_missed_runs_folded(sessions, config):
     )
     monitor.add_jobs()
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"poll:scripted", "process", "flush", "digest", "audit"}
+    assert set(jobs) == {"poll:scripted", "process", "flush", "digest", "audit", "retention"}
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)
     assert jobs["poll:scripted"].trigger.interval == timedelta(minutes=config.monitor.schedule.poll_minutes)
@@ -107,7 +107,7 @@ class Scripted(Connector):
     name = "scripted"
 
     def __init__(self, config, script: list) -> None:  # noqa: ANN001
-        super().__init__(Connector.Settings(), config)
+        super().__init__(Connector.Settings(), config.watch_list())
         self.script = script
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -197,15 +197,18 @@ def test_the_operator_is_told_once_when_a_connector_keeps_failing_and_once_when_
         monitor.poll(connector)
         clock.now += timedelta(minutes=15)
     with sessions() as session:
-        subjects = list(session.scalars(select(OutboxEmail.subject).order_by(OutboxEmail.id)))
+        subjects = list(session.scalars(select(OutboxMessage.title).order_by(OutboxMessage.id)))
     assert subjects == ["[IOM3 monitor] scripted is failing", "[IOM3 monitor] scripted works again"]
     with sessions() as session:
-        body = session.scalars(select(OutboxEmail.message)).first()
+        body = session.scalars(select(OutboxMessage.payload)).first()
     assert "renew the X bearer token" in body and "failed 3 runs in a row" in body
 
 
 # --- a real process ---------------------------------------------------------------------------
-COPIES = 20  # the sample week, 20 times over with fresh ids: long enough to stop part-way
+# The sample week, 4 times over with fresh ids (1,220 mentions, a commit each): SIGTERM is sent
+# as soon as the first is stored, and the stop is heard after the next commit, so this is
+# long enough to stop part-way, and short enough to keep the suite quick.
+COPIES = 4
 
 
 def _config_for(tmp_path: Path) -> tuple[Path, int]:
@@ -224,6 +227,7 @@ def _config_for(tmp_path: Path) -> tuple[Path, int]:
     toml = folder / "monitor.toml"
     text_ = toml.read_text().replace('maildir = "var/mail"', f'maildir = "{tmp_path / "mail"}"')
     text_ = text_.replace('path = "monitor/sample_data/mentions.jsonl"', f'path = "{replay}"')
+    text_ = text_.replace("[connectors.replay]\nenabled = false", "[connectors.replay]\nenabled = true")
     text_ = text_.replace("batch_size = 500", "batch_size = 1")  # a commit per mention: slow enough
     for platform in ("x", "facebook", "instagram", "linkedin"):
         text_ = text_.replace(
@@ -234,10 +238,17 @@ def _config_for(tmp_path: Path) -> tuple[Path, int]:
 
 
 class Run:
-    """`run_monitor.py run` in a child process, its output in a file (a pipe could fill and block it)."""
+    """`run_monitor.py run` in a child process, its output in a file (a pipe could fill and block it).
+
+    Every Run is listed in `Run.started`; the `no_run_left_behind` fixture kills what a failed
+    test left running, so a failure never leaves a monitor polling on the machine.
+    """
+
+    started: list[Run] = []
 
     def __init__(self, config: Path, url: str, log: Path) -> None:
         self.log = log
+        Run.started.append(self)
         with log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "run_monitor.py"), "--config", str(config), "run"],
@@ -253,7 +264,7 @@ class Run:
 
     def wait(self) -> int:
         try:
-            return self.process.wait(timeout=60)
+            return self.process.wait(timeout=PATIENCE)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise AssertionError(f"the monitor did not stop; its log:\n{self.output()}") from None
@@ -262,15 +273,35 @@ class Run:
         return self.log.read_text()
 
 
-def _wait(predicate, seconds: float = 30) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
+# Waits are for something in the database, and end early when the monitor dies; this bound
+# only stops a wedged test from hanging CI, so it is far beyond any busy machine's slowness.
+PATIENCE = 600
+
+
+@pytest.fixture
+def no_run_left_behind() -> Iterator[None]:
+    Run.started.clear()
+    yield
+    for run in Run.started:
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+    Run.started.clear()
+
+
+def _wait(predicate, *watching: Run) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.2)
+        for run in watching:
+            if run.process.poll() is not None:
+                raise AssertionError(f"the monitor exited ({run.process.returncode}):\n{run.output()}")
+        time.sleep(0.1)
     raise AssertionError("timed out waiting for the monitor")
 
 
+@pytest.mark.usefixtures("no_run_left_behind")
 def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_once(tmp_path, database_url):
     config, total = _config_for(tmp_path)
     engine = create_engine(database_url)
@@ -283,13 +314,13 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
             return 0
 
     first = Run(config, database_url, tmp_path / "first.log")
-    _wait(lambda: stored() > 0)
+    _wait(lambda: stored() > 0, first)
     assert first.stop() == 0, first.output()
     at_stop = stored()
     assert 0 < at_stop < total  # it really was stopped part-way through the replay
 
     again = Run(config, database_url, tmp_path / "again.log")
-    _wait(lambda: stored() == total, seconds=60)
+    _wait(lambda: stored() == total, again)
     second = Run(config, database_url, tmp_path / "second.log")
     assert second.wait() == 4
     assert "another monitor is already running" in second.output()
@@ -297,17 +328,17 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
     def all_sent() -> bool:
         with engine.connect() as conn:
             pending = conn.scalar(
-                select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status != "sent")
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
             )
-            total_ = conn.scalar(select(func.count()).select_from(OutboxEmail))
+            total_ = conn.scalar(select(func.count()).select_from(OutboxMessage))
         return total_ > 0 and pending == 0
 
-    _wait(all_sent, seconds=60)
+    _wait(all_sent, again)
     assert again.stop() == 0, again.output()
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(MentionRow)) == total
         assert conn.scalar(select(func.count(func.distinct(MentionRow.platform_id)))) == total
-        sent = set(conn.scalars(select(OutboxEmail.message_id)))
+        sent = set(conn.scalars(select(OutboxMessage.message_id)))
     delivered = [m["Message-ID"] for m in mailbox.Maildir(tmp_path / "mail", create=False)]
     assert len(delivered) == len(set(delivered)) == len(sent) and set(delivered) == sent
     engine.dispose()
@@ -321,7 +352,7 @@ def test_sigterm_mid_run_then_restart_stores_each_mention_and_sends_each_email_o
 def test_status_shows_the_rate_limit_the_failures_and_the_fix(clock, config, sessions, paused, tmp_path):
     from rich.console import Console
 
-    from monitor.status import status_tables
+    from monitor.daemon.status import status_tables
 
     broken = FatalError("X refused the bearer token (401 Unauthorized)", fix="renew the X bearer token")
     connector = Scripted(config, [broken, broken])
@@ -378,3 +409,16 @@ def test_runs_missed_while_asleep_fold_into_one(coalesce, expected):
     time.sleep(1)
     scheduler.shutdown(wait=True)
     assert len(runs) == expected  # our JOB_DEFAULTS (coalesce=True) gives one
+
+
+def test_a_poll_that_stored_mentions_brings_processing_forward(clock, config, sessions, paused, tmp_path):
+    from monitor.models import Mention
+
+    post = Mention(platform="x", platform_id="77", author_handle="a", text="IOM3 news", created_at=T0)
+    connector = Scripted(config, [[], [post]])
+    monitor = _monitor(config, sessions, paused, connector, clock, tmp_path)
+    clock.advance(minutes=5)
+    monitor.poll(connector)  # nothing new: the minute's tick stays where it was
+    assert paused.get_job("process").next_run_time == T0 + timedelta(seconds=3)
+    monitor.poll(connector)  # something new: scored and routed now, not at the next tick
+    assert paused.get_job("process").next_run_time == clock()

@@ -34,7 +34,7 @@ def _cursor(sessions, name: str = "replay") -> Cursor | None:
 
 
 def _replay(config, path: Path = SAMPLE_PATH, batch_size: int = 50) -> ReplayConnector:
-    return ReplayConnector(Settings(path=str(path), batch_size=batch_size), config)
+    return ReplayConnector(Settings(path=str(path), batch_size=batch_size), config.watch_list())
 
 
 def test_migrations_match_the_orm(engine):
@@ -103,7 +103,7 @@ class FlakyConnector(Connector):
     name = "flaky"
 
     def __init__(self, config, mentions: list[Mention]) -> None:
-        super().__init__(Connector.Settings(), config)
+        super().__init__(Connector.Settings(), config.watch_list())
         self.mentions = mentions
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

@@ -10,7 +10,7 @@ What is fitted on what (monitor/scoring/data.py fixes the splits by a hash of ea
 - the figures in the card on the held-back splits (airline "test", TweetEval's official
   validation files), which nothing above saw. They are printed by bench/evaluate.py too.
 
-scikit-learn is needed here only; scoring reads the written weights with numpy.
+scikit-learn (the `ml` extra) is needed here only; scoring reads the written weights with numpy.
 """
 
 from __future__ import annotations

@@ -15,11 +15,12 @@ import alerts.incidents as incidents
 from alerts.compose import header_safe
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
-from alerts.transports import MaildirTransport, TransportError
+from alerts.transports import TransportError
+from alerts.transports.maildir import MaildirTransport
 from monitor.channels import ChannelDirectory
 from monitor.models import Mention
 from monitor.pipeline import score_pending
-from monitor.schema import AssessmentRow, Incident, OutboxEmail
+from monitor.schema import AssessmentRow, Incident, OutboxMessage
 from monitor.scoring import Scorer
 from monitor.store import save_batch
 
@@ -55,13 +56,13 @@ def _store_and_route(sessions, config, clock, mentions: list[Mention]):
     return result
 
 
-def _outbox(sessions) -> list[OutboxEmail]:
+def _outbox(sessions) -> list[OutboxMessage]:
     with sessions() as session:
-        return list(session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def _read(row: OutboxEmail) -> EmailMessage:
-    return message_from_bytes(row.message.encode(), policy=policy.default)
+def _read(row: OutboxMessage) -> EmailMessage:
+    return message_from_bytes(row.payload.encode(), policy=policy.default)
 
 
 def test_a_pile_on_in_one_thread_is_one_incident_and_one_email(sessions, config, clock):
@@ -75,7 +76,7 @@ def test_a_pile_on_in_one_thread_is_one_incident_and_one_email(sessions, config,
         "communications_executive",
     )
     (email,) = _outbox(sessions)
-    assert email.to_addr == "Kovida Mehra <kovida.mehra@iom3.org>"
+    assert email.recipient == "Kovida Mehra <kovida.mehra@iom3.org>"
 
 
 def test_separate_threads_are_separate_incidents_and_official_posts_never_alert(sessions, config, clock):
@@ -156,7 +157,7 @@ def test_post_text_cannot_inject_headers_or_html(sessions, config, clock):
             _mention(1, text=evil, author_handle="bad\r\nBcc: z@y", url="javascript:alert(1)"),
         ],
     )
-    raw = _outbox(sessions)[0].message
+    raw = _outbox(sessions)[0].payload
     message = _read(_outbox(sessions)[0])
     headers = raw.split("\n\n", 1)[0]
     # The words may appear inside the folded Subject, never as a header line of their own.
@@ -191,12 +192,12 @@ def test_email_and_incident_commit_together(sessions, config, clock, monkeypatch
     with sessions() as session:
         (incident,) = session.scalars(select(Incident)).all()
         assert incident.last_notified_at is None and incident.message_id is None  # rolled back with the email
-        assert session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     monkeypatch.undo()
     assert notify_due(sessions, config, clock=clock) == 1
     with sessions() as session:
         (incident,) = session.scalars(select(Incident)).all()
-        (email,) = session.scalars(select(OutboxEmail)).all()
+        (email,) = session.scalars(select(OutboxMessage)).all()
         assert incident.message_id == email.message_id and incident.last_notified_at == clock()
 
 
@@ -243,10 +244,11 @@ def test_a_crash_mid_flush_never_sends_twice(sessions, config, clock, tmp_path):
     rows = _outbox(sessions)
     # Row 1: the process died after the Maildir accepted it but before it was marked sent.
     # Row 2: the process died after claiming it, before sending.
+    # ("delivering": past the transport's point of no return; "sending": claimed, not yet there.)
     transport.send(_read(rows[0]))
     with sessions.begin() as session:
-        for row in session.scalars(select(OutboxEmail)):
-            row.status = "sending"
+        for row in session.scalars(select(OutboxMessage)):
+            row.status = "delivering" if row.id == rows[0].id else "sending"
     result = flush(sessions, transport, now=clock())
     assert (result.recovered, result.sent) == (2, 1)
     assert _delivered(tmp_path / "mail") == sorted(r.message_id for r in rows)

@@ -16,7 +16,7 @@ from monitor.channels import ChannelDirectory
 from monitor.config import RoutingFile
 from monitor.models import Assessment, Flag, Mention
 from monitor.pipeline import score_pending
-from monitor.schema import Incident, OutboxEmail
+from monitor.schema import Incident, OutboxMessage
 from monitor.scoring import Scorer
 from monitor.store import save_batch
 
@@ -51,8 +51,8 @@ def _arrive(sessions, config, clock, *mentions: Mention):
 
 def _emails(sessions) -> list:
     with sessions() as session:
-        rows = session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
-    return [message_from_string(r.message, policy=policy.default) for r in rows]
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return [message_from_string(r.payload, policy=policy.default) for r in rows]
 
 
 def _incidents(sessions) -> list[Incident]:

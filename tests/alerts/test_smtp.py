@@ -13,7 +13,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
-from alerts.transports import SmtpTransport, TransportError
+from alerts.transports import TransportError
+from alerts.transports.smtp import SmtpTransport
 from monitor.channels import ChannelDirectory
 from monitor.config import SmtpSection
 from monitor.models import Mention

@@ -44,7 +44,7 @@ def facebook(config, sleeps=None, **settings) -> FacebookConnector:
     settings.setdefault("pages", PAGES)
     return FacebookConnector(
         FacebookSettings(**settings),
-        config,
+        config.watch_list(),
         sleep=(sleeps if sleeps is not None else []).append,
         clock=lambda: NOW,
     )
@@ -232,7 +232,9 @@ IG_ACCOUNT = "17841400000000001"
 
 def instagram(config, **settings) -> InstagramConnector:
     settings.setdefault("accounts", {"iomthree": IG_ACCOUNT})
-    return InstagramConnector(InstagramSettings(**settings), config, sleep=[].append, clock=lambda: NOW)
+    return InstagramConnector(
+        InstagramSettings(**settings), config.watch_list(), sleep=[].append, clock=lambda: NOW
+    )
 
 
 @responses.activate
@@ -287,3 +289,65 @@ def test_instagram_expired_token_is_fatal(sessions, config):
 
 def test_rate_limited_carries_resume_time():
     assert RateLimited("x", resume_at=NOW).resume_at == NOW
+
+
+# --- malformed bodies and missing fields ---------------------------------------------------
+TRUNCATED = '{"data": [{"id": "104729584412_880001", "message": "IOM3 ev'
+
+
+@responses.activate
+def test_a_truncated_body_with_status_200_is_retried_then_read(config):
+    sleeps: list[float] = []
+    responses.get(f"{G}/104729584412/feed", body=TRUNCATED, content_type="application/json")
+    responses.get(f"{G}/104729584412/feed", json=fx("facebook/feed_page2.json"))
+    responses.get(f"{G}/104729584412/tagged", json=fx("facebook/empty.json"))
+    responses.get(re.compile(rf"{G}/104729584412_\d+/comments"), json=fx("facebook/empty.json"))
+    batches = list(facebook(config, sleeps, pages={"iom3": "104729584412"}).fetch(None))
+    assert len([m for b in batches for m in b.mentions]) == 1
+    assert len(sleeps) == 1  # one retry, like any transient error
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (TRUNCATED, "application/json", "was not readable JSON (JSONDecodeError"),
+        ('{"data": {"id": "1"}}', "application/json", "unexpected response ('data' that is not a list)"),
+        ("[1, 2]", "application/json", "unexpected response (list)"),
+    ],
+    ids=["truncated", "data-not-a-list", "not-an-object"],
+)
+@responses.activate
+def test_a_malformed_body_that_persists_fails_clearly_and_loses_nothing(
+    sessions, config, body, content_type, expected
+):
+    responses.get(f"{G}/104729584412/feed", body=body, content_type=content_type)
+    x = facebook(config, pages={"iom3": "104729584412"}, retries=2)
+    result = ingest(sessions, x, ChannelDirectory(config))
+    assert result.status == "failed" and expected in result.error, result.error
+    assert result.error.startswith("Facebook 104729584412/feed: ")
+    assert TOKEN not in result.error
+    with sessions() as session:
+        assert session.scalars(select(MentionRow)).all() == []
+        assert load_cursor(session, "facebook") in (None, {})
+
+
+@responses.activate
+def test_instagram_own_media_without_username_take_the_configured_account(sessions, config):
+    media = fx("instagram/media_page2.json")
+    for item in media["data"]:
+        item.pop("username", None)
+    tags = fx("instagram/tags.json")
+    for item in tags["data"]:
+        item.pop("username", None)
+    responses.get(f"{G}/{IG_ACCOUNT}/media", json=media)
+    responses.get(f"{G}/{IG_ACCOUNT}/tags", json=tags)
+    responses.get(re.compile(rf"{G}/\d+/comments"), json=fx("instagram/empty.json"))
+    result = ingest(sessions, instagram(config), ChannelDirectory(config))
+    assert result.skipped == []
+    with sessions() as session:
+        rows = {r.platform_id: r for r in session.scalars(select(MentionRow))}
+    tagged = rows.pop(tags["data"][0]["id"])
+    assert (tagged.author_handle, tagged.is_official) == ("unknown", False)  # someone else's post
+    assert rows and {r.author_handle for r in rows.values()} == {"iomthree"}
+    assert all(r.is_official for r in rows.values())  # its own media, so its comments are read too
+    assert any("/comments" in c.request.url for c in responses.calls)

@@ -41,7 +41,10 @@ def linkedin(config, sleeps=None, **settings) -> LinkedInConnector:
     settings.setdefault("organizations", {"iom3": ORG})
     settings.setdefault("page_size", 2)
     return LinkedInConnector(
-        Settings(**settings), config, sleep=(sleeps if sleeps is not None else []).append, clock=lambda: NOW
+        Settings(**settings),
+        config.watch_list(),
+        sleep=(sleeps if sleeps is not None else []).append,
+        clock=lambda: NOW,
     )
 
 
@@ -164,3 +167,77 @@ def test_without_a_token_it_names_the_variable(config, monkeypatch):
     monkeypatch.delenv("IOM3_LINKEDIN_TOKEN")
     with pytest.raises(NotConfigured, match="IOM3_LINKEDIN_TOKEN"):
         list(linkedin(config).fetch(None))
+
+
+# --- a mention notification names its post by share, ugcPost or activity URN -------------
+ACTIVITY = "urn:li:activity:7261111111111111199"
+UGC = "urn:li:ugcPost:7261111111111111122"
+NOTIFICATIONS = re.compile(rf"{re.escape(API)}/organizationalEntityNotifications")
+
+
+def _mention_only(mock, notification: dict) -> None:
+    page = fx("notifications.json")
+    page["elements"] = [{**page["elements"][0], **notification}]
+    mock.get(NOTIFICATIONS, json=page)
+    mock.get(POSTS, json={"paging": {"start": 0, "count": 2, "links": []}, "elements": []})
+
+
+def _post(urn: str) -> dict:
+    return {**fx("mentioning_post.json"), "id": urn}
+
+
+@pytest.mark.parametrize(
+    ("notification", "post_urn"),
+    [
+        ({"generatedActivity": "urn:li:share:7261111111111111111"}, "urn:li:share:7261111111111111111"),
+        ({"generatedActivity": UGC, "sourcePost": UGC}, UGC),
+        ({"generatedActivity": ACTIVITY, "sourcePost": UGC}, UGC),  # the post URN is used as it is
+    ],
+    ids=["share", "ugcPost", "activity-beside-a-post"],
+)
+@responses.activate
+def test_a_post_urn_is_read_from_the_posts_api(sessions, config, notification, post_urn):
+    _mention_only(responses.mock, notification)
+    responses.get(f"{API}/posts/{quote(post_urn, safe='')}", json=_post(post_urn))
+    result = ingest(sessions, linkedin(config), ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 1), result
+    assert not any("/rest/posts/urn%3Ali%3Aactivity" in c.request.url for c in responses.calls)
+
+
+@responses.activate
+def test_an_activity_urn_is_resolved_to_its_post_first(sessions, config):
+    _mention_only(responses.mock, {"generatedActivity": ACTIVITY, "sourcePost": None})
+    share = "urn:li:share:7261111111111111188"
+    responses.get(
+        f"{API}/activities?ids=List({quote(ACTIVITY, safe='')})",
+        json={"results": {ACTIVITY: {"domainEntity": share}}, "statuses": {ACTIVITY: 200}, "errors": {}},
+    )
+    responses.get(f"{API}/posts/{quote(share, safe='')}", json=_post(share))
+    result = ingest(sessions, linkedin(config), ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 1), result
+    with sessions() as session:
+        (row,) = session.scalars(select(MentionRow))
+    assert row.platform_id == share
+
+
+@responses.activate
+def test_an_activity_that_resolves_to_no_post_is_named_not_lost_silently(sessions, config):
+    _mention_only(responses.mock, {"generatedActivity": ACTIVITY, "sourcePost": None})
+    responses.get(
+        f"{API}/activities?ids=List({quote(ACTIVITY, safe='')})",
+        json={"results": {ACTIVITY: {}}, "statuses": {ACTIVITY: 200}, "errors": {}},
+    )
+    result = ingest(sessions, linkedin(config), ChannelDirectory(config))
+    assert result.status == "partial"
+    assert result.skipped == [
+        f"LinkedIn mention: activity {ACTIVITY} resolves to nothing (deleted, or its author does not "
+        "share it), not a post the Posts API can read"
+    ]
+
+
+@responses.activate
+def test_a_notification_without_a_post_urn_is_named(sessions, config):
+    _mention_only(responses.mock, {"generatedActivity": None, "sourcePost": None})
+    result = ingest(sessions, linkedin(config), ChannelDirectory(config))
+    assert result.status == "partial"
+    assert result.skipped[0].startswith("LinkedIn mention: notification names no share, ugcPost or activity")

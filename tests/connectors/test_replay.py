@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from connectors import connector_class, enabled_connectors
 from connectors.base import FatalError
@@ -52,7 +53,7 @@ def test_bad_lines_say_what_is_wrong(line, message):
 def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text("\n".join([_line(platform_id="1"), "{oops", "", _line(platform_id="3")]) + "\n")
-    batches = list(ReplayConnector(Settings(path=str(path)), config).fetch(None))
+    batches = list(ReplayConnector(Settings(path=str(path)), config.watch_list()).fetch(None))
     mentions = [m for b in batches for m in b.mentions]
     assert [m.platform_id for m in mentions] == ["1", "3"]
     assert [s for b in batches for s in b.skipped] == [
@@ -64,7 +65,9 @@ def test_a_malformed_line_among_good_ones_is_skipped_and_named(tmp_path, config)
 def test_batches_respect_batch_size_and_carry_their_cursor(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text("".join(_line(platform_id=str(i)) + "\n" for i in range(7)))
-    batches = list(ReplayConnector(Settings(path=str(path), batch_size=3), config).fetch({"line": 1}))
+    batches = list(
+        ReplayConnector(Settings(path=str(path), batch_size=3), config.watch_list()).fetch({"line": 1})
+    )
     assert [len(b.mentions) for b in batches] == [3, 3]
     assert [b.cursor for b in batches] == [{"line": 4}, {"line": 7}]
 
@@ -72,23 +75,52 @@ def test_batches_respect_batch_size_and_carry_their_cursor(tmp_path, config):
 def test_nothing_new_yields_nothing(tmp_path, config):
     path = tmp_path / "m.jsonl"
     path.write_text(_line() + "\n")
-    assert list(ReplayConnector(Settings(path=str(path)), config).fetch({"line": 1})) == []
+    assert list(ReplayConnector(Settings(path=str(path)), config.watch_list()).fetch({"line": 1})) == []
 
 
 def test_a_missing_file_is_fatal_and_says_what_to_do(tmp_path, config):
-    connector = ReplayConnector(Settings(path=str(tmp_path / "nope.jsonl")), config)
+    connector = ReplayConnector(Settings(path=str(tmp_path / "nope.jsonl")), config.watch_list())
     with pytest.raises(FatalError, match=r"nope.jsonl.*set \[connectors.replay\] path"):
         list(connector.fetch(None))
 
 
 def test_registry_names_the_known_connectors(config):
     assert connector_class("replay") is ReplayConnector
-    with pytest.raises(LookupError, match="known connectors: facebook, instagram, linkedin, replay, x"):
+    with pytest.raises(
+        LookupError,
+        match="known connectors: bluesky, facebook, instagram, linkedin, mastodon, replay, web, x",
+    ):
         connector_class("friendster")
-    assert [c.name for c in enabled_connectors(config)] == [
-        "replay",
+    assert [c.name for c in enabled_connectors(config)] == [  # the sample replay is only for `demo`
         "x",
         "facebook",
         "instagram",
         "linkedin",
     ]
+
+
+def test_an_invalid_utf8_byte_costs_its_line_and_the_cursor_moves_past_it(sessions, config, tmp_path):
+    """Issue #12, point 3: one bad byte used to stop the connector for good, storing nothing."""
+    from monitor.channels import ChannelDirectory
+    from monitor.pipeline import ingest
+    from monitor.schema import MentionRow
+    from monitor.store import load_cursor
+
+    path = tmp_path / "m.jsonl"
+    bad = _line(platform_id="2").encode().replace(b"IOM3 rocks", b"IOM3 r\xe9ussit")
+    path.write_bytes(
+        _line(platform_id="1").encode() + b"\n" + bad + b"\n" + _line(platform_id="3").encode() + b"\n"
+    )
+    connector = ReplayConnector(Settings(path=str(path)), config.watch_list())
+    directory = ChannelDirectory(config)
+    first = ingest(sessions, connector, directory)
+    assert (first.status, first.stored) == ("partial", 2)
+    column = bad.index(b"\xe9") + 1
+    assert first.skipped == [
+        f"m.jsonl line 2: not UTF-8 (byte 0xe9 at column {column}); save the file as UTF-8"
+    ]
+    with sessions() as session:
+        assert sorted(session.scalars(select(MentionRow.platform_id))) == ["1", "3"]
+        assert load_cursor(session, "replay") == {"line": 3}
+    again = ingest(sessions, connector, directory)  # the next run does not trip on it again
+    assert (again.status, again.stored, again.skipped) == ("ok", 0, [])

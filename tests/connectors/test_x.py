@@ -42,7 +42,7 @@ def sleeps() -> list[float]:
 
 
 def connector(config, sleeps, **settings) -> XConnector:
-    return XConnector(Settings(**settings), config, sleep=sleeps.append)
+    return XConnector(Settings(**settings), config.watch_list(), sleep=sleeps.append)
 
 
 def _users(mock: responses.RequestsMock) -> None:
@@ -83,7 +83,8 @@ def test_every_stream_paginated_normalised_and_stored(sessions, config, token, s
     assert (result.fetched, result.stored) == (7, 7)
     skipped = "\n".join(result.skipped)
     assert "X tweet 1859231000000000006: unreadable (KeyError: 'created_at')" in skipped
-    assert "Could not find tweet with referenced_tweets.id" in skipped
+    # A referenced post that is gone is routine: kept with the page's provenance, not a problem.
+    assert "Could not find tweet with referenced_tweets.id" not in skipped
     assert "X @SWales_IOM3: account not found" in skipped
     assert "X timeline:IOM3Packaging: 403 Sorry, you are not authorized" in skipped
 
@@ -114,6 +115,10 @@ def test_every_stream_paginated_normalised_and_stored(sessions, config, token, s
     assert "🎉🎉" in rows["1859231000000000020"].text and "👩🏽‍🔬" in rows["1859231000000000020"].text
     assert len(rows["1859231000000000008"].text) > 3000
     assert rows["1859231000000000060"].channel_kind == "asv_committee"
+    api_errors = rows["1859231000000000004"].raw["provenance"]["api_errors"]
+    assert api_errors == [
+        "X: Not Found Error: Could not find tweet with referenced_tweets.id: [1859000000000000001]."
+    ]
     raw = rows["1859231000000000010"].raw
     assert raw["tweet"]["public_metrics"]["impression_count"] == 340
     assert raw["provenance"]["client"].startswith("tweepy ")
@@ -140,7 +145,7 @@ def test_resumes_from_since_id(sessions, config, token, sleeps):
 
 
 def test_the_query_covers_terms_hashtags_and_the_official_handle(config):
-    query = XConnector(Settings(), config).query()
+    query = XConnector(Settings(), config.watch_list()).query()
     assert query.startswith(
         '(IOM3 OR IoM3 OR "I.M3" OR "IOM 3" OR "Institute of Materials, Minerals and Mining"'
     )
@@ -262,3 +267,113 @@ def test_rate_limited_is_retriable_and_carries_the_reset():
     exc = RateLimited("X", resume_at=datetime(2026, 11, 25, 7, 15, tzinfo=UTC))
     assert exc.retriable and "until 2026-11-25 07:15 UTC" in str(exc)
     assert not FatalError("x").retriable
+
+
+# --- fidelity: every word of a post, once -----------------------------------------------
+def _search_only(mock: responses.RequestsMock, page: str) -> None:
+    _users(mock)
+    mock.get(f"{API}/tweets/search/recent", json=fx(page))
+
+
+@responses.activate
+def test_67_retweets_are_stored_with_67_full_texts(sessions, config, token, sleeps):
+    page = fx("timeline_retweets.json")
+    assert sum(t["text"].endswith("…") for t in page["data"]) > 50  # the API cuts them
+    _search_only(responses.mock, "timeline_retweets.json")
+    x = connector(config, sleeps, mentions=False, committee_timelines=False, include_retweets=True)
+    result = ingest(sessions, x, ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 67), result
+    with sessions() as session:
+        rows = list(session.scalars(select(MentionRow)))
+    authors = {u["id"]: u["username"] for u in page["includes"]["users"]}
+    expected = {t["id"]: f"RT @{authors[t['author_id']]}: {t['text']}" for t in page["includes"]["tweets"]}
+    by_original = {r.raw["retweeted"]["id"]: r.text for r in rows}
+    assert by_original == expected
+    assert all(not r.text.endswith("…") for r in rows)
+
+
+@responses.activate
+def test_an_826_character_note_tweet_is_stored_whole(sessions, config, token, sleeps):
+    _search_only(responses.mock, "search_note_quote_edit.json")
+    x = connector(config, sleeps, mentions=False, committee_timelines=False)
+    ingest(sessions, x, ChannelDirectory(config))
+    with sessions() as session:
+        note = session.scalars(
+            select(MentionRow).where(MentionRow.platform_id == "1859400000000000010")
+        ).one()
+    assert len(note.text) == 826 and note.text.startswith("IOM3 members: a long note")
+    search_call = next(c for c in responses.calls if "/tweets/search/recent" in c.request.url)
+    assert "note_tweet" in search_call.request.url and "edit_history_tweet_ids" in search_call.request.url
+
+
+@responses.activate
+def test_a_quoted_post_is_kept_and_scored_as_context(sessions, config, token, sleeps):
+    from monitor.scoring import Scorer
+
+    _search_only(responses.mock, "search_note_quote_edit.json")
+    ingest(
+        sessions,
+        connector(config, sleeps, mentions=False, committee_timelines=False),
+        ChannelDirectory(config),
+    )
+    with sessions() as session:
+        quote = session.scalars(
+            select(MentionRow).where(MentionRow.platform_id == "1859400000000000020")
+        ).one()
+    own, _, quoted = quote.text.partition("\n\n[quoting @quoted_q]: ")
+    assert own == "This, from a member of @iom3 staff. Has anyone checked?"
+    assert quoted.startswith("The IOM3 treasurer is a fraud and a liar")
+    assert quote.raw["quoted"]["id"] == "1859000000000000777"
+    scorer = Scorer(config.lexicons, config.monitor.scoring)
+    assert scorer.assess(quote.text).flag("defamation") is not None  # the quote carries the accusation
+    assert scorer.assess(own).flag("defamation") is None  # the quoting words alone would not
+
+
+@responses.activate
+def test_an_edit_pair_is_one_mention_the_newest_with_its_history(sessions, config, token, sleeps):
+    _search_only(responses.mock, "search_note_quote_edit.json")
+    result = ingest(
+        sessions,
+        connector(config, sleeps, mentions=False, committee_timelines=False),
+        ChannelDirectory(config),
+    )
+    assert (result.fetched, result.stored) == (3, 3)  # four posts in the page, two of them one post
+    with sessions() as session:
+        edited = session.scalars(select(MentionRow).where(MentionRow.author_handle == "member_a")).one()
+    assert edited.platform_id == "1859400000000000031"  # the chain's first id: one key per post
+    assert edited.text.endswith("Absolute scandal")  # the newest words
+    assert edited.url.endswith("/status/1859400000000000040")
+    assert edited.raw["tweet"]["edit_versions"] == [
+        {
+            "id": "1859400000000000031",
+            "text": "IOM3's council have been hiding the audit from members. Scandal",
+        }
+    ]
+
+
+@responses.activate
+def test_an_expansion_error_about_another_user_is_recorded_not_partial(sessions, config, token, sleeps):
+    _search_only(responses.mock, "search_note_quote_edit.json")
+    result = ingest(
+        sessions,
+        connector(config, sleeps, mentions=False, committee_timelines=False),
+        ChannelDirectory(config),
+    )
+    assert result.status == "ok" and result.skipped == []
+    with sessions() as session:
+        row = session.scalars(select(MentionRow).where(MentionRow.platform_id == "1859400000000000010")).one()
+    assert row.raw["provenance"]["api_errors"] == ["X: Forbidden: User has been suspended: [4999]."]
+
+
+@responses.activate
+def test_an_official_account_that_cannot_be_found_is_a_clear_problem(sessions, config, token, sleeps):
+    users = fx("users_by.json")
+    users["data"] = [u for u in users["data"] if u["username"] != "iom3"]
+    responses.get(f"{API}/users/by", json=users)
+    responses.get(f"{API}/tweets/search/recent", json=fx("empty.json"))
+    result = ingest(sessions, connector(config, sleeps, committee_timelines=False), ChannelDirectory(config))
+    assert result.status == "partial"
+    (problem,) = result.skipped
+    assert problem.startswith("X @iom3 (the official account in config/channels.toml): not found")
+    assert "put the new handle in config/channels.toml" in problem
+    assert not any("/mentions" in c.request.url for c in responses.calls)

@@ -68,7 +68,11 @@ def test_busiest_window():
 
 
 def test_on_the_sample_week_the_pile_on_is_the_only_crisis(sessions, config):
-    ingest(sessions, ReplayConnector(Settings(path=str(SAMPLE_PATH)), config), ChannelDirectory(config))
+    ingest(
+        sessions,
+        ReplayConnector(Settings(path=str(SAMPLE_PATH)), config.watch_list()),
+        ChannelDirectory(config),
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
     signals = detect_crises(sessions, config, touched_since=T0 - timedelta(days=3650), now=T0)
     assert [s.thread_key for s in signals] == ["x:1858000000000055433"]  # the sponsorship post's thread

@@ -1,0 +1,1 @@
+"""Reports for people: the daily digest, the ASV account audit, terminal summaries."""

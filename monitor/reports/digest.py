@@ -1,0 +1,410 @@
+"""The Communications team's daily digest: one day in figures, charts and the posts that matter.
+
+Aggregates run in SQL (counts and averages grouped by day and platform), so a month of heavy
+traffic is seconds, not minutes. Days are Europe/London days.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on a server: render to PNG only
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from alerts.compose import make_message, templates  # noqa: E402
+from monitor.config import Config  # noqa: E402
+from monitor.platforms import PLATFORM_TABLE, PLATFORMS  # noqa: E402
+from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
+
+KINDS = ("official", "asv_committee", "asv_personal", "public")
+TOP_FLAGGED = 10
+
+
+@dataclass
+class Digest:
+    day: date
+    zone: str
+    volume: dict[str, dict[str, int]]  # platform -> channel kind -> mentions that day
+    total: int
+    daily: pd.DataFrame  # the week: day x platform -> mentions
+    sentiment: pd.DataFrame  # the week: day x platform -> mean VADER compound
+    new_incidents: dict[str, int]  # urgency -> opened that day
+    open_incidents: list[dict]  # every live incident: id, category, urgency, age in hours
+    unanswered: list[dict]  # complaints past their SLA with no official reply, oldest first
+    top_flagged: list[dict]
+    brand_misuse: list[dict]
+    committees: list[dict]  # each registered committee account: posts that day, that week, last post
+    connectors: list[dict]  # each connector's last run
+    flagged_csv: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A London day as UTC instants: 23 or 25 hours long when the clocks change."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def build_digest(session: Session, config: Config, day: date) -> Digest:
+    zone = config.timezone
+    start, end = day_bounds(day, zone)
+    week_start = day_bounds(day - timedelta(days=6), zone)[0]
+    in_day = (MentionRow.created_at >= start, MentionRow.created_at < end)
+
+    volume: dict[str, dict[str, int]] = {p: dict.fromkeys(KINDS, 0) for p in PLATFORMS}
+    for platform, kind, n in session.execute(
+        select(MentionRow.platform, MentionRow.channel_kind, func.count())
+        .where(*in_day)
+        .group_by(MentionRow.platform, MentionRow.channel_kind)
+    ):
+        volume.setdefault(platform, dict.fromkeys(KINDS, 0))[kind] = n
+    total = sum(sum(kinds.values()) for kinds in volume.values())
+
+    daily, sentiment = _week(session, week_start, end, zone, day)
+
+    # Incidents are dated by their first post, so a replayed week lands on the right days.
+    posted = func.coalesce(Incident.first_posted_at, Incident.opened_at)
+    new_incidents: dict[str, int] = {}
+    for urgency, n in session.execute(
+        select(Incident.severity, func.count())
+        .where(posted >= start, posted < end)
+        .group_by(Incident.severity)
+    ):
+        new_incidents[urgency] = n
+    rank = {"immediate": 0, "same_day": 1, "digest": 2}
+    open_incidents = sorted(
+        (
+            {
+                "id": i.id,
+                "category": i.category,
+                "urgency": i.severity,
+                "level": i.level,
+                "status": i.status,
+                "mentions": i.mention_count,
+                "age_hours": round((end - (i.first_posted_at or i.opened_at)).total_seconds() / 3600, 1),
+                "thread": i.thread_key,
+            }
+            for i in session.scalars(
+                select(Incident).where(Incident.status.in_(("open", "acknowledged")), posted < end)
+            )
+        ),
+        key=lambda i: (rank.get(i["urgency"], 3), -i["age_hours"]),
+    )
+    flagged = _flagged(session, start, end, zone)  # one query, three uses
+    return Digest(
+        day=day,
+        zone=zone.key,
+        volume=volume,
+        total=total,
+        daily=daily,
+        sentiment=sentiment,
+        new_incidents=new_incidents,
+        open_incidents=open_incidents,
+        unanswered=_unanswered(session, end, zone),
+        top_flagged=sorted(flagged, key=lambda r: r["top_score"], reverse=True)[:TOP_FLAGGED],
+        brand_misuse=[f for f in flagged if "brand_name" in f["categories"].split()],
+        committees=_committees(session, config, start, end, week_start),
+        connectors=_connectors(session, zone),
+        flagged_csv=pd.DataFrame(flagged),
+    )
+
+
+def _week(
+    session: Session, week_start: datetime, end: datetime, zone: ZoneInfo, day: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions and mean sentiment per London day and platform over the week to `day`.
+
+    Grouped by UTC hour in SQL (portable across SQLite and PostgreSQL), then folded into London
+    days here: at most 168 rows per platform whatever the traffic.
+    """
+    hour = (
+        func.strftime("%Y-%m-%d %H", MentionRow.created_at)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.to_char(func.timezone("UTC", MentionRow.created_at), "YYYY-MM-DD HH24")
+    )
+    latest = (
+        select(AssessmentRow.mention_id, func.max(AssessmentRow.id).label("aid"))
+        .group_by(AssessmentRow.mention_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(hour.label("hour"), MentionRow.platform, func.count(), func.avg(AssessmentRow.sentiment))
+        .join(latest, latest.c.mention_id == MentionRow.id, isouter=True)
+        .join(AssessmentRow, AssessmentRow.id == latest.c.aid, isouter=True)
+        .where(MentionRow.created_at >= week_start, MentionRow.created_at < end)
+        .group_by("hour", MentionRow.platform)
+    ).all()
+    days = [day - timedelta(days=d) for d in range(6, -1, -1)]
+    counts = pd.DataFrame(0, index=days, columns=list(PLATFORMS), dtype="int64")
+    sums = pd.DataFrame(0.0, index=days, columns=list(PLATFORMS))
+    for hour_text, platform, n, mean in rows:
+        local_day = (
+            datetime.strptime(hour_text, "%Y-%m-%d %H")
+            .replace(tzinfo=ZoneInfo("UTC"))
+            .astimezone(zone)
+            .date()
+        )
+        if local_day in counts.index and platform in counts.columns:
+            counts.loc[local_day, platform] += n
+            sums.loc[local_day, platform] += (mean or 0.0) * n
+    sentiment = (sums / counts.where(counts > 0)).round(3)
+    return counts, sentiment
+
+
+def _unanswered(session: Session, now: datetime, zone: ZoneInfo) -> list[dict]:
+    from alerts.incidents import official_reply_exists
+
+    found = []
+    for incident, mention in session.execute(
+        select(Incident, MentionRow)
+        .join(MentionRow, MentionRow.id == Incident.first_mention_id)
+        .where(
+            Incident.category == "complaint",
+            Incident.status.in_(("open", "acknowledged", "folded")),
+            Incident.sla_due_at <= now,
+        )
+        .order_by(MentionRow.created_at)
+    ):
+        if not official_reply_exists(session, mention):
+            found.append(
+                {
+                    "incident": incident.id,
+                    "author": mention.author_handle,
+                    "platform": mention.platform,
+                    "posted": mention.created_at.astimezone(zone).strftime("%a %d %b %H:%M"),
+                    "hours": round((now - mention.created_at).total_seconds() / 3600),
+                    "text": mention.text,
+                    "url": mention.url,
+                }
+            )
+    return found
+
+
+def _flagged(session: Session, start: datetime, end: datetime, zone: ZoneInfo) -> list[dict]:
+    query = (
+        select(MentionRow, AssessmentRow)
+        .join(AssessmentRow, AssessmentRow.mention_id == MentionRow.id)
+        .where(MentionRow.created_at >= start, MentionRow.created_at < end, AssessmentRow.flagged.is_(True))
+        .order_by(MentionRow.created_at)
+    )
+    rows = []
+    for mention, assessment in session.execute(query):
+        top = max(assessment.flags, key=lambda f: f["score"])
+        rows.append(
+            {
+                "mention": mention.id,
+                "posted": mention.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "platform": mention.platform,
+                "author": mention.author_handle,
+                "kind": mention.channel_kind,
+                "reach": mention.author_reach,
+                "categories": " ".join(f["category"] for f in assessment.flags),
+                "top_score": round(top["score"], 3),
+                "evidence": "; ".join(
+                    e["text"] for f in assessment.flags for e in f["evidence"] if e["kind"] == "term"
+                ),
+                "sentiment": round(assessment.sentiment, 3),
+                "text": mention.text,
+                "url": mention.url,
+            }
+        )
+    return rows
+
+
+def _committees(
+    session: Session, config: Config, start: datetime, end: datetime, week_start: datetime
+) -> list[dict]:
+    registry = [a for a in config.accounts.account if a.kind == "asv_committee"]
+    stats = {
+        (platform, handle.lower()): (today, week, last)
+        for platform, handle, today, week, last in session.execute(
+            select(
+                MentionRow.platform,
+                MentionRow.author_handle,
+                func.count().filter(MentionRow.created_at >= start),
+                func.count().filter(MentionRow.created_at >= week_start),
+                func.max(MentionRow.created_at),
+            )
+            .where(MentionRow.created_at < end, MentionRow.channel_kind == "asv_committee")
+            .group_by(MentionRow.platform, MentionRow.author_handle)
+        )
+    }
+    rows = []
+    for account in registry:
+        today, week, last = stats.get((account.platform, account.handle.lower()), (0, 0, None))
+        rows.append(
+            {
+                "account": f"{account.platform} @{account.handle}",
+                "committee": account.committee,
+                "today": today,
+                "week": week,
+                "last_post": last.strftime("%d %b %Y") if last else "never seen",
+            }
+        )
+    return rows
+
+
+def _connectors(session: Session, zone: ZoneInfo) -> list[dict]:
+    last = select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id")).group_by(
+        ConnectorRun.connector
+    )
+    rows = []
+    for run in session.scalars(
+        select(ConnectorRun)
+        .where(ConnectorRun.id.in_(select(last.subquery().c.id)))
+        .order_by(ConnectorRun.connector)
+    ):
+        rows.append(
+            {
+                "connector": run.connector,
+                "result": run.status,
+                "fetched": run.fetched,
+                "when": run.started_at.astimezone(zone).strftime("%d %b %H:%M"),
+                "problem": run.error.splitlines()[0] if run.error else "",
+                # Coverage: what this platform's connector cannot see (monitor/platforms.py).
+                "cannot_see": PLATFORM_TABLE[run.connector].blind_spots
+                if run.connector in PLATFORM_TABLE
+                else "",
+            }
+        )
+    return rows
+
+
+# --- rendering ----------------------------------------------------------------------------------
+@dataclass
+class RenderedDigest:
+    context: dict  # what the templates were given; the email's subject is rendered from it too
+    text: str
+    html: str  # images referenced as cid:<name>
+    charts: dict[str, bytes]  # name -> PNG
+    csv: bytes
+
+
+def render(digest: Digest, config: Config) -> RenderedDigest:
+    charts = (
+        {}
+        if digest.daily.to_numpy().sum() == 0
+        else {"volume": _chart_volume(digest.daily), "sentiment": _chart_sentiment(digest.sentiment)}
+    )
+    context = {
+        "d": digest,
+        "charts": charts,
+        "prefix": config.monitor.mail.subject_prefix,
+        "date": digest.day.strftime("%A %d %B %Y"),
+        "platforms": PLATFORMS,
+        "kinds": KINDS,
+    }
+    columns = [
+        "mention",
+        "posted",
+        "platform",
+        "author",
+        "kind",
+        "reach",
+        "categories",
+        "top_score",
+        "evidence",
+        "sentiment",
+        "text",
+        "url",
+    ]
+    frame = digest.flagged_csv if not digest.flagged_csv.empty else pd.DataFrame(columns=columns)
+    return RenderedDigest(
+        context=context,
+        text=templates.get_template("digest.txt.j2").render(context),
+        html=templates.get_template("digest.html.j2").render(context),
+        charts=charts,
+        csv=frame.to_csv(index=False).encode("utf-8"),
+    )
+
+
+def _chart_volume(daily: pd.DataFrame) -> bytes:
+    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    bottom = None
+    positions = range(len(daily.index))
+    for platform in daily.columns:
+        ax.bar(positions, daily[platform], bottom=bottom, label=platform)
+        bottom = daily[platform] if bottom is None else bottom + daily[platform]
+    ax.set_xticks(list(positions), [d.strftime("%a %d") for d in daily.index])
+    ax.set_title("Mentions per day, by platform")
+    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _chart_sentiment(sentiment: pd.DataFrame) -> bytes:
+    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    positions = list(range(len(sentiment.index)))
+    for platform in sentiment.columns:
+        ax.plot(positions, sentiment[platform].to_numpy(dtype=float), marker="o", label=platform)
+    ax.set_xticks(positions, [d.strftime("%a %d") for d in sentiment.index])
+    ax.axhline(0, color="#999", linewidth=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_title("Average sentiment per day (VADER, -1 to 1)")
+    ax.legend(fontsize=8, ncols=4, loc="lower left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _png(fig) -> bytes:  # noqa: ANN001
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def digest_email(
+    config: Config, rendered: RenderedDigest, *, to: list[str], now: datetime, day: date
+) -> EmailMessage:
+    """Text, HTML with the charts inline (CID), and the day's flagged mentions as a CSV attachment."""
+    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+    html = rendered.html
+    cids = {name: make_msgid(idstring=f"chart-{name}", domain=domain) for name in rendered.charts}
+    for name, cid in cids.items():
+        html = html.replace(f"cid:{name}", f"cid:{cid[1:-1]}")
+    message = make_message(
+        config,
+        "digest",
+        to,
+        rendered.context,
+        now=now,
+        idstring=f"digest-{day.isoformat()}",
+        text=rendered.text,
+        html=html,
+    )
+    html_part = message.get_payload()[1]
+    for name, png in rendered.charts.items():
+        html_part.add_related(png, maintype="image", subtype="png", cid=cids[name], filename=f"{name}.png")
+    message.add_attachment(
+        rendered.csv, maintype="text", subtype="csv", filename=f"flagged-{day.isoformat()}.csv"
+    )
+    return message
+
+
+def save(rendered: RenderedDigest, folder: Path) -> Path:
+    """Write digest.html (charts beside it as PNG files), digest.txt and flagged.csv into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    html = rendered.html
+    for name, png in rendered.charts.items():
+        (folder / f"{name}.png").write_bytes(png)
+        html = html.replace(f"cid:{name}", f"{name}.png")
+    (folder / "digest.html").write_text(html, encoding="utf-8")
+    (folder / "digest.txt").write_text(rendered.text, encoding="utf-8")
+    (folder / "flagged.csv").write_bytes(rendered.csv)
+    return folder / "digest.html"

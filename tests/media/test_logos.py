@@ -1,0 +1,178 @@
+"""The logo detector on images made here: found where it was pasted, and nowhere else."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+from PIL import Image
+
+from monitor.config import ConfigError
+from monitor.media.logos import LogoDetector, region_width
+from monitor.media.phash import hash_distance, perceptual_hash, reused_images
+from monitor.media.references import LOGOS_DIR, load_reference_logos
+from monitor.media.thumbs import draw_findings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def detector() -> LogoDetector:
+    return LogoDetector()
+
+
+def standin(name: str) -> np.ndarray:
+    spec = importlib.util.spec_from_file_location("make_standin", LOGOS_DIR / "make_standin.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return cv2.cvtColor(np.asarray(getattr(module, name)()), cv2.COLOR_RGBA2BGRA)
+
+
+def on_a_flyer(logo_bgra: np.ndarray) -> np.ndarray:
+    """The logo on an opaque light panel with a margin, as on an event flyer."""
+    h, w = logo_bgra.shape[:2]
+    panel = np.zeros((h + 40, w + 40, 4), np.uint8)
+    panel[:, :] = (235, 245, 250, 255)
+    alpha = logo_bgra[:, :, 3:4] / 255
+    panel[20 : 20 + h, 20 : 20 + w, :3] = logo_bgra[:, :, :3] * alpha + panel[20:-20, 20:-20, :3] * (
+        1 - alpha
+    )
+    return panel
+
+
+def photo() -> np.ndarray:
+    return cv2.cvtColor(skimage.data.coffee(), cv2.COLOR_RGB2BGR)  # 600 x 400
+
+
+def paste(
+    scene: np.ndarray, logo_bgra: np.ndarray, width: int, angle: float, at: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`scene` with the logo `width` px wide, turned `angle` degrees about its centre at `at`."""
+    h, w = logo_bgra.shape[:2]
+    scale = width / w
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    matrix[:, 2] += np.array(at) - np.array([w / 2, h / 2])
+    warped = cv2.warpAffine(logo_bgra, matrix, (scene.shape[1], scene.shape[0]))
+    alpha = warped[:, :, 3:4] / 255
+    out = (warped[:, :, :3] * alpha + scene * (1 - alpha)).astype(np.uint8)
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], float) @ matrix.T
+    return out, corners
+
+
+def jpeg(image: np.ndarray, quality: int = 75) -> bytes:
+    return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+
+
+def test_the_current_logo_is_found_turned_and_compressed_with_its_region(detector):
+    image, truth = paste(photo(), standin("draw_current"), width=240, angle=15, at=(380, 160))
+    (finding,) = detector.detect(jpeg(image))
+    assert (finding.version, finding.status) == ("current", "current")
+    found = np.array(finding.quad)
+    assert np.abs(found.mean(axis=0) - truth.mean(axis=0)).max() < 10  # centre within 10 px
+    assert np.abs(found - truth).max() < 20  # every corner within 20 px
+    assert region_width(finding) == pytest.approx(240, rel=0.1)
+    assert finding.inliers >= 12 and 0 < finding.confidence <= 1
+
+
+def test_the_retired_version_is_named_as_retired(detector):
+    image, _ = paste(photo(), on_a_flyer(standin("draw_retired")), width=300, angle=-10, at=(300, 220))
+    findings = detector.detect(image)
+    assert [(f.version, f.status) for f in findings] == [("retired-2010", "retired")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: on a photo, ORB's tests around the letters compare photo pixels (see logos.py)",
+)
+def test_a_transparent_logo_straight_on_a_photo(detector):
+    image, _ = paste(photo(), standin("draw_current"), width=300, angle=0, at=(300, 220))
+    assert [f.version for f in detector.detect(image)] == ["current"]
+
+
+def test_a_small_logo_a_sixth_of_the_width_is_found(detector):
+    image, _ = paste(photo(), on_a_flyer(standin("draw_current")), width=100, angle=5, at=(150, 300))
+    assert [f.version for f in detector.detect(image)] == ["current"]
+
+
+@pytest.mark.parametrize("scene", ["blank", "photo", "lookalike"])
+def test_nothing_is_found_where_there_is_no_logo(detector, scene):
+    if scene == "blank":
+        image = np.full((400, 600, 3), 255, np.uint8)
+    elif scene == "photo":
+        image = photo()
+    else:  # ION3 beside a gear: the same letters but one, the same bar, the same colours
+        image, _ = paste(photo(), standin("draw_lookalike"), width=300, angle=0, at=(300, 200))
+    assert detector.detect(jpeg(image)) == []
+
+
+def test_bytes_that_are_not_an_image_are_refused_by_name(detector):
+    with pytest.raises(ValueError, match="not an image"):
+        detector.detect(b"not a picture")
+
+
+def test_the_region_is_drawn_on_a_small_thumbnail(detector):
+    image, truth = paste(photo(), standin("draw_current"), width=240, angle=0, at=(380, 160))
+    findings = detector.detect(image)
+    png = draw_findings(Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)), findings, max_side=300)
+    thumb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert thumb.shape[:2] == (200, 300)
+    red = (thumb[:, :, 0] > 200) & (thumb[:, :, 1] < 60) & (thumb[:, :, 2] < 60)
+    ys, xs = np.nonzero(red)
+    left, top = truth.min(axis=0) * 0.5  # the thumbnail is half the 600 px photo
+    right, bottom = truth.max(axis=0) * 0.5
+    assert xs.min() == pytest.approx(left, abs=6) and xs.max() == pytest.approx(right, abs=6)
+    assert ys.max() == pytest.approx(bottom, abs=6) and ys.min() < top  # the label sits above
+
+
+def test_the_same_picture_resized_and_recompressed_has_a_near_hash():
+    original = Image.fromarray(skimage.data.astronaut())
+    smaller = Image.open(io.BytesIO(jpeg(cv2.resize(np.asarray(original)[:, :, ::-1], (256, 256)), 50)))
+    other = Image.fromarray(skimage.data.coffee())
+    assert hash_distance(perceptual_hash(original), perceptual_hash(smaller)) <= 4
+    assert hash_distance(perceptual_hash(original), perceptual_hash(other)) > 16
+    groups = reused_images(
+        {
+            ("@a", 1): perceptual_hash(original),
+            ("@b", 7): perceptual_hash(smaller),
+            ("@c", 2): perceptual_hash(other),
+        }
+    )
+    assert groups == [[("@a", 1), ("@b", 7)]]
+
+
+def test_the_shipped_logos_toml_names_both_stand_ins():
+    logos = load_reference_logos()
+    assert [(logo.version, logo.status, logo.standin) for logo in logos] == [
+        ("current", "current", True),
+        ("retired-2010", "retired", True),
+    ]
+
+
+def test_a_logos_toml_with_an_unknown_key_or_a_missing_file_says_which(tmp_path):
+    (tmp_path / "logos.toml").write_text(
+        '[[logo]]\nversion = "current"\nstatus = "current"\nfile = "real.png"\ncolour = "blue"\n'
+        '[[logo]]\nversion = "old"\nstatus = "retired"\nfile = "old.png"\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_reference_logos(tmp_path)
+    assert any("logo.0.colour" in line and "Extra inputs" in line for line in raised.value.problems)
+    (tmp_path / "logos.toml").write_text('[[logo]]\nversion = "old"\nstatus = "retired"\nfile = "old.png"\n')
+    with pytest.raises(ConfigError, match="'old.png' is not in"):
+        load_reference_logos(tmp_path)
+
+
+def test_the_command_line_help_does_not_load_opencv_or_imagehash():
+    code = (
+        "import sys, run_monitor, monitor.cli\n"
+        "try:\n    monitor.cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('cv2' in sys.modules, 'imagehash' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False False"

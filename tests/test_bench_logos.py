@@ -1,0 +1,42 @@
+"""bench/logos.py still builds its set and prints every figure (the figures are not judged here)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_logo_bench_prints_recall_precision_false_positives_and_speed():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/logos.py",
+            "--seed",
+            "3",
+            "--positives",
+            "16",
+            "--clean",
+            "8",
+            "--lookalikes",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "built 28 images from 24 bundled photos (seed 3, not the tuning seed)" in out, out
+    for bucket in (" 5%-10% ", "10%-20% ", "20%-35% ", "35%-50% ", ">= 10%   "):
+        assert re.search(rf"{re.escape(bucket)}: (nan|[\d.]+) \(\d+/\d+\)", out), bucket
+    assert re.search(r"precision: [\d.]+ \(\d+/\d+ findings", out)
+    assert re.search(r"false positives per 1,000 images with no logo: [\d.]+ \(\d+/8\)", out)
+    assert re.search(r"false positives per 1,000 images with a look-alike mark: [\d.]+ \(\d+/4\)", out)
+    assert re.search(r"false positives per 1,000 logo-free images: [\d.]+ \(\d+/12\)", out)
+    assert re.search(r"ms per image \(CPU time, one thread, JPEG decode included\): mean [\d.]+", out)
+    assert re.search(r"ms per image \(wall clock, JPEG decode included\): mean [\d.]+", out)

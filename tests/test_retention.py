@@ -1,0 +1,129 @@
+"""Retention (#12): each kind of data goes after its [retention] days; safeguarding first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from monitor.channels import ChannelDirectory
+from monitor.config import RetentionSection
+from monitor.models import Mention
+from monitor.retention import purge
+from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
+from monitor.store import save_batch
+
+NOW = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
+RULES = RetentionSection(
+    raw_payload_days=30,
+    mention_text_days=365,
+    safeguarding_days=30,
+    resolved_incident_days=365,
+    sent_email_days=90,
+)
+
+
+def _mention(n: int, days_old: int) -> Mention:
+    return Mention(
+        platform="x",
+        platform_id=str(n),
+        author_handle=f"a{n}",
+        author_name=f"Author {n}",
+        text=f"post {n}",
+        url=f"https://x.com/a{n}/status/{n}",
+        created_at=NOW - timedelta(days=days_old),
+        raw={"id": str(n), "text": f"post {n}"},
+    )
+
+
+def _flag(session, mention_id: int, category: str) -> None:  # noqa: ANN001
+    session.add(
+        AssessmentRow(
+            mention_id=mention_id,
+            scorer_version="t",
+            sentiment=0.0,
+            scores={category: 0.9},
+            flags=[{"category": category, "score": 0.9}],
+            flagged=True,
+        )
+    )
+
+
+def _incident(session, mention_id: int, category: str, status: str, resolved_days_ago: int | None) -> int:  # noqa: ANN001
+    resolved = NOW - timedelta(days=resolved_days_ago) if resolved_days_ago is not None else None
+    incident = Incident(
+        category=category,
+        severity="immediate",
+        role="director_of_business_support",
+        clause="c",
+        thread_key=f"x:{mention_id}",
+        status=status,
+        opened_at=NOW - timedelta(days=400),
+        updated_at=resolved or NOW,
+        resolved_at=resolved,
+        first_mention_id=mention_id,
+    )
+    session.add(incident)
+    session.flush()
+    session.add(IncidentMention(incident_id=incident.id, mention_id=mention_id))
+    session.add(
+        OutboxMessage(
+            incident_id=incident.id,
+            message_id=f"<{incident.id}@t>",
+            recipient="d@iom3.org",
+            title="s",
+            payload=f"quotes post {mention_id}",
+            status="sent",
+            sent_at=NOW - timedelta(days=5),
+        )
+    )
+    return incident.id
+
+
+def test_purge_minimises_safeguarding_first_and_keeps_live_evidence(sessions, config) -> None:
+    ages = {1: 40, 2: 40, 3: 40, 4: 400, 5: 10, 6: 400}
+    with sessions.begin() as session:
+        saved = save_batch(
+            session,
+            connector="t",
+            mentions=[_mention(n, age) for n, age in ages.items()],
+            cursor={},
+            directory=ChannelDirectory(config),
+        )
+        ids = dict(zip(ages, saved.stored_ids, strict=True))
+        _flag(session, ids[1], "safeguarding")  # 40 days: past safeguarding_days -> minimised
+        _flag(session, ids[2], "complaint")  # 40 days, not safeguarding: text kept, payload gone
+        _flag(session, ids[3], "safeguarding")  # but in an open incident: kept whole
+        open_incident = _incident(session, ids[3], "safeguarding", "open", None)
+        old_incident = _incident(session, ids[6], "complaint", "resolved", 400)
+        for incident_id in (open_incident, old_incident):  # the web app's record of each
+            session.add(ActionLog(at=NOW, actor="c@iom3.org", action="note", incident_id=incident_id))
+        session.add(
+            OutboxMessage(
+                message_id="<digest@t>",
+                recipient="c@iom3.org",
+                title="digest",
+                payload="quotes posts",
+                status="sent",
+                sent_at=NOW - timedelta(days=100),
+            )
+        )
+    result = purge(sessions, RULES, NOW)
+    with sessions() as session:
+        rows = {r.platform_id: r for r in session.scalars(select(MentionRow))}
+        incidents = set(session.scalars(select(Incident.id)))
+        emails = set(session.scalars(select(OutboxMessage.message_id)))
+        logged = set(session.scalars(select(ActionLog.incident_id)))
+    minimised = {pid for pid, r in rows.items() if r.minimised_at is not None}
+    assert minimised == {"1", "4", "6"}
+    assert (rows["1"].text, rows["1"].author_name, rows["1"].url, rows["1"].raw) == ("", "", "", {})
+    assert rows["1"].created_at == NOW - timedelta(days=40)  # counts and baselines still add up
+    assert (rows["2"].text, rows["2"].raw) == ("post 2", {})  # text kept, payload gone
+    assert (rows["3"].text, rows["3"].raw["id"]) == ("post 3", "3")  # live evidence, whole
+    assert (rows["5"].text, rows["5"].raw["id"]) == ("post 5", "5")  # recent, whole
+    assert incidents == {open_incident} and old_incident not in incidents
+    assert logged == {open_incident}  # the purged incident's action log went with it
+    assert emails == {f"<{open_incident}@t>"}  # the resolved incident's and the 100-day-old one gone
+    assert result.safeguarding_minimised == 1 and result.incidents_deleted == 1 and result.emails_deleted == 2
+    again = purge(sessions, RULES, NOW).summary()  # nothing left to do, nothing counted twice
+    assert again == " ".join(f"{kind}=0" for kind in result.__slots__)
