@@ -22,7 +22,7 @@ from alerts.notify import ESCALATED, OPENING, SLA_REMINDER, IncidentState, due, 
 from alerts.outbox import enqueue
 from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
 from alerts.severity import Severity, severity_of
-from monitor.config import Config
+from monitor.config import CATEGORIES, Config
 from monitor.models import Assessment, flags_from_json
 from monitor.schema import (
     AssessmentRow,
@@ -54,6 +54,9 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
     """Flagged, unrouted assessments and new crisis signals become incidents."""
     result = RouteResult()
     high_reach = config.monitor.scoring.high_reach_followers
+    # Complaint and harassment flag for review from the detector's operating point and email
+    # only from the stricter alert point (config/lexicons.toml, chosen for few false alerts).
+    alert_at = {c: config.lexicons.category(c).alert_at() for c in CATEGORIES}
     while True:
         with sessions.begin() as session:
             pairs = session.execute(
@@ -80,6 +83,7 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
                     platform=mention.platform,
                     author_reach=mention.author_reach,
                     high_reach=high_reach,
+                    alert_at=alert_at,
                 ):
                     # Nothing mutes the safeguarding lane (config/routing.toml [lane]).
                     if decision.category not in lane and _silenced(silences, decision.category, mention):

@@ -7,6 +7,7 @@ when the configuration loads), so no flag is ever dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.config import Route, RoutingFile, Timing
@@ -59,19 +60,25 @@ def route(
     platform: str | None = None,
     author_reach: int | None = None,
     high_reach: int = 10_000,
+    alert_at: Mapping[str, float] | None = None,
 ) -> list[RouteDecision]:
-    """One decision per flag, in the order of the flags."""
+    """One decision per flag, in the order of the flags.
+
+    `alert_at` (category -> score) holds the categories whose flags are emailed only from a
+    stricter score than the one that flags them: below it a flag is for review in the digest.
+    """
     decisions = []
     for flag in assessment.flags:
         level = level_of(flag, author_reach=author_reach, routing=routing, high_reach=high_reach)
         chosen = first_route(
             routing, flag.category, channel_kind=channel_kind, platform=platform, level=level
         )
+        review_only = alert_at is not None and flag.score < alert_at.get(flag.category, 0.0)
         decisions.append(
             RouteDecision(
                 flag.category,
                 chosen.role,
-                chosen.urgency,
+                DIGEST if review_only else chosen.urgency,
                 flag.clause,
                 flag.score,
                 level,

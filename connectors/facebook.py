@@ -60,13 +60,14 @@ class FacebookConnector(MetaConnector):
                 recent[m.platform_id] = timestamp(m.created_at)
             return mentions, skipped
 
-        yield from self.since_stream(
+        yield from self.edge_stream(
             graph,
             watch,
             state,
-            key=f"{edge}:{handle}",
-            path=f"{page_id}/{edge}",
-            params={"fields": POST_FIELDS, "limit": self.settings.page_size},
+            handle=handle,
+            node_id=page_id,
+            edge=edge,
+            fields=POST_FIELDS,
             read_page=read_page,
             what=f"{handle} {edge}",
         )

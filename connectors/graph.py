@@ -266,6 +266,31 @@ class MetaConnector(Connector):
             graph, watch, path, params, self.settings, platform=self.label, sleep=self.sleep, clock=self.clock
         )
 
+    def edge_stream(
+        self,
+        graph: Any,
+        watch: UsageWatch,
+        state: dict[str, Any],
+        *,
+        handle: str,
+        node_id: str,
+        edge: str,
+        fields: str,
+        read_page: Callable[[list[Any], dict[str, Any]], tuple[list[Mention], list[str]]],
+        what: str,
+    ) -> Iterator[Batch]:
+        """The pages of one account's `edge` (feed, tagged, media...) since that edge's cursor."""
+        yield from self.since_stream(
+            graph,
+            watch,
+            state,
+            key=f"{edge}:{handle}",
+            path=f"{node_id}/{edge}",
+            params={"fields": fields, "limit": self.settings.page_size},
+            read_page=read_page,
+            what=what,
+        )
+
     def since_stream(
         self,
         graph: Any,

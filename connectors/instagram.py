@@ -62,13 +62,14 @@ class InstagramConnector(MetaConnector):
                 recent[m.platform_id] = [timestamp(m.created_at), m.url]
             return mentions, skipped
 
-        yield from self.since_stream(
+        yield from self.edge_stream(
             graph,
             watch,
             state,
-            key=f"{edge}:{handle}",
-            path=f"{account_id}/{edge}",
-            params={"fields": MEDIA_FIELDS, "limit": self.settings.page_size},
+            handle=handle,
+            node_id=account_id,
+            edge=edge,
+            fields=MEDIA_FIELDS,
             read_page=read_page,
             what=f"@{handle} {edge}",
         )

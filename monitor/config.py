@@ -403,6 +403,13 @@ class Category(Strict):
     advice: str = Field(min_length=1)
     threshold: Score = 0.5
     stricter_threshold: Score | None = None  # in a regulated (election) period
+    # A flag at or above `threshold` is shown for review (digest, explain, mentions); it is emailed
+    # only at or above this stricter point (None: the threshold itself).
+    alert_threshold: Score | None = None
+
+    def alert_at(self) -> float:
+        return self.threshold if self.alert_threshold is None else max(self.alert_threshold, self.threshold)
+
     cues: dict[str, CueGroup] = Field(min_length=1)
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.config import CATEGORIES, LexiconsFile
-from monitor.models import Assessment, flags_to_json
+from monitor.models import Assessment, Flag, flags_to_json
 from monitor.scoring import Context
 
 
@@ -26,6 +26,7 @@ def explanation_json(
         "sentiment": assessment.sentiment,
         "scores": {c: assessment.scores[c] for c in CATEGORIES},
         "thresholds": {c: lexicons.category(c).threshold for c in CATEGORIES},
+        "alert_thresholds": {c: lexicons.category(c).alert_at() for c in CATEGORIES},
         "flags": [
             {**flag, "advice": lexicons.category(flag["category"]).advice}
             for flag in flags_to_json(assessment.flags)
@@ -47,6 +48,7 @@ def explanation_table(text: str, assessment: Assessment, lexicons: LexiconsFile)
     table.add_column("category")
     table.add_column("score", justify="right")
     table.add_column("flag at", justify="right")
+    table.add_column("alert at", justify="right")
     table.add_column("flagged")
     table.add_column("evidence", overflow="fold")
     table.add_column("policy clause", overflow="fold")
@@ -55,8 +57,12 @@ def explanation_table(text: str, assessment: Assessment, lexicons: LexiconsFile)
         flag = flags.get(category)
         evidence = ""
         if flag:
+            # A learned detector's words carry their weight (how far each pushed the score up);
+            # a lexicon cue's value is 1 (0.2 when reported).
             terms = [
-                f'"{e.text}"' + (" (reported)" if e.kind == "reported" else "")
+                f'"{e.text}"'
+                + (" (reported)" if e.kind == "reported" else "")
+                + (f" (+{e.value:g})" if e.kind == "term" and e.value not in (None, 1.0) else "")
                 for e in flag.evidence
                 if e.kind in ("term", "reported")
             ]
@@ -70,9 +76,19 @@ def explanation_table(text: str, assessment: Assessment, lexicons: LexiconsFile)
             category,
             f"{assessment.scores[category]:.2f}",
             f"{lexicons.category(category).threshold:.2f}",
-            "[bold red]YES[/bold red]" if flag else "",
+            f"{lexicons.category(category).alert_at():.2f}",
+            _flagged(flag, lexicons),
             escape(evidence),
             escape(lexicons.category(category).clause) if flag else "",
         )
     advice = [Text.assemble((f"{c}: ", "bold"), lexicons.category(c).advice) for c in flags]
     return Group(header, table, *advice)
+
+
+def _flagged(flag: Flag | None, lexicons: LexiconsFile) -> str:
+    """YES for a flag that is emailed; "review" for one under its alert threshold (digest only)."""
+    if flag is None:
+        return ""
+    if flag.score < lexicons.category(flag.category).alert_at():
+        return "[yellow]review[/yellow]"
+    return "[bold red]YES[/bold red]"

@@ -9,13 +9,13 @@ mentions, unrouted assessments and unsent emails are all found again by what the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session, load_only, sessionmaker
+from sqlalchemy import Row, delete, exists, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Connector, ConnectorError, NotConfigured, RateLimited
 from monitor import webhooks
@@ -169,10 +169,10 @@ def _score(
     scored, last_id = 0, 0
     while True:
         with sessions.begin() as session:
-            rows = session.scalars(
-                select(MentionRow)
-                # Only what scoring reads: decoding every raw payload would double the cost.
-                .options(load_only(*SCORING_COLUMNS))
+            # Only what scoring reads, as plain rows: decoding every raw payload would double the
+            # cost, and building ORM objects took a third of the scoring step's own time.
+            rows = session.execute(
+                select(*SCORING_COLUMNS)
                 .where(MentionRow.id > last_id, pending)
                 .order_by(MentionRow.id)
                 .limit(CHUNK)
@@ -182,14 +182,18 @@ def _score(
             official_threads = _official_threads(session, rows)
             now = clock()
             values = []
-            for mention in rows:
-                context = context_for(
+            contexts = [
+                context_for(
                     mention,
                     config,
                     in_iom3_thread=(mention.platform, mention.thread_id) in official_threads,
                     logo_approved=registry,
                 )
-                assessment = scorer.assess(mention.text, context)
+                for mention in rows
+            ]
+            # One batch per chunk: the learned detectors score a whole chunk in one numpy pass.
+            assessments = scorer.assess_many([m.text for m in rows], contexts)
+            for mention, assessment in zip(rows, assessments, strict=True):
                 values.append(
                     {
                         "mention_id": mention.id,
@@ -214,7 +218,11 @@ def logo_approvals(config: Config) -> dict[tuple[str, str], bool]:
 
 
 def context_for(
-    mention: MentionRow, config: Config, *, in_iom3_thread: bool, logo_approved: dict[tuple[str, str], bool]
+    mention: MentionRow | Row[Any],
+    config: Config,
+    *,
+    in_iom3_thread: bool,
+    logo_approved: dict[tuple[str, str], bool],
 ) -> Context:
     """What scoring may know of a stored mention besides its words."""
     return Context(
@@ -232,7 +240,7 @@ def in_official_thread(session: Session, mention: MentionRow) -> bool:
     return (mention.platform, mention.thread_id) in _official_threads(session, [mention])
 
 
-def _official_threads(session: Session, rows: list[MentionRow]) -> set[tuple[str, str | None]]:
+def _official_threads(session: Session, rows: Sequence[MentionRow | Row[Any]]) -> set[tuple[str, str | None]]:
     """Threads in this chunk whose first post is on an official IOM3 channel."""
     by_platform: dict[str, set[str]] = {}
     for mention in rows:

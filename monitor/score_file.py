@@ -109,19 +109,21 @@ def _check_columns(
 def _score_chunk(
     chunk: pd.DataFrame, scorer: Scorer, text_column: str, kind_column: str | None, reach_column: str | None
 ) -> pd.DataFrame:
-    records = []
+    texts, contexts = [], []
     for position in range(len(chunk)):
         row = chunk.iloc[position]
         reach = _whole_number(row[reach_column]) if reach_column else None
         kind = row[kind_column] if kind_column and row[kind_column] in KINDS else None
-        assessment = scorer.assess(
-            str(row[text_column]),
+        texts.append(str(row[text_column]))
+        contexts.append(
             Context(
                 channel_kind=kind,
                 author_reach=reach,
                 high_reach_followers=scorer.scoring.high_reach_followers,
-            ),
+            )
         )
+    records = []
+    for assessment in scorer.assess_many(texts, contexts):
         record: dict[str, object] = {"sentiment": assessment.sentiment}
         flags = {f.category for f in assessment.flags}
         for category in CATEGORIES:

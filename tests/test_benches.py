@@ -20,6 +20,7 @@ def test_ingest_bench_prints_rate_and_memory():
     out = bench("bench/ingest.py", "--n", "400", "--backends", "sqlite")
     assert re.search(r"sqlite\n  store : +[\d,]+ mentions/s", out), out
     assert "RSS MiB at mentions ingested" in out and "peak RSS MiB:" in out
+    assert re.search(r"the pipeline's scoring step runs at \d+% of it", out), out
 
 
 def test_score_speed_bench_prints_both_rates_and_the_ratio():

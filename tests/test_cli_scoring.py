@@ -35,8 +35,10 @@ def test_explain_json_is_the_same_judgement_as_data():
     data = json.loads(done.stdout)
     assert data["context"]["channel_kind"] == "public" and data["context"]["author_reach"] == 500
     assert set(data["scores"]) == set(CATEGORIES)
-    (flag,) = data["flags"]
-    assert flag["category"] == "defamation" and flag["clause"] == "Libel"
+    flag = next(f for f in data["flags"] if f["category"] == "defamation")
+    assert flag["clause"] == "Libel"
+    assert data["alert_thresholds"]["defamation"] == data["thresholds"]["defamation"]
+    assert data["alert_thresholds"]["complaint"] > data["thresholds"]["complaint"]
     assert {"text": "fraud", "kind": "term"}.items() <= next(
         e for e in flag["evidence"] if e["text"] == "fraud"
     ).items()
@@ -139,3 +141,14 @@ def test_rescore_after_a_lexicon_edit_changes_flags_and_sends_nothing(demo_dir, 
     assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0
     assert "Re-scored 0 mention(s)" in " ".join(capsys.readouterr().out.split())
     assert len(mailbox.Maildir(demo_dir / "mail", create=False)) == emails_before
+
+
+def test_explain_tells_a_review_flag_from_an_alert():
+    # A mild complaint is flagged for review (the digest) but under the alert threshold.
+    done = run_monitor("explain", "My journal access is broken, useless")
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("│")[1].strip(): line for line in done.stdout.splitlines() if line.count("│") > 5}
+    assert "review" in rows["complaint"] and "YES" not in rows["complaint"]
+    strong = run_monitor("explain", "@iom3 still waiting for my refund, no reply for weeks. Unacceptable.")
+    rows = {line.split("│")[1].strip(): line for line in strong.stdout.splitlines() if line.count("│") > 5}
+    assert "YES" in rows["complaint"]

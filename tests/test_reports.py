@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
+from webapp import seed_incident
 
 from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
 from monitor.channels import ChannelDirectory
@@ -280,3 +281,23 @@ def test_the_digest_names_what_each_polled_platform_cannot_see(sessions, config)
     assert "arrive only through the Meta webhook" in blind_spot
     row = next(line for line in rendered.html.splitlines() if line.startswith("<tr><td>instagram</td>"))
     assert escape(blind_spot).replace("&#x27;", "&#39;") in row  # the coverage line names the blind spot
+
+
+def test_the_digest_says_which_flags_were_held_for_review_and_not_emailed(sessions, config):
+    complaint = config.lexicons.category("complaint")
+    seed_incident(sessions, text="still no reply, this is a disgrace", author="clear")
+    seed_incident(sessions, text="a bit slow to reply", author="mild")
+    with sessions.begin() as session:
+        mild = session.scalars(select(MentionRow).where(MentionRow.author_handle == "mild")).one()
+        row = session.scalars(select(AssessmentRow).where(AssessmentRow.mention_id == mild.id)).one()
+        score = (complaint.threshold + complaint.alert_at()) / 2
+        row.flags, row.scores = [{**row.flags[0], "score": score}], {"complaint": score}
+    with sessions() as session:
+        digest = build_digest(session, config, date(2026, 11, 23))
+    review = {f["author"]: f["review"] for f in digest.top_flagged}
+    assert review == {"clear": "", "mild": "complaint"}
+    rendered = render(digest, config)
+    assert rendered.text.count("for review, not emailed: complaint") == 1
+    assert "for review, not emailed: complaint" in rendered.html
+    back = pd.read_csv(StringIO(rendered.csv.decode()), keep_default_na=False)
+    assert dict(zip(back["author"], back["review"], strict=True)) == review

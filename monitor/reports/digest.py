@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from alerts.compose import make_message, templates  # noqa: E402
 from alerts.severity import severity_of  # noqa: E402
-from monitor.config import Config  # noqa: E402
+from monitor.config import CATEGORIES, Config  # noqa: E402
 from monitor.csv_safe import csv_bytes  # noqa: E402
 from monitor.platforms import PLATFORM_TABLE, PLATFORMS  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
@@ -118,7 +118,7 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
         ),
         key=lambda i: (rank.get(i["urgency"], 3), -i["age_hours"]),
     )
-    flagged = _flagged(session, start, end, zone)  # one query, three uses
+    flagged = _flagged(session, config, start, end, zone)  # one query, three uses
     return Digest(
         day=day,
         zone=zone.key,
@@ -374,13 +374,15 @@ def _unanswered(session: Session, now: datetime, zone: ZoneInfo) -> list[dict]:
     return found
 
 
-def _flagged(session: Session, start: datetime, end: datetime, zone: ZoneInfo) -> list[dict]:
+def _flagged(session: Session, config: Config, start: datetime, end: datetime, zone: ZoneInfo) -> list[dict]:
     query = (
         select(MentionRow, AssessmentRow)
         .join(AssessmentRow, AssessmentRow.mention_id == MentionRow.id)
         .where(MentionRow.created_at >= start, MentionRow.created_at < end, AssessmentRow.flagged.is_(True))
         .order_by(MentionRow.created_at)
     )
+    # A flag under its category's alert point was not emailed: the digest is where it is reviewed.
+    alert_at = {c: config.lexicons.category(c).alert_at() for c in CATEGORIES}
     rows = []
     for mention, assessment in session.execute(query):
         top = max(assessment.flags, key=lambda f: f["score"])
@@ -393,6 +395,9 @@ def _flagged(session: Session, start: datetime, end: datetime, zone: ZoneInfo) -
                 "kind": mention.channel_kind,
                 "reach": mention.author_reach,
                 "categories": " ".join(f["category"] for f in assessment.flags),
+                "review": " ".join(
+                    f["category"] for f in assessment.flags if f["score"] < alert_at.get(f["category"], 0.0)
+                ),
                 "top_score": round(top["score"], 3),
                 "evidence": "; ".join(
                     e["text"] for f in assessment.flags for e in f["evidence"] if e["kind"] == "term"
@@ -496,6 +501,7 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
         "kind",
         "reach",
         "categories",
+        "review",
         "top_score",
         "evidence",
         "sentiment",

@@ -1,7 +1,9 @@
 """One function per policy category: its cue hits and the context in, a score in [0, 1] out.
 
 The words are data (config/lexicons.toml); these functions hold only what words cannot say:
-which cues must come together, how the author and the channel change the reading.
+which cues must come together, how the author and the channel change the reading. Complaint and
+harassment also get `learned`, the shipped detectors' score (monitor/scoring/model.py); the
+other categories ignore it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class Cues:
 
     def strength(self, group: str) -> float:
         """Noisy-or over the distinct terms matched in `group` (each reported one discounted)."""
+        if not self.hits:
+            return 0.0  # most posts: a learned category scored with no cue at all
         best: dict[str, float] = {}
         for hit in self.hits.get(group, ()):
             key = hit.term.lower()
@@ -75,21 +79,26 @@ _NAME = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|Sir|Dame)\.? [A-Z][a-z]+|\b[A-Z][
 _YOU = re.compile(r"(?i)\b(you|your|you're|u|ur)\b|@\w+")
 
 
-def complaint(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def complaint(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
+    """The learned detector's score, nudged by the lexicon's cues and the thread.
+
+    `learned` already combines the model's heads with VADER (fitted on validation data, 0.5 at
+    the operating point chosen there, 0.75 at the alert point). A cue alone cannot raise a flag
+    (0.3 x its strength); with a detector already near its point it can. A very negative reply
+    under an IOM3 post is treated as a complaint to IOM3: that is where the policy expects
+    complaints to arrive.
+    """
     if ctx.official:
         return 0.0  # IOM3's own posts are replies to complaints, not complaints
-    base = c.strength("problem")
-    if base == 0.0 and sentiment > -0.5:
-        return 0.0  # criticism with no complaint cue is not a complaint to IOM3
-    question = 0.05 if base and "?" in text else 0.0
-    thread = 0.05 if base and ctx.in_iom3_thread else 0.0
-    # Negative tone adds; only clearly happy posts ("worst weather, spectacular quarry") take away:
-    # complaints are often polite ("please reply"), and VADER reads politeness as positive.
-    tone = 0.35 * max(0.0, -sentiment) - 0.6 * max(0.0, sentiment - 0.4)
-    return clamp(base + tone + question + thread)
+    score = noisy_or(learned, 0.3 * c.strength("problem"))
+    if ctx.in_iom3_thread:
+        score += 0.05
+        if sentiment <= -0.6:
+            score = max(score, 0.5 + 0.5 * (-sentiment - 0.6))
+    return clamp(score)
 
 
-def crisis(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def crisis(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     if ctx.official:
         return 0.0
     base = c.strength("crisis_words")
@@ -102,7 +111,7 @@ def crisis(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     return clamp(base + 0.25 * max(0.0, -sentiment) + reach)
 
 
-def defamation(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def defamation(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     accusation = c.strength("accusation")
     if accusation == 0.0:
         return 0.0
@@ -111,7 +120,7 @@ def defamation(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     return clamp(accusation * (1.0 if aimed else 0.55))
 
 
-def press(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def press(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     enquiry, outlet = c.strength("enquiry"), c.strength("outlet")
     if enquiry == 0.0:
         return clamp(outlet * 0.5)
@@ -120,14 +129,17 @@ def press(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     return clamp((noisy_or(enquiry, outlet) + addressed + asks) * (1.0 - c.strength("referred")))
 
 
-def harassment(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def harassment(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
+    """The learned harassment detector's score, with the policy's rules on top.
+
+    Insults and profanity from the lexicon only nudge (0.3 x their strength): the detectors read
+    them already, and a lone swear word is no harassment. Identity attacks and threats are rules of
+    their own: rare in any training data, and the policy names them.
+    """
     abuse = noisy_or(c.strength("insult"), c.strength("profanity"))
     attack = noisy_or(c.strength("identity_attack"), c.strength("threat"))
-    if abuse == 0.0 and attack == 0.0:
-        return 0.0
-    aimed = 0.1 if abuse and _YOU.search(text) else 0.0
-    protected = c.strength("protected") if abuse else 0.0
-    return clamp(noisy_or(abuse, attack, protected) + aimed + 0.15 * max(0.0, -sentiment))
+    protected = c.strength("protected") if attack else 0.0
+    return clamp(noisy_or(learned, 0.3 * abuse, attack, protected))
 
 
 _AGE = re.compile(
@@ -137,7 +149,7 @@ _AGE = re.compile(
 )
 
 
-def safeguarding(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def safeguarding(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     # "I'm 15", "my son (15)", "a 13 year old": an age under 18 counts as strongly as the words.
     minor = max(c.strength("minor"), 0.5 if _AGE.search(text) else 0.0)
     young = 1.0 if minor else 0.6
@@ -151,34 +163,34 @@ def safeguarding(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     )
 
 
-def disclosure(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def disclosure(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     wrongdoing, insider = c.strength("wrongdoing"), c.strength("insider")
     if wrongdoing and insider:
         return clamp(noisy_or(wrongdoing, insider))
     return clamp(max(wrongdoing, insider) * 0.6)
 
 
-def confidentiality(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def confidentiality(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     secret = noisy_or(c.strength("secret"), c.strength("internal_source"), c.strength("sensitive"))
     return clamp(secret * (1.0 - c.strength("not_secret")))
 
 
-def political(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def political(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     return clamp(noisy_or(c.strength("party"), c.strength("voting_advice"), c.strength("election")))
 
 
-def brand_name(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def brand_name(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     return clamp(c.strength("misspelling"))
 
 
-def disclaimer(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def disclaimer(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     # The policy asks it of ASV personal accounts that promote IOM3, and of no one else.
     if ctx.channel_kind != ChannelKind.ASV_PERSONAL or not c.has("promotion"):
         return 0.0
     return clamp(0.9 * (1.0 - c.strength("disclaimer")))
 
 
-def logo(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def logo(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     if ctx.official or ctx.logo_approved or not c.has("logo"):
         return 0.0
     # A logo is a finding only when it is IOM3's: "design a logo for your company" is not.
@@ -187,11 +199,11 @@ def logo(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
     return clamp(c.strength("logo") + 0.2)
 
 
-def copyright_(c: Cues, ctx: Context, sentiment: float, text: str) -> float:
+def copyright_(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
     return clamp(c.strength("reuse") * (1.0 - c.strength("credit")))
 
 
-SCORERS: dict[str, Callable[[Cues, Context, float, str], float]] = {
+SCORERS: dict[str, Callable[[Cues, Context, float, str, float], float]] = {
     "complaint": complaint,
     "crisis": crisis,
     "defamation": defamation,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_HASHTAG_PART = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
+from monitor.scoring.features import split_hashtag
+
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "2000" is not stretched
 # Spans the brand-name check must not look inside: links, addresses, handles, hashtags.
 _UNSPEAKABLE = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.]+|[@#]\w+")
@@ -40,8 +41,6 @@ class Tokens:
         return len(self.norms)
 
 
-# A hashtag whose words must be split apart: #BoycottIOM3, #NoReply (not #iom3 or #scandal).
-_CAMEL_HASHTAG = re.compile(r"#\w*?[a-z0-9][A-Z]")
 # A word not part of an @handle (a #hashtag's word counts); links and addresses are blanked first.
 _WORD = re.compile(r"(?<![@\w])\w+(?:'\w+)*")
 # The address alternative is possessive (++) and starts only at a word's start: without that the
@@ -71,7 +70,8 @@ def tokenize(text: str) -> Tokens:
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text).replace("’", "'")
     if "://" in low or "www." in low or ("@" in low and _EMAIL_HINT.search(low)):
         low = _LINK.sub(lambda m: " " * len(m.group()), low)
-    camel = "#" in text and _CAMEL_HASHTAG.search(text) is not None
+    # Any hashtag may hold several words (#NoReply, #buildthatwall): split them on the slow path.
+    camel = "#" in text and _HASHTAG.search(text) is not None
     stretched = _stretched(low)
     if not camel and not stretched:
         # The common case, at C speed: one findall, no per-word objects.
@@ -91,16 +91,29 @@ def tokenize(text: str) -> Tokens:
 
 
 def _split_hashtags(text: str, norms: list[str], spans: list[tuple[int, int]]) -> None:
-    """#BoycottIOM3 -> boycott, iom3 in place, each part with its own span."""
+    """#BoycottIOM3 -> boycott, iom3; #refugeesNOTwelcome -> refugees, not, welcome;
+    #buildthatwall -> build, that, wall: in place, each part with its own span."""
+    from monitor.scoring.model import shipped  # the known words come with the model
+
+    known = shipped().known
     starts = {start: k for k, (start, _) in enumerate(spans)}
     for tag in reversed(list(_HASHTAG.finditer(text))):
         k = starts.get(tag.start() + 1)
         if k is None:
             continue
-        parts = list(_HASHTAG_PART.finditer(text, tag.start() + 1, tag.end()))
-        if len(parts) > 1:
-            norms[k : k + 1] = [p.group().lower() for p in parts]
-            spans[k : k + 1] = [p.span() for p in parts]
+        parts = split_hashtag(tag.group()[1:], known)
+        if len(parts) < 2:
+            continue
+        low, at, part_spans = text.lower(), tag.start() + 1, []
+        for part in parts:
+            found = low.find(part, at, tag.end())
+            if found < 0:
+                break
+            part_spans.append((found, found + len(part)))
+            at = found + len(part)
+        else:
+            norms[k : k + 1] = parts
+            spans[k : k + 1] = part_spans
 
 
 def term_tokens(term: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from sqlalchemy import func, select
 
+from monitor.config import CATEGORIES
 from monitor.models import PLATFORMS
 from monitor.schema import Account, ConnectorRun, JobState, OutboxMessage
 from monitor.services import incident_actions as actions
@@ -38,8 +39,15 @@ def mentions():  # noqa: ANN201
     )
     asked = any((search.platform, search.author, search.text, search.thread, search.flagged))
     found = search_mentions(db(), search) if asked else []
+    # A flag under its category's alert point was not emailed: it is marked "for review".
+    alert_at = {c: config().lexicons.category(c).alert_at() for c in CATEGORIES}
     return render_template(
-        "mentions.html.j2", found=found, args=args, platforms=PLATFORMS, searched=bool(args)
+        "mentions.html.j2",
+        found=found,
+        args=args,
+        platforms=PLATFORMS,
+        searched=bool(args),
+        alert_at=alert_at,
     )
 
 

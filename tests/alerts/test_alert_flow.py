@@ -83,7 +83,7 @@ def test_separate_threads_are_separate_incidents_and_official_posts_never_alert(
     mentions = [
         _mention(1, thread_id="A"),
         _mention(2, thread_id="B"),
-        _mention(3, text="Charged twice for the dinner, sort it out", thread_id=None),
+        _mention(3, text="Charged twice for the dinner, awful service, I want my money back", thread_id=None),
         _mention(4, author_handle="iom3", thread_id="C"),  # IOM3 apologising, with complaint words
         _mention(5, text="Lovely evening at the IOM3 lecture, thank you"),
     ]
@@ -114,7 +114,10 @@ def test_posts_outside_threads_on_one_topic_within_the_window_are_one_incident(s
                 **standalone,
             ),
             _mention(
-                3, text="My journal access is broken", created_at=t0 + timedelta(minutes=50), **standalone
+                3,
+                text="My journal access is broken again, useless website",
+                created_at=t0 + timedelta(minutes=50),
+                **standalone,
             ),
             _mention(
                 4, text="Still waiting for the refund", created_at=t0 + timedelta(hours=5), **standalone

@@ -195,7 +195,8 @@ def test_a_pile_on_is_one_email_then_a_few_threaded_updates(sessions, config, cl
 
 def test_a_rising_severity_is_told_at_once_and_a_complaint_stays_medium(sessions, config, clock):
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0, "My certificate never arrived"))  # a complaint: MEDIUM
+    # A complaint emailed at the normal level (at its alert threshold, under routing's high_score): MEDIUM.
+    _arrive(sessions, config, clock, _mention(0, "Still no certificate, poor service"))
     clock.advance(minutes=6)
     assert notify_due(sessions, config, clock=clock) == 1
     _arrive(
@@ -320,3 +321,25 @@ def test_brand_flags_wait_for_the_digest(sessions, config, clock):
     assert (result.digest_only, result.incidents_opened) == (1, 0)
     clock.advance(days=1)
     assert notify_due(sessions, config, clock=clock) == 0
+
+
+def test_a_flag_below_its_alert_threshold_is_for_review_only(config):
+    alert_at = {"complaint": 0.75}
+    review = route(_assessment("complaint", 0.6), config.routing, alert_at=alert_at)[0]
+    alert = route(_assessment("complaint", 0.8), config.routing, alert_at=alert_at)[0]
+    assert (review.severity, review.emails) == ("digest", False)
+    assert alert.emails and alert.severity == "same_day"
+    assert review.role == alert.role  # the same owner reads it in the digest
+
+
+def test_the_configured_alert_threshold_decides_what_is_emailed(sessions, config, clock):
+    score = Scorer(config.lexicons, config.monitor.scoring).assess(COMPLAINT).scores["complaint"]
+    assert config.lexicons.complaint.alert_at() <= score < 1.0  # as shipped, this one is emailed
+    stricter = config.lexicons.complaint.model_copy(update={"alert_threshold": score + 0.001})
+    strict = config.model_copy(
+        update={"lexicons": config.lexicons.model_copy(update={"complaint": stricter})}
+    )
+    result = _arrive(sessions, strict, clock, _mention(0))
+    assert (result.digest_only, result.incidents_opened) == (1, 0)
+    result = _arrive(sessions, config, clock, _mention(1, thread_id="9100"))
+    assert result.incidents_opened == 1

@@ -201,4 +201,62 @@ def test_same_input_same_output_and_a_version_that_names_the_words():
         update={"complaint": config.lexicons.complaint.model_copy(update={"threshold": 0.9})}
     )
     assert Scorer(edited, config.monitor.scoring).version != default_scorer().version
-    assert default_scorer().version.startswith("v2-")
+    # The version starts with the shipped model's own hash: retraining changes it.
+    assert default_scorer().version.startswith("m" + default_scorer().detectors.digest[:8] + "-")
+
+
+HASHTAGS = [
+    ("#BuildThatWall", ["build", "that", "wall"]),
+    ("#refugeesNOTwelcome", ["refugees", "not", "welcome"]),
+    ("#BoycottIOM3", ["boycott", "iom3"]),
+    ("#BBCNews", ["bbc", "news"]),
+    ("#NoReply", ["no", "reply"]),
+]
+
+
+@pytest.mark.parametrize(("tag", "words"), HASHTAGS)
+def test_hashtags_are_read_as_their_words(tag, words):
+    from monitor.scoring.text import tokenize
+
+    tokens = tokenize(f"so this {tag} again")
+    assert tokens.norms[2:-1] == words
+    assert [f"so this {tag} again"[a:b].lower() for a, b in tokens.spans[2:-1]] == words
+
+
+def test_word_forms_of_a_cue_all_count():
+    for text in ("the portal crashed again", "the portal keeps crashing", "the portal crashes"):
+        assert assess(text).scores["complaint"] > assess("the portal again").scores["complaint"], text
+
+
+def test_a_very_negative_reply_under_an_iom3_post_is_a_complaint():
+    text = "This is the worst, most pathetic excuse I have ever read. Disgusting and shameful."
+    assert assess(text, in_iom3_thread=True).flag("complaint") is not None
+    assert assess("What a lovely lecture, thank you all", in_iom3_thread=True).flag("complaint") is None
+
+
+def test_a_learned_flag_names_the_words_that_weighed_most():
+    text = "@iom3 been on hold 2 hours and still no refund, fix your booking site"
+    flag = assess(text).flag("complaint")
+    assert flag is not None
+    learned = [e for e in flag.evidence if e.kind == "term"]
+    assert learned and all(text[e.start : e.end] == e.text for e in learned)
+    assert any(e.kind == "figure" and e.text == "learned detector score" for e in flag.evidence)
+
+
+def test_a_batch_is_judged_exactly_as_one_post_at_a_time():
+    scorer = default_scorer()
+    texts = [row[0] for row in FLAGGED + NOT_FLAGGED] + ["", "!!!", "#refugeesNOTwelcome", "ok ok ok"]
+    contexts = [Context(**row[1]) for row in FLAGGED + NOT_FLAGGED] + [Context()] * 4
+    one_by_one = [scorer.assess(t, c) for t, c in zip(texts, contexts, strict=True)]
+    assert scorer.assess_many(texts, contexts) == one_by_one
+    assert scorer.assess_many([], []) == []
+
+
+def test_words_a_negator_governs_are_read_as_negated():
+    from monitor.scoring.features import words
+
+    assert words("No complaints at all, a superb conference") == [
+        "no", "¬complaints", "¬at", "¬all", "a", "superb", "conference"
+    ]  # fmt: skip
+    assert words("I wasn't disappointed. Awful queue though")[:3] == ["i", "wasn't", "¬disappointed"]
+    assert "awful" in words("I wasn't disappointed. Awful queue though")  # the full stop ends it

@@ -1,27 +1,25 @@
-"""The scorer's measured quality must not slip below the floors set from bench/evaluate.py.
+"""The scorer's measured quality must not slip below floors set from bench/evaluate.py.
 
-Floors were set from the figures measured when the scorer landed (printed by bench/evaluate.py,
-reported in the closing note), a little below each so that noise in a lexicon edit does not fail
-the build but a real loss does. Raise a floor when the scorer gets better; never lower one to
-make a change pass without saying why in the commit.
+Two kinds of floor. The ones that judge the learned detectors come from held-back splits of real
+posts nobody here wrote (../shared/data/dev, splits in monitor/scoring/data.py): nothing was
+fitted or chosen on them. The policy-coverage floors come from the IOM3 evaluation set, written
+here with the lexicons: they show each rule does what it was written to do, not that it works on
+real traffic. Each floor sits a little below the figure measured when it was set (in the
+comment); raise one when the scorer gets better, never lower one without saying why in the commit.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from monitor.scoring import Context, default_scorer
-from monitor.scoring.evaluation import Counts, evaluate, load_eval_set
+from monitor.scoring import data, default_scorer
+from monitor.scoring.evaluation import evaluate, held_back, load_eval_set
 
-# measured F1 on tests/data/iom3_eval.jsonl at landing -> floor
-F1_FLOORS = {
-    "complaint": 0.80,  # measured 0.85
+# Policy coverage: F1 on tests/data/iom3_eval.jsonl -> floor (measured in the comment)
+COVERAGE_FLOORS = {
     "crisis": 0.80,  # 0.88
     "defamation": 0.90,  # 0.98
     "press": 0.90,  # 0.96
-    "harassment": 0.90,  # 0.95
     "safeguarding": 0.95,  # 1.00
     "disclosure": 0.95,  # 1.00
     "confidentiality": 0.90,  # 0.97
@@ -31,45 +29,56 @@ F1_FLOORS = {
     "logo": 0.80,  # 0.89
     "copyright": 0.90,  # 0.97
 }
-# TweetEval validation F1 of the harassment flag at landing: offensive 0.53, hate 0.58
-TWEETEVAL_FLOORS = {"offensive": 0.50, "hate": 0.55}
-DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
 
 
 @pytest.fixture(scope="module")
-def report():
+def coverage():
     return evaluate(default_scorer(), load_eval_set())
+
+
+@pytest.fixture(scope="module")
+def real():
+    if reason := data.available():
+        pytest.skip(reason)
+    return held_back(default_scorer(), baselines=False)
 
 
 def test_the_evaluation_set_is_large_and_covers_every_category():
     rows = load_eval_set()
     assert len(rows) >= 600
-    positives = {c: sum(c in r["labels"] for r in rows) for c in F1_FLOORS}
+    positives = {c: sum(c in r["labels"] for r in rows) for c in COVERAGE_FLOORS}
     assert min(positives.values()) >= 15, positives
     assert sum(not r["labels"] for r in rows) >= 200  # hard negatives and chatter
 
 
-@pytest.mark.parametrize("category", sorted(F1_FLOORS))
-def test_category_f1_stays_above_its_floor(report, category):
-    counts = report.per_category[category]
-    assert counts.f1 >= F1_FLOORS[category], (
+@pytest.mark.parametrize("category", sorted(COVERAGE_FLOORS))
+def test_policy_coverage_stays_above_its_floor(coverage, category):
+    counts = coverage.per_category[category]
+    assert counts.f1 >= COVERAGE_FLOORS[category], (
         f"{category}: F1 {counts.f1:.2f} (P {counts.precision:.2f}, R {counts.recall:.2f}) is below "
-        f"its floor {F1_FLOORS[category]}; run bench/evaluate.py to see the mistakes"
+        f"its floor {COVERAGE_FLOORS[category]}; run bench/evaluate.py to see the mistakes"
     )
 
 
-@pytest.mark.parametrize("name", sorted(TWEETEVAL_FLOORS))
-def test_harassment_on_real_posts_stays_above_its_floor(name):
-    folder = DEV / f"tweeteval-{name}"
-    if not folder.exists():
-        pytest.skip(f"{folder} is not here (it comes with ../shared); the IOM3-set floors still apply")
-    texts = (folder / "val_text.txt").read_text(encoding="utf-8").splitlines()
-    labels = (folder / "val_labels.txt").read_text(encoding="utf-8").splitlines()
-    scorer = default_scorer()
-    counts = Counts()
-    for text, label in zip(texts, labels, strict=True):
-        counts.add(
-            label.strip() == "1",
-            scorer.assess(text, Context(channel_kind="public")).flag("harassment") is not None,
-        )
-    assert counts.f1 >= TWEETEVAL_FLOORS[name], f"{name}: F1 {counts.f1:.2f}"
+def test_complaints_on_held_back_real_posts(real):
+    m = real.results["complaint"]["monitor scorer"]
+    assert m.counts.precision >= 0.83, m  # measured 0.854
+    assert m.counts.f1 >= 0.83, m  # measured 0.852
+    assert m.roc_auc >= 0.88, m  # 0.894
+    alert = real.results["complaint"]["monitor scorer, alert level"]
+    assert alert.counts.precision >= 0.92, alert  # measured 0.952: an emailed complaint is right
+
+
+@pytest.mark.parametrize(("name", "floor"), [("offensive", 0.70), ("hate", 0.66)])  # measured 0.728, 0.685
+def test_harassment_macro_f1_on_tweeteval_validation(real, name, floor):
+    m = real.results[name]["monitor scorer"]
+    assert m.macro_f1 >= floor, m
+
+
+def test_alert_noise_on_ordinary_real_posts(real):
+    assert real.ordinary >= 1300
+    # The goal itself: at most 10 emailed alerts per 1,000 ordinary posts in every category.
+    assert max(v for c, v in real.noise.items() if c != "any") <= 10, real.noise
+    assert real.noise["any"] <= 35, real.noise  # measured 25.2
+    # Review flags (digest only) are many more: the cost of a review level that finds most.
+    assert real.review_noise["complaint"] > real.noise["complaint"], real.review_noise

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from webapp import HTTPS, seed_incident, sign_in
+
+from monitor.schema import AssessmentRow, Incident
 
 
 def test_the_archive_lists_days_and_serves_their_files_only(client, sessions, web_config):
@@ -56,3 +59,28 @@ def test_run_with_the_web_app_enabled_refuses_an_open_address(cli, config_dir, m
     monkeypatch.setenv("IOM3_WEB_SECRET", "z" * 40)
     code, _, err = cli("--config", str(config_dir), "--database", f"sqlite:///{tmp_path / 'm.db'}", "run")
     assert code == 2 and "[web] enabled" in err and "refusing to serve on 0.0.0.0" in err
+
+
+def test_mentions_marks_a_flag_under_its_alert_point_as_for_review(client, sessions, web_config):
+    alert_at = web_config.lexicons.category("complaint").alert_at()
+    seed_incident(sessions, text="still no reply, this is a disgrace", author="clear")
+    mild = seed_incident(sessions, text="a bit slow to reply", author="mild")
+    _rescore(sessions, mild, score=(web_config.lexicons.category("complaint").threshold + alert_at) / 2)
+    sign_in(client, sessions)
+    page = client.get("/mentions?flagged=1", **HTTPS).get_data(as_text=True)
+    posts = {
+        item.split("</strong>")[0].rpartition("@")[2]: item for item in page.split('<li class="post">')[1:]
+    }
+    assert set(posts) == {"clear", "mild"}
+    assert "(for review)" in posts["mild"] and "(for review)" not in posts["clear"]
+
+
+def _rescore(sessions, incident_id: int, *, score: float) -> None:
+    """Give the incident's first post a complaint flag at `score` (under the alert point)."""
+    with sessions.begin() as session:
+        incident = session.get(Incident, incident_id)
+        row = session.scalars(
+            select(AssessmentRow).where(AssessmentRow.mention_id == incident.first_mention_id)
+        ).one()
+        row.flags = [{**row.flags[0], "score": score}]
+        row.scores = {"complaint": score}
