@@ -72,12 +72,16 @@ def pages(work: Path) -> dict[str, str]:
         ]
 
     def first(*words: str):  # noqa: ANN202
-        return next(m for m in emails if all(w in m["Subject"] for w in words))
+        found = [m for m in emails if all(w in m["Subject"] for w in words)]
+        if not found:
+            subjects = "\n  ".join(str(m["Subject"]) for m in emails)
+            raise SystemExit(f"no email's subject has all of {words}; the subjects are:\n  {subjects}")
+        return found[0]
 
     chosen = {
         "crisis": first("CRITICAL: Crisis"),
         "safeguarding": first("CRITICAL: Safeguarding", "@maisie"),
-        "complaint": first("MEDIUM: Complaint", "@sarah_makes_things"),
+        "complaint": first("MEDIUM: Complaint", "@metallurgy_mo"),
         "follow-up": first("escalated to you", "Crisis"),
     }
     rendered = {name: inline_images(message) for name, message in chosen.items()}
