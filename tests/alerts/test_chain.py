@@ -6,19 +6,16 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 
 import pytest
+from alert_steps import arrive
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from alerts.escalation import EscalationState, held_until, next_step, upcoming
-from alerts.incidents import acknowledge, notify_due, route_pending
-from monitor.channels import ChannelDirectory
+from alerts.incidents import acknowledge, notify_due
 from monitor.config import Escalation, QuietHours, RoutingFile, load_config
 from monitor.models import Mention
-from monitor.pipeline import score_pending
 from monitor.schema import Incident, OutboxMessage
-from monitor.scoring import Scorer
 from monitor.services.silences import SilenceRefused, create_silence, lift_silence, list_silences
-from monitor.store import save_batch
 
 LONDON_0800 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # a Tuesday; London is on GMT in November
 AT_RISK = "I am 15 and I don't want to be here anymore, IOM3 mentoring made it worse"
@@ -48,15 +45,6 @@ def _mention(n: int, text: str, **overrides) -> Mention:
         url=f"https://x.com/p{n}/status/{5000 + n}",
     )
     return Mention(**{**values, **overrides})
-
-
-def _arrive(sessions, config, clock, *mentions: Mention):
-    with sessions.begin() as session:
-        save_batch(
-            session, connector="t", mentions=list(mentions), cursor={}, directory=ChannelDirectory(config)
-        )
-    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
-    return route_pending(sessions, config, clock=clock)
 
 
 def _emails(sessions) -> list:
@@ -130,7 +118,7 @@ def test_working_hours_hold_only_what_may_wait():
 # --- through the store ----------------------------------------------------------------------
 def test_an_unacknowledged_crisis_climbs_the_chain_and_stops_when_acknowledged(sessions, config, clock):
     clock.now = LONDON_0800
-    _arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=50_000))
+    arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=50_000))
     clock.advance(minutes=2)
     assert notify_due(sessions, config, clock=clock) == 1
     clock.advance(minutes=29)
@@ -154,7 +142,7 @@ def test_an_unacknowledged_crisis_climbs_the_chain_and_stops_when_acknowledged(s
 
 def test_the_chain_reaches_the_director_when_nobody_answers(sessions, config, clock):
     clock.now = LONDON_0800
-    _arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=50_000))
+    arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=50_000))
     clock.advance(minutes=2)
     notify_due(sessions, config, clock=clock)
     for _ in range(8):  # two hours, a pass every quarter hour
@@ -173,7 +161,7 @@ def test_the_chain_reaches_the_director_when_nobody_answers(sessions, config, cl
 def test_quiet_hours_hold_a_complaint_until_nine_but_never_safeguarding(sessions, working_config, clock):
     config = working_config
     clock.now = LONDON_0800 - timedelta(hours=2)  # 06:00 on a Tuesday
-    _arrive(
+    arrive(
         sessions,
         config,
         clock,
@@ -236,7 +224,7 @@ def test_a_silence_cannot_mute_safeguarding(sessions, config, clock):
             ends_at=clock() + timedelta(hours=2),
             now=clock(),
         )
-    result = _arrive(sessions, config, clock, _mention(0, AT_RISK), _mention(1, ABUSE, author_handle="p0"))
+    result = arrive(sessions, config, clock, _mention(0, AT_RISK), _mention(1, ABUSE, author_handle="p0"))
     assert (result.incidents_opened, result.silenced) == (1, 2)
     clock.advance(minutes=1)
     assert notify_due(sessions, config, clock=clock) == 1
@@ -266,7 +254,7 @@ def test_silences_list_and_lift(sessions, config, clock):
 
 def test_two_categories_from_one_post_make_one_email(sessions, config, clock):
     clock.now = LONDON_0800
-    result = _arrive(sessions, config, clock, _mention(0, ABUSE))
+    result = arrive(sessions, config, clock, _mention(0, ABUSE))
     assert result.incidents_opened == 1
     clock.advance(minutes=6)
     assert notify_due(sessions, config, clock=clock) == 1
@@ -311,11 +299,11 @@ def test_a_press_approach_inside_a_crisis_is_its_own_incident_and_a_line_in_the_
     sessions, config, clock
 ):
     clock.now = LONDON_0800
-    _arrive(sessions, config, clock, _mention(0, CRISIS, thread_id="77", author_reach=50_000))
+    arrive(sessions, config, clock, _mention(0, CRISIS, thread_id="77", author_reach=50_000))
     clock.advance(minutes=2)
     assert notify_due(sessions, config, clock=clock) == 1
     journalist = "Anyone at IOM3 want to talk? Journalist at the Guardian, writing about the awards"
-    result = _arrive(
+    result = arrive(
         sessions, config, clock, _mention(1, journalist, thread_id="77", author_handle="jess_news")
     )
     assert result.incidents_opened == 1  # not folded into the crisis

@@ -6,20 +6,18 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 
 import pytest
+from alert_steps import arrive
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from alerts.incidents import IncidentError, acknowledge, notify_due, resolve, route_pending
+from alerts.incidents import IncidentError, acknowledge, notify_due, resolve
 from alerts.notify import OPENING, REPEAT, SLA_REMINDER, UPDATE, IncidentState, due
 from alerts.routing import route
-from monitor.channels import ChannelDirectory
 from monitor.config import RoutingFile
 from monitor.models import Assessment, Flag, Mention
-from monitor.pipeline import score_pending
 from monitor.schema import Incident, OutboxMessage
 from monitor.scoring import Scorer
 from monitor.services.silences import SilenceRefused, create_silence
-from monitor.store import save_batch
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 COMPLAINT = "Still waiting for my refund, no reply for weeks. Unacceptable."
@@ -39,15 +37,6 @@ def _mention(n: int, text: str = COMPLAINT, *, at: datetime | None = None, **ove
     )
     values.update(overrides)
     return Mention(**values)
-
-
-def _arrive(sessions, config, clock, *mentions: Mention):
-    with sessions.begin() as session:
-        save_batch(
-            session, connector="t", mentions=list(mentions), cursor={}, directory=ChannelDirectory(config)
-        )
-    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
-    return route_pending(sessions, config, clock=clock)
 
 
 def _emails(sessions) -> list:
@@ -163,11 +152,11 @@ def test_sla_reminder_only_without_an_official_reply_and_only_once():
 # --- through the store ----------------------------------------------------------------------
 def test_a_pile_on_is_one_email_then_a_few_threaded_updates(sessions, config, clock):
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=500))
+    arrive(sessions, config, clock, _mention(0, CRISIS, author_reach=500))
     clock.advance(minutes=2)
     assert notify_due(sessions, config, clock=clock) == 1
     for batch in range(6):  # 60 more posts over three hours, ten every half hour
-        _arrive(
+        arrive(
             sessions,
             config,
             clock,
@@ -196,10 +185,10 @@ def test_a_pile_on_is_one_email_then_a_few_threaded_updates(sessions, config, cl
 def test_a_rising_severity_is_told_at_once_and_a_complaint_stays_medium(sessions, config, clock):
     clock.now = T0
     # A complaint emailed at the normal level (at its alert threshold, under routing's high_score): MEDIUM.
-    _arrive(sessions, config, clock, _mention(0, "Still no certificate, poor service"))
+    arrive(sessions, config, clock, _mention(0, "Still no certificate, poor service"))
     clock.advance(minutes=6)
     assert notify_due(sessions, config, clock=clock) == 1
-    _arrive(
+    arrive(
         sessions, config, clock, _mention(1, "Unacceptable, still no reply from IOM3", author_reach=90_000)
     )
     clock.advance(minutes=1)  # well inside the 30-minute group interval
@@ -207,11 +196,11 @@ def test_a_rising_severity_is_told_at_once_and_a_complaint_stays_medium(sessions
     assert notify_due(sessions, config, clock=clock) == 0
     assert _emails(sessions)[0]["Subject"].strip().startswith("[IOM3 monitor] MEDIUM: Complaint")
     press = "I am a reporter, can IOM3 comment on the awards row?"  # press, 0.55: act now, not HIGH
-    _arrive(sessions, config, clock, _mention(2, press, thread_id="9100", author_reach=100))
+    arrive(sessions, config, clock, _mention(2, press, thread_id="9100", author_reach=100))
     clock.advance(minutes=3)
     notify_due(sessions, config, clock=clock)
     assert _emails(sessions)[-1]["Subject"].strip().startswith("[IOM3 monitor] HIGH: Press")
-    _arrive(sessions, config, clock, _mention(3, press, thread_id="9100", author_reach=90_000))
+    arrive(sessions, config, clock, _mention(3, press, thread_id="9100", author_reach=90_000))
     clock.advance(minutes=1)
     assert notify_due(sessions, config, clock=clock) == 1
     last = _emails(sessions)[-1]
@@ -221,7 +210,7 @@ def test_a_rising_severity_is_told_at_once_and_a_complaint_stays_medium(sessions
 
 def test_unacknowledged_immediate_incidents_repeat_until_acknowledged(sessions, config, clock):
     clock.now = T0
-    _arrive(
+    arrive(
         sessions, config, clock, _mention(0, "I'm 15 and a man from the club keeps asking me to send pics")
     )
     assert notify_due(sessions, config, clock=clock) == 1  # safeguarding: no group wait
@@ -245,7 +234,7 @@ def test_unacknowledged_immediate_incidents_repeat_until_acknowledged(sessions, 
 
 def test_a_complaint_without_an_official_reply_gets_one_sla_reminder(sessions, config, clock):
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0, at=T0))
+    arrive(sessions, config, clock, _mention(0, at=T0))
     clock.advance(minutes=6)
     assert notify_due(sessions, config, clock=clock) == 1
     clock.now = T0 + timedelta(hours=4)
@@ -258,10 +247,10 @@ def test_a_complaint_without_an_official_reply_gets_one_sla_reminder(sessions, c
 
 def test_an_official_reply_in_time_means_no_reminder(sessions, config, clock):
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0, at=T0))
+    arrive(sessions, config, clock, _mention(0, at=T0))
     clock.advance(minutes=6)
     notify_due(sessions, config, clock=clock)
-    _arrive(
+    arrive(
         sessions, config, clock, _mention(1, "Sorry to hear this, we've sent you a DM", author_handle="iom3")
     )
     clock.now = T0 + timedelta(hours=5)
@@ -270,9 +259,9 @@ def test_an_official_reply_in_time_means_no_reminder(sessions, config, clock):
 
 def test_while_a_crisis_is_open_its_complaints_fold_into_it(sessions, config, clock):
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0))  # a complaint opens its own incident...
-    _arrive(sessions, config, clock, _mention(1, CRISIS, author_reach=200_000))  # ...until a crisis opens
-    result = _arrive(sessions, config, clock, _mention(2), _mention(3))
+    arrive(sessions, config, clock, _mention(0))  # a complaint opens its own incident...
+    arrive(sessions, config, clock, _mention(1, CRISIS, author_reach=200_000))  # ...until a crisis opens
+    result = arrive(sessions, config, clock, _mention(2), _mention(3))
     assert result.folded == 2 and result.incidents_opened == 0
     complaint, crisis = _incidents(sessions)
     assert (complaint.status, crisis.category, crisis.mention_count) == ("folded", "crisis", 3)
@@ -302,7 +291,7 @@ def test_silences_for_a_thread_an_author_and_a_term(sessions, config, clock):
             create_silence(
                 session, config, matchers={"term": "x"}, reason="r", created_by="k", ends_at=T0, now=T0
             )
-    result = _arrive(
+    result = arrive(
         sessions,
         config,
         clock,
@@ -312,12 +301,12 @@ def test_silences_for_a_thread_an_author_and_a_term(sessions, config, clock):
     )
     assert (result.silenced, result.incidents_opened) == (3, 0)
     clock.advance(hours=2)  # the thread silence has ended
-    result = _arrive(sessions, config, clock, _mention(3))
+    result = arrive(sessions, config, clock, _mention(3))
     assert result.incidents_opened == 1
 
 
 def test_brand_flags_wait_for_the_digest(sessions, config, clock):
-    result = _arrive(sessions, config, clock, _mention(0, "Looking forward to the IoM3 lecture"))
+    result = arrive(sessions, config, clock, _mention(0, "Looking forward to the IoM3 lecture"))
     assert (result.digest_only, result.incidents_opened) == (1, 0)
     clock.advance(days=1)
     assert notify_due(sessions, config, clock=clock) == 0
@@ -339,7 +328,7 @@ def test_the_configured_alert_threshold_decides_what_is_emailed(sessions, config
     strict = config.model_copy(
         update={"lexicons": config.lexicons.model_copy(update={"complaint": stricter})}
     )
-    result = _arrive(sessions, strict, clock, _mention(0))
+    result = arrive(sessions, strict, clock, _mention(0))
     assert (result.digest_only, result.incidents_opened) == (1, 0)
-    result = _arrive(sessions, config, clock, _mention(1, thread_id="9100"))
+    result = arrive(sessions, config, clock, _mention(1, thread_id="9100"))
     assert result.incidents_opened == 1

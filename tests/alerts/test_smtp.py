@@ -10,17 +10,14 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from alert_steps import arrive
 
-from alerts.incidents import notify_due, route_pending
+from alerts.incidents import notify_due
 from alerts.outbox import flush
 from alerts.transports import TransportError
 from alerts.transports.smtp import SmtpTransport
-from monitor.channels import ChannelDirectory
 from monitor.config import SmtpSection
 from monitor.models import Mention
-from monitor.pipeline import score_pending
-from monitor.scoring import Scorer
-from monitor.store import save_batch
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -73,15 +70,6 @@ def smtp(port: int, **changes) -> SmtpTransport:
     )
 
 
-def _arrive(sessions, config, clock, *mentions: Mention) -> None:
-    with sessions.begin() as session:
-        save_batch(
-            session, connector="t", mentions=list(mentions), cursor={}, directory=ChannelDirectory(config)
-        )
-    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
-    route_pending(sessions, config, clock=clock)
-
-
 def _mention(n: int, text: str, **overrides) -> Mention:
     values = dict(
         platform="x",
@@ -105,11 +93,11 @@ def test_emails_arrive_threaded_with_their_headers_and_bodies(sessions, config, 
     smtp_server.start()
     transport = smtp(smtp_server.port)
     clock.now = T0
-    _arrive(sessions, config, clock, _mention(0, CRISIS))
+    arrive(sessions, config, clock, _mention(0, CRISIS))
     clock.advance(minutes=2)
     notify_due(sessions, config, clock=clock)
     assert flush(sessions, transport, now=clock()).sent == 1
-    _arrive(sessions, config, clock, _mention(1, CRISIS), _mention(2, CRISIS))
+    arrive(sessions, config, clock, _mention(1, CRISIS), _mention(2, CRISIS))
     clock.advance(minutes=30)
     notify_due(sessions, config, clock=clock)
     assert flush(sessions, transport, now=clock()).sent == 1
@@ -136,7 +124,7 @@ def test_smtp_down_for_an_hour_then_every_email_arrives_once(sessions, config, c
     transport = smtp(smtp_server.port)
     clock.now = T0
     for n, thread in enumerate(("a", "b", "c")):
-        _arrive(sessions, config, clock, _mention(n, CRISIS, thread_id=thread))
+        arrive(sessions, config, clock, _mention(n, CRISIS, thread_id=thread))
     clock.advance(minutes=2)
     assert notify_due(sessions, config, clock=clock) == 3
     failures = 0
@@ -159,7 +147,7 @@ def test_a_hostile_post_cannot_add_recipients_or_script(sessions, config, clock,
     smtp_server.start()
     clock.now = T0
     evil = "Boycott IOM3, a scandal\r\nBcc: attacker@example.com\r\n<script>alert(1)</script>"
-    _arrive(sessions, config, clock, _mention(0, evil, author_handle="x\r\nCc: a@b.c"))
+    arrive(sessions, config, clock, _mention(0, evil, author_handle="x\r\nCc: a@b.c"))
     clock.advance(minutes=2)
     notify_due(sessions, config, clock=clock)
     flush(sessions, smtp(smtp_server.port), now=clock())
