@@ -82,22 +82,29 @@ def test_every_job_is_one_at_a_time_with_missed_runs_folded(sessions, config):
 
 
 def test_a_slow_job_never_overlaps_itself():
-    running, most = [0], [0]
+    running, most, finished = [0], [0], [0]
     lock = threading.Lock()
+    third_finished = threading.Event()
 
     def slow() -> None:
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
-        time.sleep(0.5)
+        time.sleep(0.5)  # the job's own work: five intervals long, so overlap is tried every run
         with lock:
             running[0] -= 1
+            finished[0] += 1
+            if finished[0] >= 3:
+                third_finished.set()
 
     scheduler = BackgroundScheduler()
     scheduler.add_job(slow, "interval", seconds=0.1, id="slow", **JOB_DEFAULTS)
     scheduler.start()
-    time.sleep(1.3)
-    scheduler.shutdown(wait=True)
+    try:
+        # Wait for three runs to finish (an event, not a guess at how long a busy machine takes).
+        assert third_finished.wait(timeout=120), "the job did not run three times"
+    finally:
+        scheduler.shutdown(wait=True)
     assert most[0] == 1
 
 
@@ -406,8 +413,14 @@ def test_runs_missed_while_asleep_fold_into_one(coalesce, expected):
         **settings,
     )
     scheduler.start()
-    time.sleep(1)
-    scheduler.shutdown(wait=True)
+    try:
+        # Wait until the scheduler has dealt with the missed runs (the job's next run is then in
+        # the future); shutdown(wait=True) then waits for every run it handed to the executor.
+        deadline = time.monotonic() + 120
+        while scheduler.get_job("poll").next_run_time <= now and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        scheduler.shutdown(wait=True)
     assert len(runs) == expected  # our JOB_DEFAULTS (coalesce=True) gives one
 
 
