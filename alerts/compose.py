@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 from alerts.outbox import Outgoing
 from monitor.config import Config
 from monitor.platforms import label as platform_label
-from monitor.web.links import alert_links
+from monitor.web.links import alert_links, safe_url
 
 KIND_LABELS = {
     "official": "official IOM3 channel",
@@ -48,7 +48,7 @@ templates = Environment(
 
 def web_link(url: object) -> bool:
     """Only http(s) links are made clickable: a post's "url" can be javascript:, data: or worse."""
-    return isinstance(url, str) and re.match(r"https?://[^\s]", url, re.IGNORECASE) is not None
+    return bool(safe_url(url))
 
 
 templates.tests["web_link"] = web_link

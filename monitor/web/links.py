@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -138,7 +139,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def safe_url(url: str | None) -> str:
-    """A post's link if it is plain web (http/https), else "" (no javascript:, data:, ...)."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("https://", "http://")) else ""
+def safe_url(url: object) -> str:
+    """A post's link if it is plain web (http/https), else "" (no javascript:, data:, ...).
+
+    The one check for links taken from posts: web pages, alert emails, the digest and the audit."""
+    url = url.strip() if isinstance(url, str) else ""
+    return url if re.match(r"https?://\S", url, re.IGNORECASE) else ""
