@@ -115,7 +115,7 @@ def describe_reference(renderings: list[np.ndarray], settings: DetectorSettings)
     return Keypoints.stack(found)
 
 
-def _spread(keypoints: list, shape: tuple[int, int], settings: DetectorSettings) -> list:
+def spread_corners(keypoints: list, shape: tuple[int, int], settings: DetectorSettings) -> list:
     """The strongest `features` corners, plus the strongest few of every cell of a grid.
 
     ORB keeps the corners with the highest Harris score in the whole image, so a busy region (a
@@ -151,7 +151,7 @@ class ImageDescriber:
         found = []
         for name in self.settings.channels:
             image = channel(bgr, name)
-            keypoints = _spread(self._finder.detect(image, None), image.shape, self.settings)
+            keypoints = spread_corners(self._finder.detect(image, None), image.shape, self.settings)
             keypoints, desc = self._describer.compute(image, keypoints)
             found.append(_arrays(keypoints, desc))
         return Keypoints.stack(found)

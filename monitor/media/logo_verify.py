@@ -57,7 +57,8 @@ def _distinct(points: np.ndarray) -> int:
     """How many distinct 2-px cells `points` fall in (a corner seen on three channels counts once)."""
     if len(points) == 0:
         return 0
-    return len(np.unique(np.round(points / 2).astype(np.int64), axis=0))
+    cells = (points / 2).astype(np.int64)
+    return len(np.unique((cells[:, 0] << 20) | cells[:, 1]))
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def fit_pose(
     """
     if len(group_src) < 3:
         return None
-    spread_src = np.median(np.linalg.norm(group_src - group_src.mean(axis=0), axis=1))
-    spread_dst = np.median(np.linalg.norm(group_dst - group_dst.mean(axis=0), axis=1))
+    spread_src = np.abs(group_src - group_src.mean(axis=0)).sum()
+    spread_dst = np.abs(group_dst - group_dst.mean(axis=0)).sum()
     guess_width = spread_dst / max(spread_src, 1e-6) * size[0]
     tolerance = float(np.clip(settings.ransac_frac * guess_width, settings.ransac_min, settings.ransac_max))
     affine, mask = cv2.estimateAffinePartial2D(
@@ -179,19 +180,27 @@ class Templates:
         edges = np.linspace(0, VERIFY_WIDTH, self.parts + 1).round().astype(int)
         return [image[:, a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
-    def score(self, channels: np.ndarray, homography: np.ndarray, width: float) -> Scores:
-        """How well the region `homography` maps the reference onto matches the silhouette."""
-        fitting = [w for w in SOURCE_WIDTHS if w <= width] or [SOURCE_WIDTHS[0]]
-        pieces = self._by_width[fitting[-1]]
-        to_view = np.diag([VERIFY_WIDTH / self.size[0], self.height / self.size[1], 1.0])
+    def _source_width(self, width: float) -> int:
+        return ([w for w in SOURCE_WIDTHS if w <= width] or [SOURCE_WIDTHS[0]])[-1]
+
+    def _to_view(self) -> np.ndarray:
+        return np.diag([VERIFY_WIDTH / self.size[0], self.height / self.size[1], 1.0])
+
+    def _patch(self, channels: np.ndarray, homography: np.ndarray) -> np.ndarray:
+        """The region warped onto the reference's frame at VERIFY_WIDTH, as float channels."""
         patch = cv2.warpPerspective(
             channels,
-            to_view @ np.linalg.inv(homography),
+            self._to_view() @ np.linalg.inv(homography),
             (VERIFY_WIDTH, self.height),
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
-        patch = _highpass(patch.astype(np.float32), self.sigma)
+        return patch.astype(np.float32)
+
+    def score(self, channels: np.ndarray, homography: np.ndarray, width: float) -> Scores:
+        """How well the region `homography` maps the reference onto matches the silhouette."""
+        pieces = self._by_width[self._source_width(width)]
+        patch = _highpass(self._patch(channels, homography), self.sigma)
         parts = [patch, *self._slices(patch)]
         values = [_abs_correlation(p, t, n) for p, (t, n) in zip(parts, pieces, strict=True)]
         return Scores(values[0], min(values[1:]))
