@@ -419,6 +419,7 @@ class LexiconsFile(Strict):
     defamation: Category
     press: Category
     harassment: Category
+    discrimination: Category
     safeguarding: Category
     disclosure: Category
     confidentiality: Category
