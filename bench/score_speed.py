@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # one core, before numpy loads
 
-from monitor.scoring import Context, _vader, default_scorer  # noqa: E402
+from monitor.scoring import Context, default_scorer  # noqa: E402
 from monitor.scoring.evaluation import load_eval_set  # noqa: E402
+from monitor.scoring.sentiment import sentiment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "dev"
@@ -79,7 +80,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    vader = _vader()
+    vader = sentiment().vader
     scorer = default_scorer()
     context = Context(channel_kind="public")
     groups = {"all of them": texts(), **sources()}
