@@ -26,7 +26,7 @@ from connectors.base import (
     SkipStream,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from connectors.media import Candidate, media_refs
+from connectors.media import Candidate, media_refs, objects
 from monitor.models import MediaRef, Mention
 from monitor.optional import require
 from monitor.platforms import default_token_env
@@ -217,8 +217,9 @@ def post_media(post: dict[str, Any]) -> tuple[MediaRef, ...]:
         embed = embed.get("media") if isinstance(embed.get("media"), dict) else {}
     candidates: list[Candidate] = []
     if embed.get("$type") == IMAGES_VIEW:
-        images = [i for i in embed.get("images") or [] if isinstance(i, dict)]
-        candidates = [(image.get("fullsize"), "image", image.get("alt")) for image in images]
+        candidates = [
+            (image.get("fullsize"), "image", image.get("alt")) for image in objects(embed.get("images"))
+        ]
     elif embed.get("$type") == VIDEO_VIEW:
         kind = "gif" if embed.get("presentation") == "gif" else "video_thumbnail"
         candidates = [(embed.get("thumbnail"), kind, embed.get("alt"))]

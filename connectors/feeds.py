@@ -21,7 +21,7 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, ConnectorSettings, Cursor, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, provenance, with_retries
-from connectors.media import Candidate, media_refs
+from connectors.media import Candidate, media_refs, objects
 from connectors.text import html_to_text
 from monitor.models import MediaRef, Mention
 from monitor.optional import require
@@ -141,7 +141,7 @@ def entry_media(entry: Any, *, post: str) -> tuple[MediaRef, ...]:
     URL is no link the analysis pass can fetch: dropped and logged (connectors/media.py)."""
 
     def items(key: str) -> list[dict[str, Any]]:
-        return [i for i in entry.get(key) or [] if isinstance(i, dict)]
+        return objects(entry.get(key))
 
     def is_image(item: dict[str, Any]) -> bool:
         return item.get("medium") == "image" or str(item.get("type", "")).startswith("image/")

@@ -33,7 +33,7 @@ from connectors.base import (
     copy_state,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from connectors.media import Candidate, dropped, media_refs
+from connectors.media import Candidate, dropped, media_refs, nested, objects
 from monitor.models import MediaRef, Mention
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
@@ -309,16 +309,13 @@ def post_images(post: dict[str, Any]) -> list[tuple[str, str]]:
     (urn:li:video) has its still only in the Videos API, which wants write permissions
     (w_organization_social) this read-only monitor never asks for: not captured. An
     `article`'s thumbnail is the linked page's picture (connectors/media.py): not captured."""
-    content = post.get("content") if isinstance(post.get("content"), dict) else {}
-    single = content.get("media")
-    multi = content.get("multiImage")
-    images = [single] if isinstance(single, dict) else []
-    if isinstance(multi, dict) and isinstance(multi.get("images"), list):
-        images += multi["images"]
+    images = objects([nested(post, "content", "media")]) + objects(
+        nested(post, "content", "multiImage", "images")
+    )
     return [
         (image["id"], image.get("altText") or "")
         for image in images
-        if isinstance(image, dict) and str(image.get("id", "")).startswith(IMAGE_URN)
+        if isinstance(image.get("id"), str) and image["id"].startswith(IMAGE_URN)
     ]
 
 

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from connectors.media import Candidate, media_refs
+from connectors.media import Candidate, media_refs, objects
 from connectors.text import html_to_text
 from monitor.models import MediaRef, Mention
 from monitor.optional import require
@@ -205,10 +205,8 @@ def status_media(status: dict[str, Any]) -> tuple[MediaRef, ...]:
     """A status's images with their descriptions (alt text); a reblog's are its original's."""
     shown = status["reblog"] if isinstance(status.get("reblog"), dict) else status
     candidates: list[Candidate] = []
-    for attachment in shown.get("media_attachments") or []:
-        field, kind = ATTACHMENT_IMAGE.get(
-            attachment.get("type") if isinstance(attachment, dict) else None, ("", "")
-        )
+    for attachment in objects(shown.get("media_attachments")):
+        field, kind = ATTACHMENT_IMAGE.get(str(attachment.get("type")), ("", ""))
         if field:
             candidates.append((attachment.get(field), kind, attachment.get("description")))
     return media_refs(candidates, platform="mastodon", post=str(status.get("uri") or status.get("id")))

@@ -49,6 +49,22 @@ def media_refs(candidates: Iterable[Candidate], *, platform: str, post: str) -> 
     return tuple(refs)
 
 
+def nested(value: Any, *keys: str) -> Any:
+    """value[k1][k2]... while each step is an object, else None. Platforms' JSON is read through
+    this so that an odd shape (a list where an object was documented) costs an image, never the
+    post it is on."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The objects in a JSON list; anything else holds none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def dropped(platform: str, post: str, reason: str) -> None:
     """Log an image of `post` that is not recorded, and why (repr: a post id may hold anything)."""
     log.info("connector=%s event=image_dropped post=%r reason=%s", platform, post, reason)

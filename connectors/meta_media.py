@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.media import Candidate, dropped, media_refs
+from connectors.media import Candidate, dropped, media_refs, nested, objects
 from monitor.models import MediaRef
 
 _ATTACHMENT = "media,type,url"
@@ -53,22 +53,14 @@ def _fb_kind(attachment_type: str) -> str | None:
 
 def facebook_media(item: dict[str, Any], *, post: str) -> tuple[MediaRef, ...]:
     """The images of a Facebook post (`attachments.data`) or comment (`attachment`), in order."""
-    attachments = (item.get("attachments") or {}).get("data") or []
-    if isinstance(item.get("attachment"), dict):
-        attachments = [item["attachment"]]
+    attachments = objects(nested(item, "attachments", "data")) + objects([item.get("attachment")])
     candidates: list[Candidate] = []
     for attachment in attachments:
-        if not isinstance(attachment, dict):
-            continue
-        subattachments = (attachment.get("subattachments") or {}).get("data")
-        for part in subattachments if isinstance(subattachments, list) else [attachment]:
-            if not isinstance(part, dict):
-                continue
+        album = nested(attachment, "subattachments", "data")
+        for part in objects(album) if isinstance(album, list) else [attachment]:
             kind = _fb_kind(str(part.get("type", "")))
-            if kind is None:
-                continue
-            image = (part.get("media") or {}).get("image") or {}
-            candidates.append((image.get("src"), kind, ""))
+            if kind is not None:
+                candidates.append((nested(part, "media", "image", "src"), kind, ""))
     return media_refs(candidates, platform="facebook", post=post)
 
 
@@ -76,7 +68,7 @@ def instagram_media(item: dict[str, Any], *, post: str) -> tuple[MediaRef, ...]:
     """The images of an IG Media: a photo, a video's still, or each picture of a carousel."""
     nodes = [item]
     if item.get("media_type") == "CAROUSEL_ALBUM":
-        nodes = [c for c in (item.get("children") or {}).get("data") or [] if isinstance(c, dict)]
+        nodes = objects(nested(item, "children", "data"))
     candidates: list[Candidate] = []
     for node in nodes:
         media_type = node.get("media_type")

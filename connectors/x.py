@@ -19,7 +19,7 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from connectors.media import Candidate, dropped, media_refs
+from connectors.media import Candidate, dropped, media_refs, nested
 from monitor.models import MediaRef, Mention
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
@@ -306,12 +306,13 @@ def tweet_media(tweet: dict[str, Any], media: dict[str, Any], *, post: str) -> t
     logged; X names it in the page's `errors`, which the page's provenance keeps.
     """
     candidates: list[Candidate] = []
-    for key in (tweet.get("attachments") or {}).get("media_keys") or []:
-        item = media.get(key)
+    keys = nested(tweet, "attachments", "media_keys")
+    for key in keys if isinstance(keys, list) else []:
+        item = media.get(key) if isinstance(key, str) else None
         if item is None:
-            dropped("x", post, f"media {key!r} is not in includes.media (deleted or withheld)")
+            dropped("x", post, f"media {key!r:.60} is not in includes.media (deleted or withheld)")
             continue
-        field, kind = MEDIA_IMAGE.get(item.get("type"), (None, None))
+        field, kind = MEDIA_IMAGE.get(str(item.get("type")), (None, None))
         if field is None or kind is None:
             dropped("x", post, f"media {key!r} is of type {item.get('type')!r}, which has no image")
             continue
