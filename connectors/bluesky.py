@@ -26,7 +26,8 @@ from connectors.base import (
     SkipStream,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from monitor.models import Mention
+from connectors.media import Candidate, media_refs, objects
+from monitor.models import MediaRef, Mention
 from monitor.optional import require
 from monitor.platforms import default_token_env
 from monitor.secrets import MissingSecret, read_secret
@@ -38,6 +39,11 @@ from atproto_client.request import Request  # noqa: E402
 
 CLIENT = f"atproto {getattr(atproto, '__version__', '?')}"
 T = TypeVar("T")
+# Embed views (https://docs.bsky.app/docs/advanced-guides/posts): a post's own pictures are its
+# images or its video's still, alone or beside a quoted post (recordWithMedia).
+IMAGES_VIEW = "app.bsky.embed.images#view"
+VIDEO_VIEW = "app.bsky.embed.video#view"
+RECORD_WITH_MEDIA_VIEW = "app.bsky.embed.recordWithMedia#view"
 
 
 class Settings(PlatformSettings):
@@ -198,7 +204,26 @@ class BlueskyConnector(Connector):
             is_official=handle.lower() in getattr(self, "official", set()),
             lang=(record.get("langs") or [None])[0],
             raw={"post": post, "provenance": stamp},
+            media=post_media(post),
         )
+
+
+def post_media(post: dict[str, Any]) -> tuple[MediaRef, ...]:
+    """A post view's images: each `fullsize` of an images embed (with its alt), or a video's
+    `thumbnail` (a GIF is a video with presentation "gif"). A quoted post (record embed) keeps
+    its images to itself; a link card (external) is the linked page's picture: neither is taken."""
+    embed = post.get("embed") if isinstance(post.get("embed"), dict) else {}
+    if embed.get("$type") == RECORD_WITH_MEDIA_VIEW:
+        embed = embed.get("media") if isinstance(embed.get("media"), dict) else {}
+    candidates: list[Candidate] = []
+    if embed.get("$type") == IMAGES_VIEW:
+        candidates = [
+            (image.get("fullsize"), "image", image.get("alt")) for image in objects(embed.get("images"))
+        ]
+    elif embed.get("$type") == VIDEO_VIEW:
+        kind = "gif" if embed.get("presentation") == "gif" else "video_thumbnail"
+        candidates = [(embed.get("thumbnail"), kind, embed.get("alt"))]
+    return media_refs(candidates, platform="bluesky", post=str(post.get("uri", "?")))
 
 
 def _detail(exc: Any) -> str:

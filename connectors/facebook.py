@@ -15,12 +15,15 @@ from pydantic import Field
 
 from connectors.base import Batch, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
+from connectors.media import Candidate, media_refs
+from connectors.meta_media import FB_COMMENT_ATTACHMENT, FB_POST_ATTACHMENTS, facebook_media
+from connectors.meta_webhooks import webhook_photos
 from monitor.models import Mention
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
-POST_FIELDS = "id,message,created_time,from{id,name},permalink_url,parent_id"
-COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+POST_FIELDS = f"id,message,created_time,from{{id,name}},permalink_url,parent_id,{FB_POST_ATTACHMENTS}"
+COMMENT_FIELDS = f"id,message,created_time,from{{id,name}},parent{{id}},permalink_url,{FB_COMMENT_ATTACHMENT}"
 
 
 class Settings(GraphSettings):
@@ -108,24 +111,34 @@ class FacebookConnector(MetaConnector):
         yield Batch([], copy_state(state))
 
     def by_id(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
-        """A `feed` webhook's post or comment, read by its own id."""
+        """A `feed` webhook's post or comment, read by its own id (with the change's photo
+        links in reserve, should the object read show none)."""
+        value = queued.get("value") or {}
+        photos = webhook_photos(value)
         if queued["kind"] == "post":
             return (
                 queued["object_id"],
                 {"fields": POST_FIELDS},
-                lambda i, stamp: self.normalize(i, stamp, kind="post"),
+                lambda i, stamp: self.normalize(i, stamp, kind="post", fallback=photos),
             )
-        post_id = (queued.get("value") or {}).get("post_id")
+        post_id = value.get("post_id")
         return (
             queued["object_id"],
             {"fields": COMMENT_FIELDS},
-            lambda i, stamp: self.normalize(i, stamp, kind="comment", post_id=post_id),
+            lambda i, stamp: self.normalize(i, stamp, kind="comment", post_id=post_id, fallback=photos),
         )
 
     # --- pure: Graph API objects to Mentions --------------------------------------------
     def normalize(
-        self, item: dict[str, Any], stamp: dict[str, Any], *, kind: str, post_id: str | None = None
+        self,
+        item: dict[str, Any],
+        stamp: dict[str, Any],
+        *,
+        kind: str,
+        post_id: str | None = None,
+        fallback: list[Candidate] | None = None,
     ) -> Mention:
+        """A post or comment; `fallback` holds the images a webhook named, used if it shows none."""
         author = item.get("from") or {}
         author_id = str(author.get("id", ""))
         thread = post_id or item.get("parent_id") or item["id"]
@@ -143,4 +156,6 @@ class FacebookConnector(MetaConnector):
             in_reply_to_id=in_reply_to,
             is_official=author_id in self.official_page_ids,
             raw={kind: item, "provenance": stamp},
+            media=facebook_media(item, post=str(item["id"]))
+            or media_refs(fallback or [], platform="facebook", post=str(item["id"])),
         )

@@ -16,10 +16,14 @@ from pydantic import Field
 
 from connectors.base import Batch, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
+from connectors.meta_media import IG_MEDIA_IMAGES, IG_PUBLIC_MEDIA_IMAGES, instagram_media
 from monitor.models import Mention
 from monitor.platforms import default_token_env
 
-MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,comments_count"
+_MEDIA_BASICS = "id,caption,timestamp,permalink,username,comments_count"
+MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_MEDIA_IMAGES}"  # the account's own media
+# Media of other accounts (tags, @mentions): the same, less what Meta expands only for the owner.
+OTHERS_MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_PUBLIC_MEDIA_IMAGES}"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,like_count,media{id,permalink}"
 
@@ -69,7 +73,7 @@ class InstagramConnector(MetaConnector):
             handle=handle,
             node_id=account_id,
             edge=edge,
-            fields=MEDIA_FIELDS,
+            fields=MEDIA_FIELDS if edge == "media" else OTHERS_MEDIA_FIELDS,
             read_page=read_page,
             what=f"@{handle} {edge}",
         )
@@ -113,7 +117,7 @@ class InstagramConnector(MetaConnector):
         way the Graph API shows other people's media that @mention it)."""
         object_id, account = queued["object_id"], queued["account_id"]
         if queued["kind"] == "media":
-            fields = f"mentioned_media.media_id({object_id}){{{MEDIA_FIELDS}}}"
+            fields = f"mentioned_media.media_id({object_id}){{{OTHERS_MEDIA_FIELDS}}}"
             return (
                 account,
                 {"fields": fields},
@@ -153,4 +157,6 @@ class InstagramConnector(MetaConnector):
             in_reply_to_id=parent,
             is_official=username.lower() in self.official,
             raw={"media" if media is None else "comment": item, "provenance": stamp},
+            # A comment on Instagram is text only (the API gives comments no media).
+            media=instagram_media(item, post=str(item["id"])) if media is None else (),
         )

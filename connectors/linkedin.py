@@ -4,11 +4,17 @@ the comments on its recent posts, and posts that mention it.
 Pages are the official IOM3 page and registered committee pages, by handle and organization URN
 in `[connectors.linkedin.organizations]`. Every request carries the headers the versioned API
 requires: `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+
+A post names its images by URN (`content.media.id`, `content.multiImage.images[].id`); the
+Images API turns them into links (`downloadUrl`), 20 URNs to a BATCH_GET, for the new posts of
+each page only. Those links expire (`downloadUrlExpiresAt`, hours to days): the analysis pass
+should fetch them soon after the run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -27,12 +33,15 @@ from connectors.base import (
     copy_state,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from monitor.models import Mention
+from connectors.media import Candidate, dropped, media_refs, nested, objects
+from monitor.models import MediaRef, Mention
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
 API = "https://api.linkedin.com/rest"
 POST_URN_PREFIXES = ("urn:li:share:", "urn:li:ugcPost:")
+IMAGE_URN = "urn:li:image:"
+IMAGE_BATCH = 20  # URNs per Images API call: keeps the URL short, and one call per page of posts
 CLIENT = f"requests {requests.__version__}"
 
 
@@ -88,6 +97,8 @@ class LinkedInConnector(Connector):
                 elements = self._get(url).get("elements", [])
                 mentions, skipped = self._normalize_all(elements, url, "post")
                 fresh = [m for m in mentions if _ms(m.created_at) > since]
+                fresh, problems = self._with_images(fresh)  # only the new posts cost a lookup
+                skipped.extend(problems)
                 for m in fresh:
                     newest = max(newest, _ms(m.created_at))
                     recent[m.platform_id] = _ms(m.created_at)
@@ -149,8 +160,9 @@ class LinkedInConnector(Connector):
                 continue
             mentions.extend(found)
             skipped.extend(bad)
+        mentions, problems = self._with_images(mentions)
         state[key] = end
-        yield Batch(mentions, copy_state(state), skipped)
+        yield Batch(mentions, copy_state(state), skipped + problems)
 
     def _mentioning_post(self, note: Any) -> str:
         """The share or ugcPost URN a SHARE_MENTION notification points at.
@@ -175,6 +187,29 @@ class LinkedInConnector(Connector):
                 "not share it), not a post the Posts API can read"
             )
         return entity
+
+    def _with_images(self, mentions: list[Mention]) -> tuple[list[Mention], list[str]]:
+        """`mentions` with their images: every image URN they name resolved to its downloadUrl
+        by the Images API (BATCH_GET, IMAGE_BATCH at a time). A lookup LinkedIn refuses costs
+        those images, never the posts: they are stored without them and the run says why."""
+        wanted = sorted({urn for m in mentions for urn, _ in post_images(m.raw["post"])})
+        links: dict[str, str] = {}
+        problems: list[str] = []
+        for start in range(0, len(wanted), IMAGE_BATCH):
+            chunk = wanted[start : start + IMAGE_BATCH]
+            url = f"{API}/images?ids=List({','.join(quote(urn, safe='') for urn in chunk)})"
+            try:
+                results = self._get(url).get("results") or {}
+            except SkipStream as skip:
+                problems.append(
+                    f"LinkedIn images ({len(chunk)}): {skip}; their posts are stored without them"
+                )
+                continue
+            for urn, image in results.items() if isinstance(results, dict) else []:
+                # Empty while the image is processing or after it failed (Images API `status`).
+                if isinstance(image, dict) and image.get("downloadUrl"):
+                    links[str(urn)] = image["downloadUrl"]
+        return [replace(m, media=post_media(m.raw["post"], links)) for m in mentions], problems
 
     # --- HTTP --------------------------------------------------------------------------
     def _get(self, url: str) -> dict[str, Any]:
@@ -266,6 +301,36 @@ class LinkedInConnector(Connector):
             is_official=actor in self.official_urns,
             raw={"comment": comment, "provenance": stamp},
         )
+
+
+def post_images(post: dict[str, Any]) -> list[tuple[str, str]]:
+    """(image URN, alt text) of a post's own images, in order: `content.media` for one image,
+    `content.multiImage.images` for several (Posts API). A `content.media` video
+    (urn:li:video) has its still only in the Videos API, which wants write permissions
+    (w_organization_social) this read-only monitor never asks for: not captured. An
+    `article`'s thumbnail is the linked page's picture (connectors/media.py): not captured."""
+    images = objects([nested(post, "content", "media")]) + objects(
+        nested(post, "content", "multiImage", "images")
+    )
+    return [
+        (image["id"], image.get("altText") or "")
+        for image in images
+        if isinstance(image.get("id"), str) and image["id"].startswith(IMAGE_URN)
+    ]
+
+
+def post_media(post: dict[str, Any], links: dict[str, str]) -> tuple[MediaRef, ...]:
+    """The post's images as MediaRefs, each URN looked up in `links` (URN -> downloadUrl)."""
+    post_id = str(post.get("id", "?"))
+    candidates: list[Candidate] = []
+    for urn, alt in post_images(post):
+        if urn not in links:
+            dropped(
+                "linkedin", post_id, f"image {urn}: no downloadUrl (deleted, processing, or not readable)"
+            )
+            continue
+        candidates.append((links[urn], "image", alt))
+    return media_refs(candidates, platform="linkedin", post=post_id)
 
 
 def _ms(moment: datetime) -> int:

@@ -19,8 +19,9 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
+from connectors.media import Candidate, media_refs, objects
 from connectors.text import html_to_text
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention
 from monitor.optional import require
 from monitor.platforms import default_token_env
 
@@ -29,6 +30,14 @@ from mastodon import Mastodon  # noqa: E402
 
 CLIENT = f"Mastodon.py {getattr(mastodon_lib, '__version__', '?')}"
 T = TypeVar("T")
+# MediaAttachment (https://docs.joinmastodon.org/entities/MediaAttachment/): an image's `url` is
+# the picture; a gifv's or a video's `url` is an MP4, so their still is `preview_url`. Audio and
+# "unknown" (remote media the instance has not fetched) have no picture of their own.
+ATTACHMENT_IMAGE = {
+    "image": ("url", "image"),
+    "gifv": ("preview_url", "gif"),
+    "video": ("preview_url", "video_thumbnail"),
+}
 
 
 class Settings(PlatformSettings):
@@ -188,7 +197,19 @@ class MastodonConnector(Connector):
             is_official=acct.lower() in self.official,
             lang=status.get("language"),
             raw={"status": status, "provenance": stamp},
+            media=status_media(status),
         )
+
+
+def status_media(status: dict[str, Any]) -> tuple[MediaRef, ...]:
+    """A status's images with their descriptions (alt text); a reblog's are its original's."""
+    shown = status["reblog"] if isinstance(status.get("reblog"), dict) else status
+    candidates: list[Candidate] = []
+    for attachment in objects(shown.get("media_attachments")):
+        field, kind = ATTACHMENT_IMAGE.get(str(attachment.get("type")), ("", ""))
+        if field:
+            candidates.append((attachment.get(field), kind, attachment.get("description")))
+    return media_refs(candidates, platform="mastodon", post=str(status.get("uri") or status.get("id")))
 
 
 def partial_timeline(method: Callable[..., Any], target: Any) -> Callable[..., list[Any]]:

@@ -5,11 +5,50 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from monitor.platforms import PLATFORMS
 from monitor.vocabulary import ChannelKind
 
-__all__ = ["PLATFORMS", "ChannelKind", "Mention", "Evidence", "Flag", "Assessment"]
+__all__ = ["PLATFORMS", "ChannelKind", "MediaRef", "Mention", "Evidence", "Flag", "Assessment"]
+
+# What a post's image is: a photo, the still a platform gives for a video, or an animated GIF's
+# still (where the platform says it is one). The analysis pass fetches each URL once.
+MEDIA_KINDS = ("image", "video_thumbnail", "gif")
+MAX_MEDIA_URL = 4096  # platform CDN links run to a few hundred characters; more is not a link
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """One image a post carries, as the platform links it: the URL, what it is, its alt text.
+
+    Only the link is captured here; the analysis pass (monitor/media/) fetches it later and keeps
+    a hash and a small thumbnail, never the original. `alt` is the platform's alt text or
+    description, verbatim: it is post content (hostile), escaped wherever it is shown.
+    """
+
+    url: str
+    kind: str
+    alt: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.url, str) or not self.url:
+            raise ValueError(f"image url {self.url!r:.120} is not a link; give an http(s) URL")
+        if len(self.url) > MAX_MEDIA_URL:
+            raise ValueError(f"image url of {len(self.url)} characters is too long (at most {MAX_MEDIA_URL})")
+        # Whitespace or control characters in a URL (a CR/LF smuggled in, say) make it no URL at all.
+        if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in self.url):
+            raise ValueError(f"image url {self.url!r:.120} holds whitespace or control characters")
+        parts = urlsplit(self.url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"image url {self.url!r:.120} is not http(s); only web links are kept "
+                "(data:, file:, javascript: and relative links are refused)"
+            )
+        if self.kind not in MEDIA_KINDS:
+            raise ValueError(f"image kind {self.kind!r} is not one of {', '.join(MEDIA_KINDS)}")
+        if not isinstance(self.alt, str):
+            raise ValueError(f"image alt text must be text, not {type(self.alt).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +71,8 @@ class Mention:
     is_official: bool = False
     lang: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # The images the post carries, in the post's order (connectors/media.py builds them).
+    media: tuple[MediaRef, ...] = ()
 
     def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:
@@ -45,6 +86,11 @@ class Mention:
             raise ValueError(
                 f"created_at of {self.platform}:{self.platform_id} has no timezone; "
                 "connectors must give aware datetimes (UTC if the platform does not say)"
+            )
+        if not isinstance(self.media, tuple) or not all(isinstance(m, MediaRef) for m in self.media):
+            raise ValueError(
+                f"media of {self.platform}:{self.platform_id} must be a tuple of MediaRef, "
+                f"not {type(self.media).__name__}"
             )
 
 

@@ -6,7 +6,10 @@ platform id (so the post is never fetched and alerted on again), its times, plat
 (so counts, baselines and the audit still add up). Posts flagged `safeguarding` - often about
 children or people at risk - are minimised first, after `safeguarding_days`. A mention that
 belongs to an incident still open or acknowledged is kept whole until the incident is closed:
-it is the evidence someone is acting on.
+it is the evidence someone is acting on. A minimised mention's images (the `media` table) lose
+their link, alt text and thumbnail with it; their hashes and logo findings stay, so the audit's
+counts still add up, and one not yet analysed is marked skipped, as there is nothing left to fetch.
+Images are rows of their mention: deleting a mention deletes them (ON DELETE CASCADE).
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from sqlalchemy import Text, and_, cast, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import RetentionSection
-from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
+from monitor.schema import (
+    ActionLog,
+    AssessmentRow,
+    Incident,
+    IncidentMention,
+    MediaRow,
+    MentionRow,
+    OutboxMessage,
+)
 
 SAFEGUARDING = "safeguarding"
 CLOSED = ("resolved", "folded")
@@ -50,6 +61,19 @@ def _minimise(session: Session, ids: list[int], now: datetime) -> None:
         update(MentionRow)
         .where(MentionRow.id.in_(ids))
         .values(text="", author_name="", url="", raw={}, minimised_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # The pictures go with the words: no link to fetch them again, no alt text, no thumbnail.
+    session.execute(
+        update(MediaRow)
+        .where(MediaRow.mention_id.in_(ids), MediaRow.state == "pending")
+        .values(state="skipped", skip_reason="its mention was minimised (retention) before analysis")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(MediaRow)
+        .where(MediaRow.mention_id.in_(ids))
+        .values(url="", alt="", thumbnail=None)
         .execution_options(synchronize_session=False)
     )
 

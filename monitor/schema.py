@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -103,6 +104,46 @@ class MentionRow(Base):
     minimised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     assessments: Mapped[list[AssessmentRow]] = relationship(back_populates="mention")
+    # The images the post carries, in order; deleted with it (ON DELETE CASCADE in the database).
+    media: Mapped[list[MediaRow]] = relationship(
+        back_populates="mention", order_by="MediaRow.position", passive_deletes=True
+    )
+
+
+MEDIA_STATES = ("pending", "analysed", "skipped")
+
+
+class MediaRow(Base):
+    """One image of a mention (issue #16): its link as the platform gave it, then what the
+    analysis pass (monitor/media/) learns of it. Only a hash, a perceptual hash and a small
+    thumbnail are ever kept of the picture itself, never the original, under the mention's
+    retention (monitor/retention.py)."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "position", name="uq_media_mention_position"),
+        Index("ix_media_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)  # 0 for the post's first image
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # image | video_thumbnail | gif
+    alt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # hex
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # a small PNG/JPEG
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)  # of the original
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list, server_default="[]")
+    analysed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    mention: Mapped[MentionRow] = relationship(back_populates="media")
 
 
 class AssessmentRow(Base):
