@@ -352,3 +352,31 @@ def test_the_demo_writes_the_opted_in_committees_cards_to_its_maildir(demo_db):
         "priya.shah@example.org, tom.okafor@example.org",
     ]
     assert all("November 2026" in m["Subject"] and "fabiola.franco@iom3.org" in m["Cc"] for m in cards)
+
+
+def test_the_card_fits_a_phone_screen(seeded, config, tmp_path):
+    """390 px wide in Debian's Chromium, even with a long unbroken word in a quoted post."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does)")
+    with seeded.begin() as session:
+        save_batch(
+            session,
+            connector="t",
+            mentions=[_post("long", "IOM3_YMC", 25, "Join IoM3 at " + "https://example.org/" + "a" * 300)],
+            cursor={},
+            directory=ChannelDirectory(config),
+        )
+    score_pending(seeded, config, Scorer(config.lexicons, config.monitor.scoring))
+    page_file = tmp_path / "card.html"
+    page_file.write_text(produce_report_card(seeded, config, _account(config, "IOM3_YMC"), NOVEMBER).html)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium))
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(page_file.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            assert page.get_by_text("What went well", exact=True).is_visible()
+        finally:
+            browser.close()
