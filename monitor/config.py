@@ -274,7 +274,7 @@ class HeartbeatSection(Strict):
 
 
 class RetentionSection(Strict):
-    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is kept")."""
+    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is collected")."""
 
     # The digest reads a day and the week before it, hence at least 8 days of everything.
     raw_payload_days: int = Field(default=30, ge=8, le=3650)  # the platform's own JSON
