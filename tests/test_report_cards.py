@@ -5,22 +5,18 @@ delivered to a Maildir and through a real SMTP server."""
 from __future__ import annotations
 
 import mailbox
-import socket
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from alerts.outbox import flush
 from alerts.transports.maildir import MaildirTransport
-from alerts.transports.smtp import SmtpTransport
 from monitor.channels import ChannelDirectory
-from monitor.config import SmtpSection
 from monitor.daemon.scheduler import Monitor, monthly_trigger
 from monitor.models import Mention
 from monitor.pipeline import score_pending
@@ -30,6 +26,7 @@ from monitor.schema import JobState, OutboxMessage
 from monitor.scoring import Scorer
 from monitor.services.report_cards import claim_key, produce_report_card, queue_report_cards
 from monitor.store import save_batch
+from tests.alerts.test_smtp import smtp, smtp_server  # noqa: F401 - the fixture
 
 LONDON = ZoneInfo("Europe/London")
 NOVEMBER = date(2026, 11, 1)
@@ -301,38 +298,17 @@ def test_cards_arrive_in_the_maildir_with_a_copy_to_the_head_of_marketing(seeded
     assert "WHAT WENT WELL" in ymc.get_body(("plain",)).get_content()
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.received.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return "250 OK"
-
-
-def test_a_card_goes_through_a_real_smtp_server_to_the_admins_and_the_copy(seeded, config):
+def test_a_card_goes_through_a_real_smtp_server_to_the_admins_and_the_copy(seeded, config, smtp_server):  # noqa: F811
     now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     queue_report_cards(seeded, config, NOVEMBER, now, accounts=[_account(config, "IOM3_YMC")])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = _Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        result = flush(
-            seeded, SmtpTransport(SmtpSection(host="127.0.0.1", port=port, security="none")), now=now
-        )
-    finally:
-        controller.stop()
-    assert result.sent == 1
-    ((recipients, raw),) = sink.received
+    smtp_server.start()
+    assert flush(seeded, smtp(smtp_server.port), now=now).sent == 1
+    ((_sender, recipients, received),) = smtp_server.sink.received
     assert sorted(recipients) == [
         "fabiola.franco@iom3.org",
         "priya.shah@example.org",
         "tom.okafor@example.org",
     ]
-    received = message_from_bytes(raw, policy=policy.default)
     html = received.get_body(("html",)).get_content()
     assert "&lt;script&gt;" in html and "<script" not in html
 

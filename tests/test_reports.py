@@ -247,24 +247,26 @@ def test_audit_dormancy_counts_from_the_last_post(sessions, config):
     assert "last post seen 12 Jun 2026" in finding.finding  # 120 days before 10 October
 
 
-def test_audit_reads_profile_names_for_misspellings(sessions, config):
+def _store(sessions, config, mentions: list[Mention]) -> None:
     with sessions.begin() as session:
-        save_batch(
-            session,
-            connector="t",
-            directory=ChannelDirectory(config),
-            cursor={},
-            mentions=[
-                Mention(
-                    platform="x",
-                    platform_id="p1",
-                    author_handle="IOM3Packaging",
-                    author_name="IoM3 Packaging Society",
-                    text="Gala tickets on sale",
-                    created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
-                )
-            ],
-        )
+        save_batch(session, connector="t", directory=ChannelDirectory(config), cursor={}, mentions=mentions)
+
+
+def test_audit_reads_profile_names_for_misspellings(sessions, config):
+    _store(
+        sessions,
+        config,
+        [
+            Mention(
+                platform="x",
+                platform_id="p1",
+                author_handle="IOM3Packaging",
+                author_name="IoM3 Packaging Society",
+                text="Gala tickets on sale",
+                created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+            )
+        ],
+    )
     with sessions() as session:
         audit = build_audit(
             session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
@@ -327,24 +329,21 @@ def test_an_account_branded_as_iom3_that_complains_is_a_critic_not_a_lookalike(s
             "Still no reply from @iom3 to my complaint about the exam fees after three weeks. Unacceptable.",
         ),
     ]
-    with sessions.begin() as session:
-        save_batch(
-            session,
-            connector="t",
-            directory=ChannelDirectory(config),
-            cursor={},
-            mentions=[
-                Mention(
-                    platform="x",
-                    platform_id=f"c{n}",
-                    author_handle=handle,
-                    author_name=name,
-                    text=text,
-                    created_at=datetime(2026, 11, 20, 9, n, tzinfo=UTC),
-                )
-                for n, (handle, name, text) in enumerate(posts)
-            ],
-        )
+    _store(
+        sessions,
+        config,
+        [
+            Mention(
+                platform="x",
+                platform_id=f"c{n}",
+                author_handle=handle,
+                author_name=name,
+                text=text,
+                created_at=datetime(2026, 11, 20, 9, n, tzinfo=UTC),
+            )
+            for n, (handle, name, text) in enumerate(posts)
+        ],
+    )
     score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
     with sessions() as session:
         complaint = session.scalars(

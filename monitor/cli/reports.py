@@ -48,8 +48,9 @@ class Audit(Command):
     help = "audit every registered ASV account against the policy (access, dormancy, content)"
     description = (
         "Check every account in config/accounts.toml: does the Comms team have access, is "
-        "it dormant, what were its posts flagged for; and list accounts carrying IOM3's name that are "
-        "not registered. Saved as HTML and CSV under [audit] folder; --send emails the Head of Marketing."
+        "it dormant, what were its posts flagged for; and list unregistered accounts that present "
+        "themselves as IOM3 (never those that only name or criticise it). Saved as HTML and CSV under "
+        "[audit] folder; --send emails the Head of Marketing."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

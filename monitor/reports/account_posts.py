@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.config import RegisteredAccount
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.scoring.lexicon import Lexicon
 
@@ -23,19 +24,18 @@ class FlaggedPost:
 
 def flagged_posts(
     session: Session,
-    platform: str,
-    handle: str,
+    account: RegisteredAccount,
     *,
     since: datetime,
     until: datetime,
     categories: Iterable[str],
-    logo_approved: bool = False,
 ) -> dict[str, list[FlaggedPost]]:
     """The account's posts in [since, until) flagged in `categories`, oldest first, by category.
 
     A logo flag on an account approved to use the logo is no finding, so it is left out.
     """
-    wanted = set(categories) - ({"logo"} if logo_approved else set())
+    platform, handle = account.platform, account.handle
+    wanted = set(categories) - ({"logo"} if account.logo_approved else set())
     found: dict[str, list[FlaggedPost]] = {}
     for text, url, created_at, flags in session.execute(
         select(MentionRow.text, MentionRow.url, MentionRow.created_at, AssessmentRow.flags)

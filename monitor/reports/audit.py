@@ -239,15 +239,7 @@ def _content_findings(
     until: datetime,
 ) -> list[Finding]:
     """What the account's own posts in the period were flagged for."""
-    found = flagged_posts(
-        session,
-        account.platform,
-        account.handle,
-        since=since,
-        until=until,
-        categories=CONTENT_CATEGORIES,
-        logo_approved=account.logo_approved,
-    )
+    found = flagged_posts(session, account, since=since, until=until, categories=CONTENT_CATEGORIES)
     findings = []
     for category, posts in found.items():
         lexicon = config.lexicons.category(category)

@@ -114,15 +114,7 @@ def build_report_card(
     zone = config.timezone
     since, until = month_bounds(month, zone)
     seen = activity(session, account.platform, account.handle, since=since, until=until, zone=zone)
-    flagged = flagged_posts(
-        session,
-        account.platform,
-        account.handle,
-        since=since,
-        until=until,
-        categories=CONTENT_ORDER,
-        logo_approved=account.logo_approved,
-    )
+    flagged = flagged_posts(session, account, since=since, until=until, categories=CONTENT_ORDER)
     misspelt = profile_misspellings(session, account.platform, account.handle, Lexicon(config.lexicons))
     dormant_after = timedelta(days=config.monitor.audit.dormant_days)
     dormant = seen.last_post is None or until - seen.last_post > dormant_after
