@@ -109,7 +109,7 @@ def test_the_card_says_what_went_well_first_then_what_to_look_at(seeded, config)
         "Your posts drew 3 replies from others. The most talked-about (2 replies) is quoted below.",
         "The account reaches 2,610 followers, 110 more than at the start of the month.",
     )
-    assert any(line.startswith("You answered people 1 time") for line in card.went_well)
+    assert any(line.startswith("You answered people once: the policy asks you to") for line in card.went_well)
     # One post misspelt IOM3, so "every post wrote it correctly" is not claimed.
     assert not any("wrote it correctly" in line for line in card.went_well)
     assert [p.coaching.title for p in card.to_look_at] == ["Confidential information", "Writing IOM3's name"]
@@ -356,3 +356,25 @@ def test_the_card_fits_a_phone_screen(seeded, config, tmp_path):
             assert page.get_by_text("What went well", exact=True).is_visible()
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize(
+    ("posts", "days", "expected"),
+    [
+        (1, 1, "You posted once in November, on one day."),
+        (2, 1, "You posted twice in November, on one day."),
+        (12, 9, "You posted 12 times in November, on 9 different days."),
+    ],
+)
+def test_the_posting_line_reads_naturally(posts, days, expected):
+    from monitor.reports.coaching import Activity, went_well
+
+    good = went_well(
+        Activity(posts=posts, days_posted=days),
+        month="November",
+        comms_access=False,
+        misspelt_posts=0,
+        concerns=0,
+    )
+    assert good[0] == expected
+    assert "access" not in " ".join(good)  # no praise for what is not so

@@ -174,16 +174,18 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n:,} times")
+
+
 def went_well(
     activity: Activity, *, month: str, comms_access: bool, misspelt_posts: int, concerns: int
 ) -> list[str]:
     """The month's good news, first on the card. Never empty: there is always a thank-you."""
     good = []
     if activity.posts:
-        good.append(
-            f"You posted {_plural(activity.posts, 'time')} in {month}, "
-            f"on {_plural(activity.days_posted, 'different day')}."
-        )
+        days = "on one day" if activity.days_posted == 1 else f"on {activity.days_posted} different days"
+        good.append(f"You posted {_times(activity.posts)} in {month}, {days}.")
     if activity.weeks_posted and activity.weeks_posted == activity.weeks_in_month:
         good.append("You posted every week of the month: steady posting keeps followers with you.")
     elif activity.weeks_posted >= 3:
@@ -202,7 +204,7 @@ def went_well(
         good.append(line + (f", {gained:,} more than at the start of the month." if gained > 0 else "."))
     if activity.replies_given:
         good.append(
-            f"You answered people {_plural(activity.replies_given, 'time')}: the policy asks you to "
+            f"You answered people {_times(activity.replies_given)}: the policy asks you to "
             f'"{REPLY_QUOTE}", and you did.'
         )
     if activity.named_iom3 and not misspelt_posts:
