@@ -79,6 +79,7 @@ CRITIC = frozenset(
         "protest",
     }
 )
+_DESCRIBES = DENIES | FORMER | PERSON | CRITIC
 # A word right before the brand (a "the" between is skipped) that makes it the object, not the
 # name: "volunteering with IOM3", "thoughts on IOM3", "friends of the IOM3". Not "from" or "by":
 # "News from IOM3" speaks as IOM3.
@@ -137,7 +138,7 @@ def _markers(words: list[str], *, glued: bool) -> list[str]:
     """The words that make a name describe or criticise IOM3 rather than be it."""
     found = []
     for index, word in enumerate(words):
-        if word in DENIES | FORMER | PERSON | CRITIC:
+        if word in _DESCRIBES:
             found.append(word)
         elif glued and word != _BRAND_TOKEN:
             found.extend(m for m in sorted(CRITIC) if len(m) >= _GLUED_MIN and m in word)
