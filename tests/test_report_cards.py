@@ -24,8 +24,8 @@ from monitor.reports.coaching import COACHING
 from monitor.reports.months import card_month_due, first_working_day, month_of
 from monitor.schema import JobState, OutboxMessage
 from monitor.scoring import Scorer
-from monitor.services.report_cards import claim_key, produce_report_card, queue_report_cards
-from monitor.store import save_batch
+from monitor.services.report_cards import claim_key, produce_report_card, queue_report_cards, watched_since
+from monitor.store import save_batch, start_run
 from tests.alerts.test_smtp import smtp, smtp_server  # noqa: F401 - the fixture
 
 LONDON = ZoneInfo("Europe/London")
@@ -180,7 +180,10 @@ def test_which_month_is_due(local, expected):
     assert card_month_due(local, at=time(8, 0), working_days=WEEKDAYS, holidays=holidays) == expected
 
 
-def _monitor(config, sessions, clock, tmp_path) -> Monitor:  # noqa: ANN001
+def _monitor(config, sessions, clock, tmp_path, *, polling_since=datetime(2026, 8, 1, tzinfo=UTC)) -> Monitor:  # noqa: ANN001
+    """A monitor on `sessions`; its first connector run at `polling_since` (None: none yet)."""
+    if polling_since is not None and watched_since(sessions) is None:
+        start_run(sessions, "replay", polling_since)
     return Monitor(
         config,
         sessions,
@@ -227,6 +230,18 @@ def test_a_monitor_down_on_the_first_working_day_catches_up_once_when_it_starts(
     clock.now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     _monitor(config, sessions, clock, tmp_path).report_cards()
     assert len(_cards(sessions)) == 2
+
+
+def test_a_monitor_started_during_the_month_sends_no_card_for_it(sessions, config, clock, tmp_path):
+    """It saw only part of November: its cards would call the committees quiet. December's go."""
+    clock.now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    _monitor(
+        config, sessions, clock, tmp_path, polling_since=datetime(2026, 11, 20, 9, tzinfo=UTC)
+    ).report_cards()
+    assert _cards(sessions) == []
+    clock.now = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # the first working day of January
+    _monitor(config, sessions, clock, tmp_path).report_cards()
+    assert len(_cards(sessions)) == 2 and all("December 2026" in c.title for c in _cards(sessions))
 
 
 def test_once_a_month_through_both_clock_changes_at_eight_london_time(sessions, config, tmp_path):

@@ -10,8 +10,8 @@ Jobs, each never running twice at once (max_instances=1) and with missed runs fo
   London time: a clock change neither skips nor doubles them);
 - `report_cards` last month's report cards, from report_card_time on the month's first working
   day (tried at that time on each of the month's first days and once at start, so a monitor that
-  was down catches up; a claim row per account and month makes each card go once).
-"""
+  was down catches up; a claim row per account and month makes each card go once; none for a
+  month the monitor was not polling from its first day)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,11 @@ from monitor.crisis_watch import detect_crises
 from monitor.heartbeat import ping
 from monitor.housekeeping import close_stale_runs
 from monitor.pipeline import IngestResult, ingest, score_pending
-from monitor.reports.months import CATCH_UP_DAYS, WEEKDAYS, card_month_due
+from monitor.reports.months import CATCH_UP_DAYS, WEEKDAYS, card_month_due, month_bounds
 from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
-from monitor.services.report_cards import queue_report_cards
+from monitor.services.report_cards import queue_report_cards, watched_since
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 
 log = logging.getLogger(__name__)
@@ -315,6 +315,15 @@ class Monitor:
             holidays=quiet.bank_holidays if quiet else (),
         )
         if month is None:
+            return
+        began = month_bounds(month, self.config.timezone)[0]
+        since = watched_since(self.sessions)
+        if since is None or since > began:
+            # A monitor first started during or after the month saw only part of it: its cards would
+            # tell committees they were quiet when the monitor was not looking. The next month's go.
+            log.info(
+                "job=report_cards month=%s skipped=monitor_started_after_the_month_began", f"{month:%Y-%m}"
+            )
             return
         result = queue_report_cards(self.sessions, self.config, month, now)
         if result.queued:

@@ -12,12 +12,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import enqueue
 from monitor.config import Config, RegisteredAccount
 from monitor.reports.report_card import RenderedCard, build_report_card, render, report_card_email
-from monitor.schema import JobState
+from monitor.schema import ConnectorRun, JobState
 from monitor.store import _insert  # the dialect's INSERT ... ON CONFLICT DO NOTHING
 from monitor.vocabulary import ChannelKind
 
@@ -57,6 +58,13 @@ def committee_account(config: Config, spec: str) -> RegisteredAccount:
     raise NoSuchAccount(
         f"no {platform} @{handle} in config/accounts.toml; `run_monitor.py accounts list` shows the registry"
     )
+
+
+def watched_since(sessions: sessionmaker[Session]) -> datetime | None:
+    """When the monitor first polled a connector: before that it saw nothing, so a month that
+    began earlier would look quiet on every card."""
+    with sessions() as session:
+        return session.scalar(select(func.min(ConnectorRun.started_at)))
 
 
 def claim_key(account: RegisteredAccount, month: date) -> str:
