@@ -285,7 +285,9 @@ def embed_related(config: Config, message: EmailMessage, images: Mapping[str, by
         return message
     domain = str(config.monitor.mail.from_address).rpartition("@")[2]
     cids = {name: make_msgid(idstring=name, domain=domain) for name in images}
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(preferencelist=("html",))  # also under an attachment's multipart/mixed
+    if html_part is None:
+        return message
     html = html_part.get_content()
     for name, cid in cids.items():
         html = html.replace(f'"cid:{name}"', f'"cid:{cid[1:-1]}"')

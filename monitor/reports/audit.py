@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from alerts.compose import make_message, templates
 from monitor.config import Config
 from monitor.csv_safe import csv_bytes
+from monitor.reports.image_findings import ImageFindings, image_findings
 from monitor.schema import AssessmentRow, Incident, MentionRow
 from monitor.scoring.lexicon import Lexicon
 
@@ -67,6 +68,7 @@ class Audit:
     accounts: list[dict]  # one row per registered account: status figures
     findings: list[Finding]
     unofficial: list[dict]  # handles seen that look like IOM3 but are not registered
+    images: ImageFindings | None = None  # logo findings with thumbnails, reused pictures (#16)
 
     def findings_frame(self) -> pd.DataFrame:
         columns = [f for f in Finding.__dataclass_fields__]
@@ -169,7 +171,8 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
                     url=url,
                 )
             )
-    return Audit(since=since, until=until, accounts=accounts, findings=findings, unofficial=unofficial)
+    images = image_findings(session, config, since=since, until=until)
+    return Audit(since, until, accounts, findings, unofficial, images)
 
 
 def _content_findings(
