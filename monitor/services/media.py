@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Config, ConfigError, MediaSection
@@ -90,35 +90,37 @@ def fetch_settings(media: MediaSection) -> FetchSettings:
     return FetchSettings(max_bytes=media.max_bytes, timeout_s=media.timeout_seconds)
 
 
-def candidates(session: Session, limit: int) -> list[Any]:
-    """Pending images worth a look, oldest first: ASV accounts' posts, and flagged public posts,
-    each only once its post is scored."""
+def _worth_a_look() -> tuple[Any, ...]:
+    """Pending images of ASV accounts' posts and of flagged public posts, once their post is scored."""
     scored = exists().where(AssessmentRow.mention_id == MentionRow.id)
     flagged = exists().where(AssessmentRow.mention_id == MentionRow.id, AssessmentRow.flagged.is_(True))
-    return list(
-        session.execute(
-            select(
-                MediaRow.id,
-                MediaRow.url,
-                MentionRow.platform,
-                MentionRow.author_handle,
-                MentionRow.channel_kind,
-                MentionRow.is_official,
-            )
-            .join(MentionRow, MentionRow.id == MediaRow.mention_id)
-            .where(
-                MediaRow.state == "pending",
-                MentionRow.is_official.is_(False),
-                scored,
-                or_(
-                    MentionRow.channel_kind.in_(ASV_KINDS),
-                    and_(MentionRow.channel_kind == "public", flagged),
-                ),
-            )
-            .order_by(MediaRow.id)
-            .limit(limit)
-        ).all()
+    return (
+        MediaRow.state == "pending",
+        MentionRow.is_official.is_(False),
+        scored,
+        or_(MentionRow.channel_kind.in_(ASV_KINDS), and_(MentionRow.channel_kind == "public", flagged)),
     )
+
+
+def candidates(session: Session, limit: int) -> tuple[list[Any], int]:
+    """The oldest `limit` images worth a look, and how many there are in all."""
+    joined = select(MediaRow.id).join(MentionRow, MentionRow.id == MediaRow.mention_id)
+    total = session.scalar(select(func.count()).select_from(joined.where(*_worth_a_look()).subquery()))
+    rows = session.execute(
+        select(
+            MediaRow.id,
+            MediaRow.url,
+            MentionRow.platform,
+            MentionRow.author_handle,
+            MentionRow.channel_kind,
+            MentionRow.is_official,
+        )
+        .join(MentionRow, MentionRow.id == MediaRow.mention_id)
+        .where(*_worth_a_look())
+        .order_by(MediaRow.id)
+        .limit(limit)
+    ).all()
+    return list(rows), int(total or 0)
 
 
 _detectors: dict[str, LogoDetector] = {}
@@ -155,11 +157,10 @@ def analyse_media(
         return result
     deadline = timer() + media.pass_seconds
     with sessions() as session:
-        rows = candidates(session, media.per_pass + 1)  # one more: is anything left after this pass?
+        rows, total = candidates(session, media.per_pass)
     if not rows:
         return result
-    result.left = max(0, len(rows) - media.per_pass)
-    rows = rows[: media.per_pass]
+    result.left = total - len(rows)  # beyond this pass's limit
     try:
         from monitor.media.fetch import Skipped, fetch_image
         from monitor.media.thumbs import draw_findings
@@ -167,13 +168,13 @@ def analyse_media(
         detector = detector or load_detector(config)
         settings = settings or fetch_settings(media)
     except MissingExtra as exc:
-        result.problem, result.left = str(exc), len(rows) + result.left
+        result.problem, result.left = str(exc), total
         if exc.extra not in _told_missing:
             _told_missing.add(exc.extra)
             log.warning("job=media event=missing_extra images_waiting=%d %s", result.left, exc)
         return result
     except (ConfigError, ValueError) as exc:  # config/logos/ is wrong: say so, keep the images pending
-        result.problem, result.left = f"the reference logos cannot be used: {exc}", len(rows) + result.left
+        result.problem, result.left = f"the reference logos cannot be used: {exc}", total
         return result
     import requests
 
