@@ -75,7 +75,9 @@ def test_demo_analyses_the_sample_pictures_and_emails_the_logo_findings_with_the
         assert "Head of Marketing" in message.get_body(("plain",)).get_content()
         (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
         html = message.get_body(("html",)).get_content()
-        assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html and "IOM3 logo (current) outlined" in html
+        assert (
+            f'src="cid:{image["Content-ID"].strip("<>")}"' in html and "IOM3 logo (current) outlined" in html
+        )
 
 
 def test_demo_flags_the_unanswered_complaints_and_not_the_chatter(demo):

@@ -41,13 +41,20 @@ def test_the_poster_comes_from_the_registry_whatever_the_handle_case():
     approvals = {("x", "iom3packaging"): True, ("facebook", "sheffieldmetallurgicalassoc"): False}
     assert poster_of(platform="x", handle="IOM3Packaging", official=False, approvals=approvals) == APPROVED
     assert (
-        poster_of(platform="facebook", handle="SheffieldMetallurgicalAssoc", official=False, approvals=approvals)
+        poster_of(
+            platform="facebook", handle="SheffieldMetallurgicalAssoc", official=False, approvals=approvals
+        )
         == UNAPPROVED
     )
     # The same handle on another platform is another account: not registered there.
-    assert poster_of(platform="instagram", handle="IOM3Packaging", official=False, approvals=approvals) == UNREGISTERED
+    assert (
+        poster_of(platform="instagram", handle="IOM3Packaging", official=False, approvals=approvals)
+        == UNREGISTERED
+    )
 
 
 def test_stored_findings_read_back_as_seen_logos():
-    stored = [{"version": "current", "status": "current", "confidence": 0.83, "quad": [[0, 0]], "inliers": 40}]
+    stored = [
+        {"version": "current", "status": "current", "confidence": 0.83, "quad": [[0, 0]], "inliers": 40}
+    ]
     assert seen_from_json(stored) == [SeenLogo("current", "current", 0.83)]

@@ -46,7 +46,11 @@ def test_an_unapproved_committee_flyer_emails_the_head_of_marketing_with_the_thu
     sessions, config, tmp_path
 ):
     responses.get(CDN + "flyer.jpg", body=FLYER, content_type="image/jpeg")
-    analysed(sessions, config, post("1", CDN + "flyer.jpg", text="Flyer for our evening", alt=HOSTILE_ALT, **SHEFFIELD))
+    analysed(
+        sessions,
+        config,
+        post("1", CDN + "flyer.jpg", text="Flyer for our evening", alt=HOSTILE_ALT, **SHEFFIELD),
+    )
     routed = route_pending(sessions, config, clock=lambda: NOW)
     assert routed.incidents_opened == 1
     (email,) = emails(sessions, config, tmp_path)
@@ -61,7 +65,10 @@ def test_an_unapproved_committee_flyer_emails_the_head_of_marketing_with_the_thu
     # The poster's alt text is shown, escaped: no markup of theirs reaches the email.
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>flyer</b>" not in html
     # Its quote cannot close the alt attribute either.
-    assert "alt=\"The post's image 1, with the IOM3 logo (current) outlined. The poster's description: &#34;&gt;" in html
+    assert (
+        "alt=\"The post's image 1, with the IOM3 logo (current) outlined. The poster's description: &#34;&gt;"
+        in html
+    )
     text = email.get_body(("plain",)).get_content()
     assert "Image 1: logo current (current), confidence" in text and "not approved for the logo" in text
 
@@ -80,7 +87,11 @@ def test_an_approved_committee_using_the_retired_logo_is_never_emailed_but_is_in
         assert session.scalar(select(func.count()).select_from(Incident)) == 0
         digest = build_digest(session, config, NOW.date())
     (finding,) = digest.logo_findings
-    assert (finding.decision, finding.version, finding.account) == ("retired", "retired-2010", "x @IOM3Packaging")
+    assert (finding.decision, finding.version, finding.account) == (
+        "retired",
+        "retired-2010",
+        "x @IOM3Packaging",
+    )
     rendered = render(digest, config)
     assert "retired logo version" in rendered.text and finding.cid_name in rendered.charts
     assert f'src="cid:{finding.cid_name}"' in rendered.html

@@ -36,7 +36,9 @@ def run(sessions, config, **kwargs):
 def test_an_image_is_analysed_and_only_hashes_a_thumbnail_and_findings_are_kept(sessions, config):
     responses.get(CDN + "flyer.jpg", body=FLYER, content_type="image/jpeg")
     store_and_score(
-        sessions, config, [post("1", CDN + "flyer.jpg", platform="facebook", handle="SheffieldMetallurgicalAssoc")]
+        sessions,
+        config,
+        [post("1", CDN + "flyer.jpg", platform="facebook", handle="SheffieldMetallurgicalAssoc")],
     )
     result = run(sessions, config)
     (outcome,) = result.outcomes
@@ -65,7 +67,12 @@ def test_which_images_are_taken(sessions, config):
         config,
         [
             post("1", CDN + "asv.jpg"),  # a registered committee: always looked at
-            post("2", CDN + "public-flagged.jpg", handle="someone", text="New profile picture with the IOM3 logo"),
+            post(
+                "2",
+                CDN + "public-flagged.jpg",
+                handle="someone",
+                text="New profile picture with the IOM3 logo",
+            ),
             post("3", CDN + "public-quiet.jpg", handle="someone", text="Lovely talk at IOM3 tonight"),
         ],
     )
@@ -80,7 +87,9 @@ def test_which_images_are_taken(sessions, config):
 @responses.activate
 def test_each_failure_is_skipped_with_its_reason_and_the_rest_of_the_pass_goes_on(sessions, config):
     responses.get(CDN + "slow.jpg", body=requests.exceptions.ConnectTimeout("no answer"))
-    responses.get(CDN + "huge.jpg", body=b"\xff" * 10, headers={"Content-Length": "900000"}, content_type="image/jpeg")
+    responses.get(
+        CDN + "huge.jpg", body=b"\xff" * 10, headers={"Content-Length": "900000"}, content_type="image/jpeg"
+    )
     responses.get(CDN + "page.jpg", body="<html>login</html>", content_type="text/html")
     responses.get(CDN + "gone.jpg", status=404)
     responses.get(CDN + "flaky.jpg", status=503)
@@ -91,7 +100,9 @@ def test_each_failure_is_skipped_with_its_reason_and_the_rest_of_the_pass_goes_o
     result = run(sessions, config)
     assert len(result.outcomes) == 6 and result.left == 0
     rows = media_rows(sessions)
-    reasons = {url.rsplit("/", 1)[1]: (rows[url].state, (rows[url].skip_reason or "").split(":")[0]) for url in urls}
+    reasons = {
+        url.rsplit("/", 1)[1]: (rows[url].state, (rows[url].skip_reason or "").split(":")[0]) for url in urls
+    }
     assert reasons == {
         "slow.jpg": ("skipped", "timeout"),
         "huge.jpg": ("skipped", "too_large"),

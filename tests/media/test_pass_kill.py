@@ -57,7 +57,9 @@ CHILD = textwrap.dedent(
 def test_a_kill_mid_pass_loses_nothing_and_repeats_nothing_stored(database_url, tmp_path):
     config = load_config()
     sessions = open_store(config, database_url)
-    store_and_score(sessions, config, [post(str(i), sample_url(name), minutes=i) for i, name in enumerate(PICTURES)])
+    store_and_score(
+        sessions, config, [post(str(i), sample_url(name), minutes=i) for i, name in enumerate(PICTURES)]
+    )
 
     child = subprocess.run(
         [sys.executable, "-c", CHILD, database_url, str(KILL_AT)],
