@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 from alerts.compose import ImageEvidence
 from alerts.routing import RouteDecision, route
 from monitor.config import Config
-from monitor.media.decide import FLAG, decide, poster_of, seen_from_json
+from monitor.media.decide import FLAG, decide_stored
 from monitor.models import Assessment, Evidence, Flag
+from monitor.pipeline import logo_approvals
 from monitor.schema import MediaRow, MentionRow
 
 CATEGORY = "logo"
@@ -91,7 +92,7 @@ def image_evidence(session: Session, config: Config, mention_id: int) -> tuple[I
     The decision is worked out again from the stored findings and today's registry, so an account
     approved since the pass shows no image it is now allowed to post.
     """
-    approvals = {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
+    approvals = logo_approvals(config)
     shown = []
     for image, mention in session.execute(
         select(MediaRow, MentionRow)
@@ -99,14 +100,12 @@ def image_evidence(session: Session, config: Config, mention_id: int) -> tuple[I
         .where(MediaRow.mention_id == mention_id, MediaRow.decision == FLAG, MediaRow.thumbnail.is_not(None))
         .order_by(MediaRow.position)
     ):
-        verdict = decide(
-            poster_of(
-                platform=mention.platform,
-                handle=mention.author_handle,
-                official=mention.is_official,
-                approvals=approvals,
-            ),
-            seen_from_json(image.findings),
+        _, verdict = decide_stored(
+            image.findings,
+            platform=mention.platform,
+            handle=mention.author_handle,
+            official=mention.is_official,
+            approvals=approvals,
         )
         if verdict.decision != FLAG or verdict.lead is None:
             continue

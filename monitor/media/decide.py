@@ -87,3 +87,17 @@ def poster_of(
 def seen_from_json(findings: Iterable[Mapping[str, Any]]) -> list[SeenLogo]:
     """The stored findings (the `media.findings` JSON) as SeenLogo."""
     return [SeenLogo(str(f["version"]), f["status"], float(f["confidence"])) for f in findings]
+
+
+def decide_stored(
+    findings: Iterable[Mapping[str, Any]],
+    *,
+    platform: str,
+    handle: str,
+    official: bool,
+    approvals: Mapping[tuple[str, str], bool],
+) -> tuple[Poster, LogoDecision]:
+    """The poster and the decision for an image's stored findings, on today's registry: an account
+    approved since the pass shows no finding it is now allowed to have."""
+    poster = poster_of(platform=platform, handle=handle, official=official, approvals=approvals)
+    return poster, decide(poster, seen_from_json(findings))

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
-from monitor.media.decide import FLAG, RETIRED, decide, poster_of, seen_from_json
+from monitor.media.decide import FLAG, RETIRED, decide_stored
 from monitor.optional import MissingExtra
+from monitor.pipeline import logo_approvals
 from monitor.schema import MediaRow, MentionRow
 
 DECISION_LABELS = {
@@ -96,7 +97,7 @@ def _standing(registered: bool, approved: bool) -> str:
 
 def image_findings(session: Session, config: Config, *, since: datetime, until: datetime) -> ImageFindings:
     """What the images of posts made in [since, until) showed."""
-    approvals = {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
+    approvals = logo_approvals(config)
     found = ImageFindings()
     hashes: dict[tuple[str, int], str] = {}
     posts: dict[int, tuple[str, str, datetime]] = {}
@@ -118,14 +119,13 @@ def image_findings(session: Session, config: Config, *, since: datetime, until: 
         if image.phash:
             hashes[(account, image.id)] = image.phash
             posts[image.id] = (account, mention.url, mention.created_at)
-        poster = poster_of(
+        poster, verdict = decide_stored(
+            image.findings,
             platform=mention.platform,
             handle=mention.author_handle,
             official=mention.is_official,
             approvals=approvals,
         )
-        # Decided again on today's registry: an account approved since shows no finding.
-        verdict = decide(poster, seen_from_json(image.findings))
         if verdict.decision not in (FLAG, RETIRED) or verdict.lead is None:
             continue
         found.logos.append(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import Config, ConfigError, MediaSection
 from monitor.media.decide import FLAG, LogoDecision, SeenLogo, decide, poster_of
 from monitor.optional import MissingExtra
+from monitor.pipeline import logo_approvals
 from monitor.schema import AssessmentRow, MediaRow, MentionRow, utcnow
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def analyse_media(
     import requests
 
     http = http or requests.Session()
-    approvals = {(a.platform, a.handle.lower()): a.logo_approved for a in config.accounts.account}
+    approvals = logo_approvals(config)
 
     def look(image: Any) -> tuple[list[Any], bytes | None]:
         found = detector.detect(image)
