@@ -100,13 +100,7 @@ def image_evidence(session: Session, config: Config, mention_id: int) -> tuple[I
         .where(MediaRow.mention_id == mention_id, MediaRow.decision == FLAG, MediaRow.thumbnail.is_not(None))
         .order_by(MediaRow.position)
     ):
-        _, verdict = decide_stored(
-            image.findings,
-            platform=mention.platform,
-            handle=mention.author_handle,
-            official=mention.is_official,
-            approvals=approvals,
-        )
+        _, verdict = decide_stored(image.findings, mention, approvals)
         if verdict.decision != FLAG or verdict.lead is None:
             continue
         shown.append(

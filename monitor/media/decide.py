@@ -90,14 +90,15 @@ def seen_from_json(findings: Iterable[Mapping[str, Any]]) -> list[SeenLogo]:
 
 
 def decide_stored(
-    findings: Iterable[Mapping[str, Any]],
-    *,
-    platform: str,
-    handle: str,
-    official: bool,
-    approvals: Mapping[tuple[str, str], bool],
+    findings: Iterable[Mapping[str, Any]], mention: Any, approvals: Mapping[tuple[str, str], bool]
 ) -> tuple[Poster, LogoDecision]:
-    """The poster and the decision for an image's stored findings, on today's registry: an account
-    approved since the pass shows no finding it is now allowed to have."""
-    poster = poster_of(platform=platform, handle=handle, official=official, approvals=approvals)
+    """The poster and the decision for an image's stored findings, from its mention (anything with
+    platform, author_handle and is_official) on today's registry: an account approved since the
+    pass shows no finding it is now allowed to have."""
+    poster = poster_of(
+        platform=mention.platform,
+        handle=mention.author_handle,
+        official=mention.is_official,
+        approvals=approvals,
+    )
     return poster, decide(poster, seen_from_json(findings))

@@ -119,13 +119,7 @@ def image_findings(session: Session, config: Config, *, since: datetime, until: 
         if image.phash:
             hashes[(account, image.id)] = image.phash
             posts[image.id] = (account, mention.url, mention.created_at)
-        poster, verdict = decide_stored(
-            image.findings,
-            platform=mention.platform,
-            handle=mention.author_handle,
-            official=mention.is_official,
-            approvals=approvals,
-        )
+        poster, verdict = decide_stored(image.findings, mention, approvals)
         if verdict.decision not in (FLAG, RETIRED) or verdict.lead is None:
             continue
         found.logos.append(
