@@ -319,6 +319,18 @@ class WebSection(Strict):
     page_size: int = Field(default=25, ge=5, le=200)
 
 
+class MediaSection(Strict):
+    """The image analysis pass (issue #16): which limits a post's image is fetched under."""
+
+    enabled: bool = True  # false: images stay pending, nothing is fetched
+    # A social media picture is a few hundred kB; a phone's original a few MB.
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=10_000, le=100 * 1024 * 1024)
+    timeout_seconds: float = Field(default=10, gt=0, le=120)  # connect and per read, per try
+    per_pass: int = Field(default=50, ge=1, le=10_000)  # images fetched in one pass at most
+    # A pass stops between images after this long; the rest wait for the next pass.
+    pass_seconds: int = Field(default=50, ge=5, le=3600)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -332,6 +344,7 @@ class MonitorFile(Strict):
     heartbeat: HeartbeatSection = HeartbeatSection()
     retention: RetentionSection = RetentionSection()
     web: WebSection = WebSection()
+    media: MediaSection = MediaSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -501,6 +514,9 @@ class Route(Strict):
     channel_kinds: list[Literal["official", "asv_committee", "asv_personal", "public"]] | None = None
     platforms: list[Platform] | None = None
     levels: list[Literal["high", "normal"]] | None = None
+    # What the flag was raised on: a post's words ("text") or the logo seen in its image
+    # ("image", monitor/media/). Unset: either.
+    evidence: list[Literal["text", "image"]] | None = None
     role: Literal[ROLES]  # type: ignore[valid-type]
     urgency: Literal[URGENCIES]  # type: ignore[valid-type]
     group_wait: Minutes | None = None
@@ -658,13 +674,16 @@ class RoutingFile(Strict):
     @model_validator(mode="after")
     def _every_category_has_a_route(self) -> RoutingFile:
         catch_all = {
-            c for r in self.route if not (r.channel_kinds or r.platforms or r.levels) for c in r.categories
+            c
+            for r in self.route
+            if not (r.channel_kinds or r.platforms or r.levels or r.evidence)
+            for c in r.categories
         }
         missing = [c for c in CATEGORIES if c not in catch_all]
         if missing:
             raise ValueError(
                 f"no route takes every {', '.join(missing)} flag: add a [[route]] for them with no "
-                "channel_kinds, platforms or levels, so none is ever dropped"
+                "channel_kinds, platforms, levels or evidence, so none is ever dropped"
             )
         return self
 

@@ -123,6 +123,7 @@ class MediaRow(Base):
     __table_args__ = (
         UniqueConstraint("mention_id", "position", name="uq_media_mention_position"),
         Index("ix_media_state", "state"),
+        Index("ix_media_unrouted", "routed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -142,6 +143,12 @@ class MediaRow(Base):
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list, server_default="[]")
     analysed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What the logo findings mean for this account (monitor/media/decide.py): "flag" (routed to
+    # the Head of Marketing), "retired" (the digest and audit only) or "none"; null until analysed.
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Set when routing has looked at a "flag" (alerts/image_flags.py), and at analysis for the rest:
+    # like an assessment's routed_at, it makes an image finding routed exactly once.
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     mention: Mapped[MentionRow] = relationship(back_populates="media")
 

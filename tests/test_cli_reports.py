@@ -21,7 +21,8 @@ def test_digest_command_saves_the_day(demo_db, config_dir, tmp_path, cli):
     toml = config_dir / "monitor.toml"
     toml.write_text(toml.read_text().replace('folder = "var/digests"', f'folder = "{tmp_path / "digests"}"'))
     code, out, _ = cli("--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20")
-    assert code == 0 and "69 mentions that day." in out
+    # 70 since #16 added the Women in Materials breakfast post (with its picture) on the 20th.
+    assert code == 0 and "70 mentions that day." in out
     folder = tmp_path / "digests" / "2026-11-20"
     assert {p.name for p in folder.iterdir()} == {
         "digest.html",
@@ -160,7 +161,7 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     assert result.sent == 1
     (raw,) = sink.raw
     received = message_from_bytes(raw, policy=policy.default)
-    assert received["Subject"].startswith("[IOM3 monitor] Daily digest, Friday 20 November 2026: 69 mentions")
+    assert received["Subject"].startswith("[IOM3 monitor] Daily digest, Friday 20 November 2026: 70 mentions")
     html = received.get_body(("html",))
     images = [p for p in received.walk() if p.get_content_type() == "image/png"]
     assert len(images) == 2
@@ -171,7 +172,7 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     (attachment,) = [p for p in received.iter_attachments() if p.get_content_type() == "text/csv"]
     assert attachment.get_filename() == "flagged-2026-11-20.csv"
     assert "mention,posted,platform" in attachment.get_content()
-    assert "69 mentions that day." in received.get_body(("plain",)).get_content()
+    assert "70 mentions that day." in received.get_body(("plain",)).get_content()
 
 
 def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(

@@ -76,7 +76,7 @@ def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config
         by_platform_id = {(m.platform, m.platform_id): m.id for m in session.scalars(select(MentionRow))}
 
     that_day = [p for p in SAMPLE if _london_day(p["created_at"]) == day]
-    assert digest.total == len(that_day) == 69
+    assert digest.total == len(that_day) == 70  # 70 since #16 added a post with a picture that day
     expected = Counter((p["platform"], "official" if p["is_official"] else None) for p in that_day)
     assert sum(digest.volume["x"].values()) == sum(1 for p in that_day if p["platform"] == "x")
     assert digest.volume["x"]["official"] == expected[("x", "official")]
@@ -104,7 +104,7 @@ def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config
     for png in rendered.charts.values():
         width, height = _png_size(png)
         assert 400 <= width <= 1200 and 200 <= height <= 800 and len(png) > 5_000
-    assert "69 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
+    assert "70 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
     assert rendered.csv.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel reads it as UTF-8
     back = pd.read_csv(StringIO(rendered.csv.decode("utf-8-sig")), keep_default_na=False)
     assert len(back) == len(flagged_that_day)

@@ -41,7 +41,8 @@ class Demo(Command):
         from connectors.replay import SAMPLE_PATH, ReplayConnector
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection
-        from monitor.reports.summary import incidents_table, pass_tables, print_tables
+        from monitor.reports.summary import incidents_table, media_summary, pass_tables, print_tables
+        from monitor.sample_data.media_host import sample_session
         from monitor.schema import MentionRow
         from monitor.services.passes import run_pass
         from monitor.store import open_store
@@ -66,11 +67,14 @@ class Demo(Command):
         transport = MaildirTransport(demo_dir / "mail")
         console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.
-        result = run_pass(sessions, config, [replay], transport, settle=True)
+        # The sample's pictures live on a reserved host that only this session serves, from the
+        # bundled folder (monitor/sample_data/media_host.py): the real fetcher, no real network.
+        result = run_pass(sessions, config, [replay], transport, settle=True, media_http=sample_session())
         with sessions() as session:
             tables = pass_tables(session, result, config.routing)
             print_tables(console, [*tables, incidents_table(session, config.timezone)])
             newest = session.scalar(select(func.max(MentionRow.created_at)))
+        console.print(media_summary(result.media))
         cards = _report_cards(sessions, config, transport, newest)
         mail_dir = shown_path(demo_dir / "mail")
         database = f"sqlite:///{shown_path(demo_dir / 'monitor.db')}"

@@ -5,6 +5,8 @@ Jobs, each never running twice at once (max_instances=1) and with missed runs fo
 - `poll:<connector>` every [schedule] poll_minutes (or the connector's own), with jitter; a platform
   that says wait is next polled when it said; one with an open crisis every crisis_poll_minutes;
 - `process` every minute: score, look for crises, route, queue the emails that are due;
+- `media` every minute: fetch and analyse posts' images (monitor/services/media.py); a logo flag
+  it stores has `process` run at once to route it;
 - `flush` every minute: send the outbox;
 - `digest` daily at digest_time, `audit` weekly on audit_day at audit_time (cron triggers in
   London time: a clock change neither skips nor doubles them);
@@ -44,6 +46,7 @@ from monitor.reports.months import CATCH_UP_DAYS, WEEKDAYS, card_month_due, mont
 from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
+from monitor.services.media import analyse_media
 from monitor.services.report_cards import queue_report_cards, watched_since
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 
@@ -136,6 +139,13 @@ class Monitor:
             IntervalTrigger(minutes=1),
             id="process",
             next_run_time=now + timedelta(seconds=3),
+            **JOB_DEFAULTS,
+        )
+        self.scheduler.add_job(
+            self.media,
+            IntervalTrigger(minutes=1),
+            id="media",
+            next_run_time=now + timedelta(seconds=9),
             **JOB_DEFAULTS,
         )
         self.scheduler.add_job(
@@ -258,6 +268,20 @@ class Monitor:
                 "fail" if crashed else "success",
                 self.clock(),
                 detail=detail,
+            )
+
+    def media(self) -> None:
+        """The image pass; it stops between images on shutdown and at its deadline ([media])."""
+        result = analyse_media(self.sessions, self.config, clock=self.clock, stop=self.stopping.is_set)
+        if result.flagged:
+            self._reschedule("process", self.clock())  # route the logo flags now, not within the minute
+        if result.outcomes or result.left:
+            log.info(
+                "job=media analysed=%d skipped=%d findings=%d left=%d",
+                result.analysed,
+                len(result.skipped),
+                len(result.flagged),
+                result.left,
             )
 
     def purge(self) -> None:

@@ -20,6 +20,7 @@ from alerts.compose import make_message, templates
 from monitor.config import Config, RegisteredAccount
 from monitor.csv_safe import csv_bytes
 from monitor.reports.account_posts import flagged_posts, profile_misspellings
+from monitor.reports.image_findings import ImageFindings, image_findings
 from monitor.reports.lookalike import BRAND, Verdict, is_critic, judge
 from monitor.schema import AssessmentRow, Incident, MentionRow
 from monitor.scoring.lexicon import Lexicon
@@ -74,6 +75,7 @@ class Audit:
     # Unregistered accounts carrying IOM3's name that were not listed: they describe or criticise
     # IOM3, or raised a complaint or disclosure. Counted, never named (README, "The audit").
     left_out: int = 0
+    images: ImageFindings | None = None  # logo findings with thumbnails, reused pictures (#16)
 
     def findings_frame(self) -> pd.DataFrame:
         columns = [f for f in Finding.__dataclass_fields__]
@@ -162,6 +164,7 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
         findings=findings,
         unofficial=unofficial,
         left_out=left_out,
+        images=image_findings(session, config, since=since, until=until),
     )
 
 
