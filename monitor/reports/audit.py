@@ -169,6 +169,9 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
                     url=url,
                 )
             )
+    from monitor.reports.profiles import profile_findings  # imported here: it imports Finding from here
+
+    findings.extend(profile_findings(session, config, findings))  # the stored profiles (issue #16)
     return Audit(since=since, until=until, accounts=accounts, findings=findings, unofficial=unofficial)
 
 
