@@ -233,6 +233,8 @@ class ScheduleSection(Strict):
     digest_time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     audit_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     audit_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # When the registered accounts' profiles are read (each at most once a day), before the digest.
+    profiles_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # Who is told (once) when a connector keeps failing, and when it recovers.
     operator_role: Literal[ROLES] = "communications_executive"  # type: ignore[valid-type]
     failures_before_telling: int = Field(default=3, ge=1, le=100)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
 import responses
 import sqlalchemy as sa
@@ -290,3 +291,56 @@ def test_migration_0013_goes_down_and_up(database_url):
         ("platform", "handle_key")
     }
     engine.dispose()
+
+
+@responses.activate
+def test_the_service_reads_profiles_daily_at_profiles_time_and_purges_with_the_official_list(
+    sessions, config, clock
+):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from alerts.transports.maildir import MaildirTransport
+    from monitor.daemon.scheduler import Monitor
+
+    scheduler = BackgroundScheduler(timezone=config.timezone)
+    monitor = Monitor(
+        config,
+        sessions,
+        [x(config, clock)],
+        MaildirTransport(Path("/tmp/unused")),
+        scheduler=scheduler,
+        clock=clock,
+    )
+    monitor.add_jobs()
+    trigger = scheduler.get_job("profiles").trigger
+    fire = trigger.get_next_fire_time(None, clock()).astimezone(config.timezone)
+    assert (fire.hour, fire.minute) == (6, 30) and config.monitor.schedule.profiles_time == "06:30"
+    answer_every_user(responses.mock)
+    monitor.profiles()
+    monitor.profiles()  # the same day: nothing asked again
+    assert sorted(asked(responses.mock)) == sorted(X_REGISTERED)
+    seed(sessions, ("x", "iom3_old", "official"))
+    monitor.purge()
+    assert ("x", "iom3_old") not in rows(sessions) and ("x", "iom3") in rows(sessions)
+
+
+def test_demo_reads_the_bundled_profiles_and_its_audit_shows_profile_findings(
+    demo_db, config, config_dir, tmp_path, cli
+):
+    toml = config_dir / "monitor.toml"
+    toml.write_text(toml.read_text().replace('folder = "var/audits"', f'folder = "{tmp_path / "audits"}"'))
+    code, out, _ = cli("--config", str(config_dir), "--database", demo_db, "audit", "--until", "2026-11-23")
+    assert code == 0
+    findings = pd.read_csv(tmp_path / "audits" / "2026-11-23" / "findings.csv", keep_default_na=False)
+    found = set(zip(findings["account"], findings["finding"], strict=True))
+    assert ("x @IOM3Packaging", "profile name writes IOM3 as IoM3") in found  # a misspelt committee name
+    assert ("x @DrHelenCarter", 'profile bio promotes IOM3 with no "views are my own" disclaimer') in found
+    assert any(
+        a == "linkedin @raj-patel-ceng" and f.startswith("profile not readable on LinkedIn") for a, f in found
+    )
+    engine = sa.create_engine(demo_db)
+    with engine.connect() as conn:  # the demo read the registry's and the channels' profiles only
+        stored = set(conn.execute(sa.text("SELECT platform, handle_key FROM profiles")))
+    engine.dispose()
+    config_keys = {(t.platform, t.handle.lower()) for t in profile_targets(config)}
+    assert stored == config_keys

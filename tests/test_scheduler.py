@@ -73,7 +73,7 @@ def test_every_job_is_one_at_a_time_with_missed_runs_folded(sessions, config):
     )
     monitor.add_jobs()
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"poll:scripted", "process", "flush", "digest", "audit", "retention"}
+    assert set(jobs) == {"poll:scripted", "process", "flush", "digest", "audit", "profiles", "retention"}
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)
     assert jobs["poll:scripted"].trigger.interval == timedelta(minutes=config.monitor.schedule.poll_minutes)

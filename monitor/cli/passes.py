@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from monitor.cli.base import Command, shown_path
@@ -21,7 +22,8 @@ class Demo(Command):
     description = (
         "Start from nothing under var/demo/: replay the bundled week of sample mentions, "
         "score them, open incidents and write the alert emails to a Maildir you can open in any mail "
-        "client. Safe to run again: it starts afresh each time. Your config/ files are used for "
+        "client; then read the registered accounts' profiles from a bundled file (no network). Safe to "
+        "run again: it starts afresh each time. Your config/ files are used for "
         "channels, accounts, contacts and word lists; the database and mail settings are the demo's."
     )
 
@@ -37,9 +39,11 @@ class Demo(Command):
         from connectors.replay import SAMPLE_PATH, ReplayConnector
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection
+        from monitor.reports.profiles import profiles_table
         from monitor.reports.summary import incidents_table, pass_tables, print_tables
         from monitor.schema import MentionRow
         from monitor.services.passes import run_pass
+        from monitor.services.profiles import SAMPLE_PROFILES, refresh_sample_profiles
         from monitor.store import open_store
 
         demo_dir = config.path(args.dir)
@@ -63,10 +67,13 @@ class Demo(Command):
         console.print(f"Replaying the sample week ({SAMPLE_PATH.name}) into {demo_dir / 'monitor.db'} ...")
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.
         result = run_pass(sessions, config, [replay], transport, settle=True)
+        # The registered accounts' profiles, from the bundled file: the demo has no network.
+        profiles = refresh_sample_profiles(sessions, config)
         with sessions() as session:
             tables = pass_tables(session, result, config.routing)
             print_tables(console, [*tables, incidents_table(session, config.timezone)])
             newest = session.scalar(select(func.max(MentionRow.created_at)))
+        console.print(profiles_table(profiles, f"Profiles read from the bundled {SAMPLE_PROFILES.name}"))
         mail_dir = shown_path(demo_dir / "mail")
         console.print(
             f"\n{result.flushed.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
@@ -76,10 +83,13 @@ class Demo(Command):
         )
         if newest is not None:
             # `digest` covers yesterday by default; the sample week is in the past.
+            last_day = newest.astimezone(config.timezone).date()
             console.print(
                 "The digest of the sample week's last day:\n  python run_monitor.py "
                 f"--database sqlite:///{shown_path(demo_dir / 'monitor.db')} digest --date "
-                f"{newest.astimezone(config.timezone).date().isoformat()}"
+                f"{last_day.isoformat()}\nThe audit of every ASV account, profiles included:\n  "
+                f"python run_monitor.py --database sqlite:///{shown_path(demo_dir / 'monitor.db')} audit "
+                f"--until {(last_day + timedelta(days=1)).isoformat()}"
             )
         return 0 if result.flushed.failed == 0 else 1
 
@@ -89,15 +99,18 @@ class Once(Command):
     help = "poll every enabled connector once, then score, alert and send"
     description = (
         "One full pass: fetch new mentions from every connector enabled in "
-        "config/monitor.toml, store them, score them, open incidents and send the emails. Each "
+        "config/monitor.toml, store them, score them, open incidents and send the emails; then read "
+        "the profiles of the official channels and registered accounts not read yet today. Each "
         "connector resumes where its last run stopped."
     )
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
         from alerts.transports import transport_from_config
         from connectors import enabled_connectors
+        from monitor.reports.profiles import profiles_table
         from monitor.reports.summary import pass_tables, print_tables
         from monitor.services.passes import run_pass
+        from monitor.services.profiles import refresh_profiles
         from monitor.store import open_store
 
         sessions = open_store(config, args.database)
@@ -113,8 +126,10 @@ class Once(Command):
             result = run_pass(sessions, config, connectors, transport_from_config(config))
         finally:
             pipeline_log.setLevel(level)
+        profiles = refresh_profiles(sessions, config, connectors)  # each at most once a day
         with sessions() as session:
             print_tables(console, pass_tables(session, result, config.routing))
+        console.print(profiles_table(profiles, "Profiles of the official channels and registered accounts"))
         problems = [r for r in result.ingested if r.status != "ok"]
         for r in problems:
             console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")
