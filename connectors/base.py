@@ -153,7 +153,13 @@ class Connector(ABC):
         SkipStream when this account cannot be read now (deleted, renamed, private), and the
         connector's usual RateLimited, FatalError or RetriableError otherwise.
         """
-        raise ProfileNotReadable(self.profile_refusal(handle) or f"{self.name} reads no profiles")
+        if refusal := self.profile_refusal(handle):
+            raise ProfileNotReadable(refusal)
+        return self.read_profile(handle)
+
+    def read_profile(self, handle: str) -> Profile:
+        """Ask the platform for `handle`'s profile; called only once `profile_refusal` allows it."""
+        raise ProfileNotReadable(f"{self.name} reads no profiles")
 
     @abstractmethod
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

@@ -98,7 +98,7 @@ class BlueskyConnector(Connector):
     def profile_refusal(self, handle: str) -> str | None:
         return None  # every Bluesky profile is public
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """A registered account's display name, description and avatar (getProfile)."""
         # One sign-in for all of a run's profiles: createSession has a tight rate limit of its own.
         if getattr(self, "client", None) is None:

@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, ProfileNotReadable, SkipStream, copy_state
+from connectors.base import Batch, SkipStream, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
 from connectors.media import Candidate, media_refs
 from connectors.meta_media import FB_COMMENT_ATTACHMENT, FB_POST_ATTACHMENTS, facebook_media
 from connectors.meta_webhooks import webhook_photos
-from connectors.profile import make_profile
+from connectors.profile import configured, make_profile
 from monitor.models import Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
@@ -58,15 +58,16 @@ class FacebookConnector(MetaConnector):
             yield from self._comments(graph, watch, state, handle)
 
     def profile_refusal(self, handle: str) -> str | None:
-        if self.watch.kind_of("facebook", handle) == "asv_personal" and self._page_id(handle) is None:
+        if (
+            self.watch.kind_of("facebook", handle) == "asv_personal"
+            and configured(self.settings.pages, handle) is None
+        ):
             return PERSONAL_PROFILE
         return None
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """A configured page's name, about text and picture (a silhouette counts as none)."""
-        if refusal := self.profile_refusal(handle):
-            raise ProfileNotReadable(refusal)
-        page_id = self._page_id(handle)
+        page_id = configured(self.settings.pages, handle)
         if page_id is None:
             raise SkipStream(
                 f"no page id for {handle}: add it to [connectors.facebook.pages] in monitor.toml"
@@ -83,9 +84,6 @@ class FacebookConnector(MetaConnector):
             url=page.get("link") or f"https://www.facebook.com/{page_id}",
             fetched_at=self.clock(),
         )
-
-    def _page_id(self, handle: str) -> str | None:
-        return next((pid for h, pid in self.settings.pages.items() if h.lower() == handle.lower()), None)
 
     # --- streams ---------------------------------------------------------------------
     def _posts(

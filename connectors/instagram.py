@@ -21,7 +21,7 @@ from pydantic import Field
 from connectors.base import Batch, SkipStream, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
 from connectors.meta_media import IG_MEDIA_IMAGES, IG_PUBLIC_MEDIA_IMAGES, instagram_media
-from connectors.profile import make_profile
+from connectors.profile import configured, make_profile
 from monitor.models import Mention, Profile
 from monitor.platforms import default_token_env
 
@@ -61,16 +61,14 @@ class InstagramConnector(MetaConnector):
     def profile_refusal(self, handle: str) -> str | None:
         return None  # whether it is a professional account, only Business Discovery can say
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """The account's own fields if IOM3's token manages it, else through Business Discovery."""
-        accounts = {h.lower(): account_id for h, account_id in self.settings.accounts.items()}
-        if (own := accounts.get(handle.lower())) is not None:
+        accounts = self.settings.accounts
+        if (own := configured(accounts, handle)) is not None:
             user = self._node(own, PROFILE_FIELDS)
         else:
-            official = [
-                accounts[h.lower()] for h in self.watch.official_handles("instagram") if h.lower() in accounts
-            ]
-            asker = next(iter(official or accounts.values()), None)
+            official = [configured(accounts, h) for h in self.watch.official_handles("instagram")]
+            asker = next((i for i in [*official, *accounts.values()] if i is not None), None)
             if asker is None:
                 raise SkipStream(
                     "Business Discovery asks through an IOM3 account: "

@@ -36,14 +36,13 @@ from connectors.base import (
     Cursor,
     FatalError,
     PlatformSettings,
-    ProfileNotReadable,
     RateLimited,
     SkipStream,
     copy_state,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from connectors.media import Candidate, dropped, media_refs, nested, objects
-from connectors.profile import make_profile
+from connectors.profile import configured, make_profile
 from monitor.models import MediaRef, Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
@@ -108,16 +107,14 @@ class LinkedInConnector(Connector):
         )
 
     def profile_refusal(self, handle: str) -> str | None:
-        if self._urn(handle) is None:
+        if configured(self.settings.organizations, handle) is None:
             # A handle with no organization URN is a member (or a page not yet configured).
             return MEMBER_PROFILE if self.watch.kind_of("linkedin", handle) == "asv_personal" else None
         return None if self.settings.profiles else LOOKUP_PERMISSION
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """A configured page's name and description (Organization Lookup); no logo (see above)."""
-        if refusal := self.profile_refusal(handle):
-            raise ProfileNotReadable(refusal)
-        urn = self._urn(handle)
+        urn = configured(self.settings.organizations, handle)
         if urn is None:
             raise SkipStream(
                 f"no URN for {handle}: add it to [connectors.linkedin.organizations] in monitor.toml"
@@ -140,9 +137,6 @@ class LinkedInConnector(Connector):
             else "",
             fetched_at=self.clock(),
         )
-
-    def _urn(self, handle: str) -> str | None:
-        return next((u for h, u in self.settings.organizations.items() if h.lower() == handle.lower()), None)
 
     # --- streams ---------------------------------------------------------------------
     def _posts(self, state: dict[str, Any], handle: str, urn: str) -> Iterator[Batch]:

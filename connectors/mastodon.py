@@ -86,7 +86,7 @@ class MastodonConnector(Connector):
     def profile_refusal(self, handle: str) -> str | None:
         return None  # an account's profile is public wherever its posts are
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """A registered account's display name, note (as text) and avatar, looked up at home."""
         home = self._client(self.settings.api_base_url, platform_token(self.settings, "Mastodon").reveal())
         account = _plain(self._call(lambda: home.account_lookup(handle.lstrip("@"))))

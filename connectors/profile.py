@@ -7,8 +7,9 @@ logged reason, as a post's image would be (connectors/media.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.media import media_refs
 from monitor.models import MediaRef, Profile
@@ -16,6 +17,13 @@ from monitor.models import MediaRef, Profile
 # Bios run to a few hundred characters (X 160, Bluesky 256, Mastodon 500, LinkedIn 2,000); a
 # longer "bio" is not one, and is cut rather than stored whole.
 MAX_TEXT = 5000
+T = TypeVar("T")
+
+
+def configured(ids: Mapping[str, T], handle: str) -> T | None:
+    """The id monitor.toml gives `handle` (a page id, an account id, a URN), whatever the case
+    either is written in: the registry and a connector's table are edited by hand."""
+    return next((value for name, value in ids.items() if name.lower() == handle.lower()), None)
 
 
 def make_profile(

@@ -146,7 +146,7 @@ class XConnector(Connector):
     def profile_refusal(self, handle: str) -> str | None:
         return None  # every X account's profile is public, a protected one's too
 
-    def profile(self, handle: str) -> Profile:
+    def read_profile(self, handle: str) -> Profile:
         """A registered account's name, bio and picture (the original size, not the 48 px one)."""
         client = self._client()
         params = {"username": handle, "user_fields": PROFILE_FIELDS}
