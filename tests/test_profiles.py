@@ -344,3 +344,11 @@ def test_demo_reads_the_bundled_profiles_and_its_audit_shows_profile_findings(
     engine.dispose()
     config_keys = {(t.platform, t.handle.lower()) for t in profile_targets(config)}
     assert stored == config_keys
+
+
+@responses.activate
+def test_a_profile_holding_nul_and_line_breaks_is_stored_on_both_backends(sessions, config, clock):
+    answer_every_user(responses.mock, name="IOM3\u0000 Young\r\nMembers {0}")  # PostgreSQL refuses NUL
+    refresh_profiles(sessions, config, [x(config, clock)], clock=clock, avatars=NO_PICTURES)
+    ymc = rows(sessions)[("x", "iom3_ymc")]
+    assert ymc.display_name == "IOM3\ufffd Young\r\nMembers IOM3_YMC"

@@ -172,7 +172,7 @@ def _committee_name(profile: ProfileRow, account: RegisteredAccount, where: str)
     committee = account.committee.strip()
     if not committee:
         return []
-    shown = profile.display_name.strip()
+    shown = " ".join(profile.display_name.split())  # quoted in a line of text: no line breaks
     words = set(re.findall(r"[a-z0-9]+", shown.lower()))
     says_group = bool(words & _group_words(committee))
     says_iom3 = BRANDED.search(shown) is not None

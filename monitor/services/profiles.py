@@ -30,7 +30,7 @@ from connectors.base import Connector, ConnectorError, ProfileNotReadable, SkipS
 from monitor.config import Config
 from monitor.media.avatars import AvatarReader, AvatarResult, not_fetched
 from monitor.models import Profile
-from monitor.platforms import PLATFORM_TABLE, label
+from monitor.platforms import PLATFORM_TABLE
 from monitor.schema import ProfileRow, utcnow
 from monitor.store import _insert, _without_nul
 
@@ -191,7 +191,7 @@ def _refresh(
             _save(sessions, target, clock(), problem=str(exc))
             continue
         except ConnectorError as exc:  # rate limit, token, server: the platform's, not the account's
-            stopped[target.platform] = f"{label(target.platform)}: {exc}"
+            stopped[target.platform] = str(exc)
             result.waiting.append((target, stopped[target.platform]))
             continue
         avatar = avatars(profile.avatar_url)
