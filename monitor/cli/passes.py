@@ -105,6 +105,8 @@ class Once(Command):
     )
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
+        from rich.markup import escape
+
         from alerts.transports import transport_from_config
         from connectors import enabled_connectors
         from monitor.reports.profiles import profiles_table
@@ -135,6 +137,9 @@ class Once(Command):
             console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")
             for line in r.skipped[:10]:
                 console.print(f"  skipped {line}")
+        for platform, why in profiles.stopped.items():
+            if why not in {r.error for r in problems}:  # a connector's own failure is said above
+                console.print(f"[yellow]{platform} profiles[/yellow]: not read this run. {escape(why)}")
         for error in result.flushed.errors:
             console.print(f"[red]email not sent[/red]: {error}")
         if not any(r.status in ("ok", "partial") for r in result.ingested):

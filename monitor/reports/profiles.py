@@ -267,7 +267,11 @@ def profiles_table(result: ProfilesResult, title: str) -> Table:
         picture = "" if avatar.state == "none" else f"; picture {avatar.state}"
         rows.append((target.name, f"read{picture}", profile.display_name, profile.bio[:120]))
     rows += [(target.name, f"not readable: {why}", "", "") for target, why in result.unreadable]
-    rows += [(target.name, f"not read: {why}", "", "") for target, why in [*result.failed, *result.waiting]]
+    rows += [(target.name, f"not read: {why}", "", "") for target, why in result.failed]
+    # One reason per stopped platform, said once below the table, not once per account.
+    rows += [
+        (t.name, f"not read this run: {label(t.platform)} stopped (below)", "", "") for t, _ in result.waiting
+    ]
     rows += [
         (target.name, f"not read: no {label(target.platform)} connector enabled", "", "")
         for target in result.no_connector

@@ -83,6 +83,11 @@ class ProfilesResult:
     checked_today: list[ProfileTarget] = field(default_factory=list)
     no_connector: list[ProfileTarget] = field(default_factory=list)
 
+    @property
+    def stopped(self) -> dict[str, str]:
+        """Why each stopped platform's accounts wait, once per platform."""
+        return {target.platform: why for target, why in self.waiting}
+
     def summary(self) -> str:
         return (
             f"read={len(self.read)} unreadable={len(self.unreadable)} failed={len(self.failed)} "
