@@ -59,6 +59,7 @@ def test_reports_bench_prints_digest_and_audit_times_and_memory():
     assert re.search(r"sqlite: 400 mentions loaded in [\d.]+ s", out), out
     assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
     assert re.search(r"audit \(the month, every registered account\): [\d.]+ s, \d+ findings", out), out
+    assert re.search(r"report cards \(2 committees, \d+ of their posts that month\): [\d.]+ s", out), out
     assert re.search(r"peak RSS: \d+ MiB", out), out
 
 

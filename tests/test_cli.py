@@ -174,7 +174,7 @@ def test_every_command_is_registered_once_with_its_help():
     assert len(names) == len(set(names))
     assert names == [
         "demo", "once", "check-config", "mentions", "explain", "rescore", "score-file",
-        "incidents", "digest", "audit", "accounts", "run", "status", "web", "backup",
+        "incidents", "digest", "audit", "report-card", "accounts", "run", "status", "web", "backup",
     ]  # fmt: skip
     needs = {"score-file": ["a.csv", "--text-column", "text"], "incidents": ["list"], "accounts": ["list"]}
     parser = build_parser()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.cli.base import Command, shown_path
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlalchemy.orm import Session, sessionmaker
 
+    from alerts.transports import Transport
     from monitor.config import Config
 
 
@@ -74,24 +77,59 @@ class Demo(Command):
             print_tables(console, [*tables, incidents_table(session, config.timezone)])
             newest = session.scalar(select(func.max(MentionRow.created_at)))
         console.print(profiles_table(profiles, f"Profiles read from the bundled {SAMPLE_PROFILES.name}"))
+        cards = _report_cards(sessions, config, transport, newest)
         mail_dir = shown_path(demo_dir / "mail")
+        database = f"sqlite:///{shown_path(demo_dir / 'monitor.db')}"
         console.print(
-            f"\n{result.flushed.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
+            f"\n{result.flushed.sent + cards.sent} emails written to the Maildir [bold]{mail_dir}[/bold] "
             f"(one file each in {mail_dir}/new; open the folder with any mail client, e.g. "
-            f"`mutt -f {mail_dir}`).\nList what was flagged:\n  python run_monitor.py "
-            f"--database sqlite:///{shown_path(demo_dir / 'monitor.db')} mentions --flagged"
+            f"`mutt -f {mail_dir}`)."
+        )
+        if cards.queued:
+            copy = config.contact(config.monitor.report_cards.copy_role)
+            console.print(
+                f"{len(cards.queued)} of them are monthly report cards for {cards.month:%B %Y}, one per "
+                f"committee with report_card = true in config/accounts.toml ({', '.join(cards.queued)}), "
+                f"to its admins with a copy to {copy.name}. One again:\n  python run_monitor.py "
+                f"--database {database} report-card --month {cards.month:%Y-%m} "
+                f"--account {cards.queued[0].replace(' @', ':')}"
+            )
+        console.print(
+            f"List what was flagged:\n  python run_monitor.py --database {database} mentions --flagged"
         )
         if newest is not None:
             # `digest` covers yesterday by default; the sample week is in the past.
             last_day = newest.astimezone(config.timezone).date()
             console.print(
                 "The digest of the sample week's last day:\n  python run_monitor.py "
-                f"--database sqlite:///{shown_path(demo_dir / 'monitor.db')} digest --date "
-                f"{last_day.isoformat()}\nThe audit of every ASV account, profiles included:\n  "
-                f"python run_monitor.py --database sqlite:///{shown_path(demo_dir / 'monitor.db')} audit "
+                f"--database {database} digest --date {last_day.isoformat()}\n"
+                "The audit of every ASV account, profiles included:\n  "
+                f"python run_monitor.py --database {database} audit "
                 f"--until {(last_day + timedelta(days=1)).isoformat()}"
             )
         return 0 if result.flushed.failed == 0 else 1
+
+
+@dataclass(slots=True)
+class DemoCards:
+    month: date | None = None
+    queued: list[str] = field(default_factory=list)
+    sent: int = 0
+
+
+def _report_cards(
+    sessions: sessionmaker[Session], config: Config, transport: Transport, newest: datetime | None
+) -> DemoCards:
+    """The opted-in committees' report cards for the sample week's month, into the Maildir."""
+    from alerts.outbox import flush
+    from monitor.services.report_cards import queue_report_cards
+
+    if newest is None:
+        return DemoCards()
+    month = newest.astimezone(config.timezone).date().replace(day=1)
+    now = datetime.now(UTC)
+    queued = queue_report_cards(sessions, config, month, now)
+    return DemoCards(month, queued.queued, flush(sessions, transport, now=now).sent)
 
 
 class Once(Command):

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Config, LexiconsFile, OfficialChannel, RegisteredAccount
 from monitor.platforms import label
-from monitor.reports.audit import BRANDED, Finding
+from monitor.reports.audit import Finding
+from monitor.reports.lookalike import BRAND
 from monitor.schema import ProfileRow
 from monitor.scoring.lexicon import Lexicon
 from monitor.scoring.text import tokenize
@@ -149,9 +150,7 @@ def _disclaimer(
         if h.category == "disclaimer"
     ]
     disclaimed = any((h.category, h.group) in lexicon.modifiers for h in hits)
-    promotes = any((h.category, h.group) not in lexicon.modifiers for h in hits) and BRANDED.search(
-        profile.bio
-    )
+    promotes = any((h.category, h.group) not in lexicon.modifiers for h in hits) and BRAND.search(profile.bio)
     if not promotes or disclaimed:
         return []
     suggestion = next(
@@ -175,13 +174,13 @@ def _committee_name(profile: ProfileRow, account: RegisteredAccount, where: str)
     shown = " ".join(profile.display_name.split())  # quoted in a line of text: no line breaks
     words = set(re.findall(r"[a-z0-9]+", shown.lower()))
     says_group = bool(words & _group_words(committee))
-    says_iom3 = BRANDED.search(shown) is not None
+    says_iom3 = BRAND.search(shown) is not None
     if says_group and says_iom3:
         return []
     missing = ([] if says_iom3 else ["that it is an IOM3 group"]) + (
         [] if says_group else [f"which group runs it ({committee})"]
     )
-    suggested = committee if BRANDED.search(committee) else f"IOM3 {committee}"
+    suggested = committee if BRAND.search(committee) else f"IOM3 {committee}"
     return [
         {
             "finding": f'coaching, low priority: the profile name "{shown}" does not say '
