@@ -85,7 +85,7 @@ def test_web_bench_prints_page_times_and_the_inbox_paginates():
 def test_profiles_bench_prints_picture_and_check_costs():
     out = bench("bench/profiles.py", "--avatars", "4", "--accounts", "60")
     assert re.search(r"logo detector built \(once a run\): [\d.]+ s", out), out
-    assert re.search(
-        r"per picture .*: median \d+ ms, 95th percentile \d+ ms \(4 pictures, a logo found in", out
-    )
+    for kind in ("with the logo", "without"):
+        assert re.search(rf"per picture {kind} .*: median \d+ ms, 95th percentile \d+ ms \(2 pictures\)", out)
+    assert re.search(r"logo found in \d of the 2 pictures that carry one", out)
     assert re.search(r"audit profile checks: 60 accounts in \d+ ms \(\d+ us an account, \d+ findings\)", out)
