@@ -4,7 +4,8 @@ IOM3's official account and the registered ASV accounts.
 Signs in with an app password (never the account password) from the environment. Search and
 feeds come newest first, so each stream's cursor (the newest `indexedAt` it stored) moves only
 when all its pages are stored; a crash mid-stream re-reads them and the store drops duplicates.
-Reach is each author's followersCount (app.bsky.actor.getProfiles, 25 at a time).
+Reach is each author's followersCount (app.bsky.actor.getProfiles, 25 at a time). For the audit,
+a registered account's profile is app.bsky.actor.getProfile (displayName, description, avatar).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from connectors.base import (
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from connectors.media import Candidate, media_refs, objects
-from monitor.models import MediaRef, Mention
+from connectors.profile import make_profile
+from monitor.models import MediaRef, Mention, Profile
 from monitor.optional import require
 from monitor.platforms import default_token_env
 from monitor.secrets import MissingSecret, read_secret
@@ -64,19 +66,7 @@ class BlueskyConnector(Connector):
         return [self.settings.login_env, self.settings.token_env]
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        password = platform_token(self.settings, "Bluesky")
-        try:
-            login = read_secret(self.settings.login_env, purpose="the Bluesky connector")
-        except MissingSecret as exc:
-            raise NotConfigured(
-                "Bluesky: no login handle",
-                fix=f"set the environment variable {self.settings.login_env} to the account's handle",
-            ) from exc
-        client = Client(
-            base_url=self.settings.base_url, request=Request(timeout=self.settings.timeout_seconds)
-        )
-        self._call(lambda: client.login(login.reveal(), password.reveal(), fetch_bsky_profile=False))
-        self.client, self.reach = client, {}
+        self.client, self.reach = self._signed_in(), {}
         state: dict[str, Any] = dict(cursor or {})
         official = [h.lower() for h in self.watch.official_handles("bluesky")]
         self.official = set(official)
@@ -89,6 +79,41 @@ class BlueskyConnector(Connector):
         if self.settings.account_feeds:
             for handle in [*official, *self.watch.registered("bluesky")]:
                 yield from self._stream(state, f"feed:{handle}", self._feed_page(handle))
+
+    def _signed_in(self) -> Any:
+        password = platform_token(self.settings, "Bluesky")
+        try:
+            login = read_secret(self.settings.login_env, purpose="the Bluesky connector")
+        except MissingSecret as exc:
+            raise NotConfigured(
+                "Bluesky: no login handle",
+                fix=f"set the environment variable {self.settings.login_env} to the account's handle",
+            ) from exc
+        client = Client(
+            base_url=self.settings.base_url, request=Request(timeout=self.settings.timeout_seconds)
+        )
+        self._call(lambda: client.login(login.reveal(), password.reveal(), fetch_bsky_profile=False))
+        return client
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # every Bluesky profile is public
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's display name, description and avatar (getProfile)."""
+        # One sign-in for all of a run's profiles: createSession has a tight rate limit of its own.
+        if getattr(self, "client", None) is None:
+            self.client = self._signed_in()
+        view = self._call(lambda: self.client.app.bsky.actor.get_profile({"actor": handle}))
+        found = view.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return make_profile(
+            "bluesky",
+            handle,
+            name=found.get("displayName"),
+            bio=found.get("description"),
+            avatar=found.get("avatar"),
+            url=f"https://bsky.app/profile/{found.get('handle') or handle}",
+            fetched_at=self.clock(),
+        )
 
     # --- streams: newest first, cursor moved at the end ----------------------------------
     def _search_page(self, term: str) -> Callable[[str | None, str | None], tuple[list, str | None, str]]:

@@ -1,5 +1,8 @@
 """Instagram (professional accounts) through the Graph API (facebook-sdk): each account's media
-and their comments with replies, and media the account is tagged in.
+and their comments with replies, and media the account is tagged in; and, for the audit, a
+registered account's profile: the IG User fields of an account IOM3's token manages, or
+Business Discovery for another business or creator account. A personal Instagram account has
+no profile the Graph API shows (ProfileNotReadable).
 
 Accounts are the official IOM3 account and registered committee accounts, listed by username
 and Instagram user id in `[connectors.instagram.accounts]`. Media resume from the newest
@@ -9,15 +12,17 @@ run (the comments edge has no `since`) and the store drops what it already has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, copy_state
+from connectors.base import Batch, SkipStream, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
 from connectors.meta_media import IG_MEDIA_IMAGES, IG_PUBLIC_MEDIA_IMAGES, instagram_media
-from monitor.models import Mention
+from connectors.profile import configured, make_profile
+from monitor.models import Mention, Profile
 from monitor.platforms import default_token_env
 
 _MEDIA_BASICS = "id,caption,timestamp,permalink,username,comments_count"
@@ -26,6 +31,10 @@ MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_MEDIA_IMAGES}"  # the account's own media
 OTHERS_MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_PUBLIC_MEDIA_IMAGES}"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,like_count,media{id,permalink}"
+# IG User fields (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user),
+# the same through Business Discovery (.../ig-user/business_discovery) for an account not managed.
+PROFILE_FIELDS = "username,name,biography,profile_picture_url"
+USERNAME = re.compile(r"[A-Za-z0-9._]{1,30}")  # Instagram's own rule for usernames
 
 
 class Settings(GraphSettings):
@@ -48,6 +57,38 @@ class InstagramConnector(MetaConnector):
             yield from self._media(graph, watch, state, handle, account_id, "media")
             yield from self._media(graph, watch, state, handle, account_id, "tags")
             yield from self._comments(graph, watch, state, handle)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # whether it is a professional account, only Business Discovery can say
+
+    def read_profile(self, handle: str) -> Profile:
+        """The account's own fields if IOM3's token manages it, else through Business Discovery."""
+        accounts = self.settings.accounts
+        if (own := configured(accounts, handle)) is not None:
+            user = self._node(own, PROFILE_FIELDS)
+        else:
+            official = [configured(accounts, h) for h in self.watch.official_handles("instagram")]
+            asker = next((i for i in [*official, *accounts.values()] if i is not None), None)
+            if asker is None:
+                raise SkipStream(
+                    "Business Discovery asks through an IOM3 account: "
+                    "list one in [connectors.instagram.accounts]"
+                )
+            if not USERNAME.fullmatch(handle):  # it goes inside the field expansion's brackets
+                raise SkipStream(f"{handle!r} is not an Instagram username; check config/accounts.toml")
+            answer = self._node(asker, f"business_discovery.username({handle}){{{PROFILE_FIELDS}}}")
+            user = answer.get("business_discovery")
+            if not isinstance(user, dict):
+                raise SkipStream("Business Discovery answered without the account")
+        return make_profile(
+            "instagram",
+            handle,
+            name=user.get("name"),
+            bio=user.get("biography"),
+            avatar=user.get("profile_picture_url"),
+            url=f"https://www.instagram.com/{user.get('username') or handle}/",
+            fetched_at=self.clock(),
+        )
 
     def _media(
         self, graph: Any, watch: UsageWatch, state: dict[str, Any], handle: str, account_id: str, edge: str

@@ -5,7 +5,9 @@ The home instance (`api_base_url`) is where IOM3's token belongs: its search see
 instance has federated. Other instances' hashtag timelines are public and need no token. Each
 stream resumes from the newest status id it stored (`since_id`); pages come newest first, so a
 stream's cursor moves only when all its pages are stored. Status HTML becomes plain text with
-the standard library's parser: tags dropped, entities decoded, nothing executed or fetched.
+the standard library's parser: tags dropped, entities decoded, nothing executed or fetched. For
+the audit, a registered account's profile is its Account (GET /api/v1/accounts/lookup):
+display_name, the `note` (HTML, made text the same way) and avatar.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from pydantic import Field
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from connectors.media import Candidate, media_refs, objects
+from connectors.profile import make_profile
 from connectors.text import html_to_text
-from monitor.models import MediaRef, Mention
+from monitor.models import MediaRef, Mention, Profile
 from monitor.optional import require
 from monitor.platforms import default_token_env
 
@@ -79,6 +82,23 @@ class MastodonConnector(Connector):
                     continue
                 method = partial_timeline(home.account_statuses, account["id"])
                 yield from self._stream(state, f"account:{handle}", home, method)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # an account's profile is public wherever its posts are
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's display name, note (as text) and avatar, looked up at home."""
+        home = self._client(self.settings.api_base_url, platform_token(self.settings, "Mastodon").reveal())
+        account = _plain(self._call(lambda: home.account_lookup(handle.lstrip("@"))))
+        return make_profile(
+            "mastodon",
+            handle,
+            name=account.get("display_name"),
+            bio=html_to_text(account["note"]) if isinstance(account.get("note"), str) else "",
+            avatar=account.get("avatar"),
+            url=account.get("url"),
+            fetched_at=self.clock(),
+        )
 
     def _client(self, base_url: str, token: str | None) -> Any:
         # ratelimit_method="throw": a scheduled job must not sleep (see connectors/base.py). The

@@ -1,5 +1,6 @@
 """X (Twitter) API v2 through tweepy.Client: recent search, the official mention timeline, and
-the posts of every registered ASV committee account.
+the posts of every registered ASV committee account; and, for the audit, a registered account's
+profile (GET /2/users/by/username/:username: name, description, profile_image_url).
 
 Each stream resumes from the newest tweet id it has committed (`since_id`). X returns newest
 first, so a stream's cursor moves only once all its pages are stored: a crash mid-stream
@@ -9,6 +10,7 @@ re-reads those pages next time (the store drops the duplicates) instead of skipp
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -20,7 +22,8 @@ from pydantic import Field
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
 from connectors.media import Candidate, dropped, media_refs, nested
-from monitor.models import MediaRef, Mention
+from connectors.profile import make_profile
+from monitor.models import MediaRef, Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
@@ -41,6 +44,8 @@ TWEET_FIELDS = [
     "attachments",  # media_keys: the post's images, found in includes.media
 ]
 USER_FIELDS = ["username", "name", "public_metrics", "verified"]
+# What the profile checks read, and no more: the website (`url`) and the rest are not asked for.
+PROFILE_FIELDS = ["name", "description", "profile_image_url"]
 MEDIA_FIELDS = ["url", "preview_image_url", "type", "alt_text", "width", "height"]
 # referenced_tweets.id brings retweeted and quoted posts into includes.tweets (a retweet's own
 # `text` is cut at 140 characters); .author_id brings their authors into includes.users.
@@ -94,12 +99,7 @@ class XConnector(Connector):
 
     # --- the contract -------------------------------------------------------------------
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        token = platform_token(self.settings, "X")
-        # requests.Response, not tweepy's Response: we need the rate-limit headers and the
-        # untouched JSON (kept as the raw payload). wait_on_rate_limit would sleep in a job.
-        client = tweepy.Client(
-            bearer_token=token.reveal(), return_type=requests.Response, wait_on_rate_limit=False
-        )
+        client = self._client()
         state: dict[str, Any] = dict(cursor or {})
         users = (
             self._lookup_users(client)
@@ -142,6 +142,45 @@ class XConnector(Connector):
         official_id = users.get((self.official or "").lower())
         for key, method, params, page_param in streams:
             yield from self._stream(key, method, params, page_param, state, official_id)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # every X account's profile is public, a protected one's too
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's name, bio and picture (the original size, not the 48 px one)."""
+        client = self._client()
+        params = {"username": handle, "user_fields": PROFILE_FIELDS}
+        try:
+            response = with_retries(
+                partial(self._call, client.get_user, params), self.settings, sleep=self.sleep
+            )
+        except tweepy.BadRequest as exc:  # a handle X will not take: fix the registry
+            raise SkipStream(f"400 {_api_message(exc)}; check the handle in config/accounts.toml") from None
+        payload = _json(response, f"@{handle} profile")
+        user = payload.get("data")
+        if not isinstance(user, dict):
+            # X answers 200 with only `errors` for an unknown or suspended user.
+            problems = [
+                e.get("detail") or e.get("title") for e in payload.get("errors") or [] if isinstance(e, dict)
+            ]
+            raise SkipStream("; ".join(map(str, problems)) or "X answered with no user")
+        return make_profile(
+            "x",
+            handle,
+            name=user.get("name"),
+            bio=user.get("description"),
+            avatar=_original_size(user.get("profile_image_url")),
+            url=f"https://x.com/{user.get('username') or handle}",
+            fetched_at=self.clock(),
+        )
+
+    def _client(self) -> Any:
+        token = platform_token(self.settings, "X")
+        # requests.Response, not tweepy's Response: we need the rate-limit headers and the
+        # untouched JSON (kept as the raw payload). wait_on_rate_limit would sleep in a job.
+        return tweepy.Client(
+            bearer_token=token.reveal(), return_type=requests.Response, wait_on_rate_limit=False
+        )
 
     def query(self) -> str:
         if self.settings.query:
@@ -391,6 +430,15 @@ def _json(response: Any, what: str) -> dict[str, Any]:
 def _api_message(exc: Any) -> str:
     messages = getattr(exc, "api_messages", None) or []
     return "; ".join(messages) or exc.response.reason
+
+
+def _original_size(link: Any) -> Any:
+    """X gives the 48 px "_normal" picture; without the suffix the same link is the original
+    (https://developer.x.com/en/docs/accounts-and-users/user-profile-images-and-banners), which
+    the logo check needs. Only a small thumbnail of it is ever kept."""
+    if isinstance(link, str) and "/profile_images/" in link:
+        return re.sub(r"_normal(\.\w+)$", r"\1", link)
+    return link
 
 
 def _reset(headers: Any) -> datetime | None:

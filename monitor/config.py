@@ -256,6 +256,8 @@ class ScheduleSection(Strict):
     digest_time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     audit_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     audit_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # When the registered accounts' profiles are read (each at most once a day), before the digest.
+    profiles_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # Report cards for last month go out at this time on the month's first working day (the
     # working days and bank holidays of routing.toml [quiet_hours]; Monday to Friday without).
     report_card_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from monitor.platforms import PLATFORMS
 from monitor.vocabulary import ChannelKind
 
-__all__ = ["PLATFORMS", "ChannelKind", "MediaRef", "Mention", "Evidence", "Flag", "Assessment"]
+__all__ = ["PLATFORMS", "ChannelKind", "MediaRef", "Mention", "Profile", "Evidence", "Flag", "Assessment"]
 
 # What a post's image is: a photo, the still a platform gives for a video, or an animated GIF's
 # still (where the platform says it is one). The analysis pass fetches each URL once.
@@ -92,6 +92,41 @@ class Mention:
                 f"media of {self.platform}:{self.platform_id} must be a tuple of MediaRef, "
                 f"not {type(self.media).__name__}"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A registered account's public profile, as its platform shows it (issue #16).
+
+    Read only for IOM3's official channels and the accounts in config/accounts.toml, never for
+    someone who merely mentions IOM3. `display_name` and `bio` are the account holder's own words,
+    verbatim (hostile: escaped wherever shown). `avatar_url` is the profile picture's link ("" when
+    there is none); `url` is the account's page on the platform. `fetched_at` is timezone-aware.
+    """
+
+    platform: str
+    handle: str
+    display_name: str
+    bio: str
+    avatar_url: str
+    url: str
+    fetched_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"unknown platform {self.platform!r} for profile {self.handle!r}")
+        if not isinstance(self.handle, str) or not self.handle:
+            raise ValueError(f"a {self.platform} profile needs a handle, not {self.handle!r}")
+        for name in ("display_name", "bio", "avatar_url", "url"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(
+                    f"{self.platform} @{self.handle}: {name} must be text, "
+                    f"not {type(getattr(self, name)).__name__}"
+                )
+        if self.avatar_url:
+            MediaRef(self.avatar_url, "image")  # the same refusals as a post's image link
+        if self.fetched_at.tzinfo is None:
+            raise ValueError(f"fetched_at of {self.platform} @{self.handle} has no timezone")
 
 
 class Evidence(NamedTuple):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -151,6 +152,39 @@ class MediaRow(Base):
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     mention: Mapped[MentionRow] = relationship(back_populates="media")
+
+
+class ProfileRow(Base):
+    """The latest public profile of one official channel or registered ASV account (issue #16),
+    replaced each time it is read again (at most once a day). Never a row for anyone else: the
+    profiles step reads only the registry and channels.toml, and retention deletes the row of an
+    account taken off the registry (monitor/retention.py). Of the picture only a hash, a
+    perceptual hash, a small thumbnail and its logo findings are kept, never the original."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("platform", "handle_key", name="uq_profiles_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(200))  # as the registry spells it
+    handle_key: Mapped[str] = mapped_column(String(200))  # lower case: one row however it is spelt
+    kind: Mapped[str] = mapped_column(String(20))  # official | asv_committee | asv_personal
+    # False: the platform does not give this profile to a read-only monitor; `problem` says why.
+    readable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")  # the last try's, if it failed
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last try: one a day
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # the last read
+    display_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    avatar_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    avatar_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    avatar_skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    avatar_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    avatar_phash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    avatar_thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # a small PNG
+    # The IOM3 logos found in the picture ({version, status, confidence}); None: not looked for.
+    logo_findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDoc, nullable=True)
 
 
 class AssessmentRow(Base):

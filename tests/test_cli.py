@@ -39,6 +39,14 @@ def test_demo_finishes_and_leaves_emails_in_the_maildir(demo):
     assert REPLAY_ROW(309, 309).search(done.stdout)
 
 
+def test_demo_prints_the_profiles_it_read_from_its_bundled_file(demo):
+    done, _ = demo
+    out = " ".join(done.stdout.split())
+    assert "Profiles read from the bundled profiles.jsonl" in out
+    assert "x @IOM3Packaging │ read" in out and "IoM3 Packaging" in out  # a misspelt committee name
+    assert "linkedin @raj-patel-ceng │ not readable: LinkedIn gives a member's profile" in out
+
+
 def test_demo_emails_are_valid_rfc5322_messages(demo):
     _, target = demo
     for name in os.listdir(target / "mail" / "new"):

@@ -74,7 +74,15 @@ def test_every_job_is_one_at_a_time_with_missed_runs_folded(sessions, config):
     monitor.add_jobs()
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
-        "poll:scripted", "process", "media", "flush", "digest", "audit", "report_cards", "retention"
+        "poll:scripted",
+        "process",
+        "media",
+        "flush",
+        "digest",
+        "audit",
+        "profiles",
+        "report_cards",
+        "retention",
     }
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)

@@ -6,7 +6,7 @@ import argparse
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.cli.base import Command, shown_path
@@ -25,7 +25,8 @@ class Demo(Command):
     description = (
         "Start from nothing under var/demo/: replay the bundled week of sample mentions, "
         "score them, open incidents and write the alert emails to a Maildir you can open in any mail "
-        "client. Safe to run again: it starts afresh each time. Your config/ files are used for "
+        "client; then read the registered accounts' profiles from a bundled file (no network). Safe to "
+        "run again: it starts afresh each time. Your config/ files are used for "
         "channels, accounts, contacts and word lists; the database and mail settings are the demo's."
     )
 
@@ -41,10 +42,12 @@ class Demo(Command):
         from connectors.replay import SAMPLE_PATH, ReplayConnector
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection
+        from monitor.reports.profiles import profiles_table
         from monitor.reports.summary import incidents_table, media_summary, pass_tables, print_tables
         from monitor.sample_data.media_host import sample_session
         from monitor.schema import MentionRow
         from monitor.services.passes import run_pass
+        from monitor.services.profiles import SAMPLE_PROFILES, refresh_sample_profiles
         from monitor.store import open_store
 
         demo_dir = config.path(args.dir)
@@ -70,11 +73,14 @@ class Demo(Command):
         # The sample's pictures live on a reserved host that only this session serves, from the
         # bundled folder (monitor/sample_data/media_host.py): the real fetcher, no real network.
         result = run_pass(sessions, config, [replay], transport, settle=True, media_http=sample_session())
+        # The registered accounts' profiles, from the bundled file: the demo has no network.
+        profiles = refresh_sample_profiles(sessions, config)
         with sessions() as session:
             tables = pass_tables(session, result, config.routing)
             print_tables(console, [*tables, incidents_table(session, config.timezone)])
             newest = session.scalar(select(func.max(MentionRow.created_at)))
         console.print(media_summary(result.media))
+        console.print(profiles_table(profiles, f"Profiles read from the bundled {SAMPLE_PROFILES.name}"))
         cards = _report_cards(sessions, config, transport, newest)
         mail_dir = shown_path(demo_dir / "mail")
         database = f"sqlite:///{shown_path(demo_dir / 'monitor.db')}"
@@ -97,10 +103,13 @@ class Demo(Command):
         )
         if newest is not None:
             # `digest` covers yesterday by default; the sample week is in the past.
+            last_day = newest.astimezone(config.timezone).date()
             console.print(
                 "The digest of the sample week's last day:\n  python run_monitor.py "
-                f"--database {database} digest --date "
-                f"{newest.astimezone(config.timezone).date().isoformat()}"
+                f"--database {database} digest --date {last_day.isoformat()}\n"
+                "The audit of every ASV account, profiles included:\n  "
+                f"python run_monitor.py --database {database} audit "
+                f"--until {(last_day + timedelta(days=1)).isoformat()}"
             )
         return 0 if result.flushed.failed == 0 else 1
 
@@ -132,15 +141,20 @@ class Once(Command):
     help = "poll every enabled connector once, then score, alert and send"
     description = (
         "One full pass: fetch new mentions from every connector enabled in "
-        "config/monitor.toml, store them, score them, open incidents and send the emails. Each "
+        "config/monitor.toml, store them, score them, open incidents and send the emails; then read "
+        "the profiles of the official channels and registered accounts not read yet today. Each "
         "connector resumes where its last run stopped."
     )
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
+        from rich.markup import escape
+
         from alerts.transports import transport_from_config
         from connectors import enabled_connectors
+        from monitor.reports.profiles import profiles_table
         from monitor.reports.summary import pass_tables, print_tables
         from monitor.services.passes import run_pass
+        from monitor.services.profiles import refresh_profiles
         from monitor.store import open_store
 
         sessions = open_store(config, args.database)
@@ -156,13 +170,18 @@ class Once(Command):
             result = run_pass(sessions, config, connectors, transport_from_config(config))
         finally:
             pipeline_log.setLevel(level)
+        profiles = refresh_profiles(sessions, config, connectors)  # each at most once a day
         with sessions() as session:
             print_tables(console, pass_tables(session, result, config.routing))
+        console.print(profiles_table(profiles, "Profiles of the official channels and registered accounts"))
         problems = [r for r in result.ingested if r.status != "ok"]
         for r in problems:
             console.print(f"[yellow]{r.connector}[/yellow]: {r.status}. {r.error}")
             for line in r.skipped[:10]:
                 console.print(f"  skipped {line}")
+        for platform, why in profiles.stopped.items():
+            if why not in {r.error for r in problems}:  # a connector's own failure is said above
+                console.print(f"[yellow]{platform} profiles[/yellow]: not read this run. {escape(why)}")
         for error in result.flushed.errors:
             console.print(f"[red]email not sent[/red]: {error}")
         if not any(r.status in ("ok", "partial") for r in result.ingested):

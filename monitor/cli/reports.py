@@ -64,6 +64,7 @@ class Audit(Command):
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
         from rich.table import Table
+        from rich.text import Text
 
         from monitor.services.reports import produce_audit, queue_audit
         from monitor.store import open_store
@@ -81,8 +82,8 @@ class Audit(Command):
         )
         for column in ("account", "finding", "policy clause"):
             table.add_column(column, overflow="fold")
-        for finding in findings:
-            table.add_row(finding.account, finding.finding, finding.clause)
+        for finding in findings:  # Text: a display name or bio is shown as written, never as markup
+            table.add_row(Text(finding.account), Text(finding.finding), Text(finding.clause))
         console.print(table)
         console.print(f"Saved: {shown_path(audit.path)} and findings.csv")
         if args.send:

@@ -10,6 +10,7 @@ Jobs, each never running twice at once (max_instances=1) and with missed runs fo
 - `flush` every minute: send the outbox;
 - `digest` daily at digest_time, `audit` weekly on audit_day at audit_time (cron triggers in
   London time: a clock change neither skips nor doubles them);
+- `profiles` daily at profiles_time: the registered accounts' profiles, for the audit;
 - `report_cards` last month's report cards, from report_card_time on the month's first working
   day (tried at that time on each of the month's first days and once at start, so a monitor that
   was down catches up; a claim row per account and month makes each card go once; none for a
@@ -47,6 +48,7 @@ from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
 from monitor.services.media import analyse_media
+from monitor.services.profiles import official_keys, refresh_profiles
 from monitor.services.report_cards import queue_report_cards, watched_since
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 
@@ -71,8 +73,9 @@ def next_poll(
     return now + timedelta(minutes=minutes)
 
 
-def daily_trigger(config: Config) -> CronTrigger:
-    hour, minute = config.monitor.schedule.digest_time.split(":")
+def daily_trigger(config: Config, at: str | None = None) -> CronTrigger:
+    """Every day at `at` (HH:MM; default the digest time), London time."""
+    hour, minute = (at or config.monitor.schedule.digest_time).split(":")
     return CronTrigger(hour=int(hour), minute=int(minute), timezone=config.timezone)
 
 
@@ -157,6 +160,8 @@ class Monitor:
         )
         self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **JOB_DEFAULTS)
         self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **JOB_DEFAULTS)
+        profiles_at = daily_trigger(self.config, schedule.profiles_time)
+        self.scheduler.add_job(self.profiles, profiles_at, id="profiles", **JOB_DEFAULTS)
         self.scheduler.add_job(
             self.report_cards,
             monthly_trigger(self.config),
@@ -286,8 +291,16 @@ class Monitor:
 
     def purge(self) -> None:
         """The nightly retention purge (monitor/retention.py)."""
-        result = purge(self.sessions, self.config.monitor.retention, self.clock())
+        official = official_keys(self.config)
+        result = purge(self.sessions, self.config.monitor.retention, self.clock(), official=official)
         log.info("job=retention %s", result.summary())
+
+    def profiles(self) -> None:
+        """The registered accounts' and official channels' profiles (at most once a day each)."""
+        result = refresh_profiles(self.sessions, self.config, self.connectors, clock=self.clock)
+        log.info("job=profiles %s", result.summary())
+        for why in result.stopped.values():  # once per stopped platform, not per account
+            log.warning("job=profiles waiting=%s", why)
 
     def flush(self) -> None:
         # Within the minute before the next flush, and heard between emails by a shutdown.

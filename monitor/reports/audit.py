@@ -157,6 +157,9 @@ def build_audit(session: Session, config: Config, *, since: datetime, until: dat
                 url=u["url"],
             )
         )
+    from monitor.reports.profiles import profile_findings  # imported here: it imports Finding from here
+
+    findings.extend(profile_findings(session, config, findings))  # the stored profiles (issue #16)
     return Audit(
         since=since,
         until=until,
