@@ -480,6 +480,7 @@ class LexiconsFile(Strict):
     defamation: Category
     press: Category
     harassment: Category
+    discrimination: Category
     safeguarding: Category
     disclosure: Category
     confidentiality: Category
