@@ -59,9 +59,9 @@ class Tokens:
 # A handle (not inside an address), a word (not part of a handle; "can't" is one), or the
 # punctuation that ends a clause. Links and addresses are dealt with before (see `tokenize`).
 _TOKEN = re.compile(r"(?<![\w.])@\w+|(?<![@\w])\w+(?:'\w+)*|[!?.,;:]")
-# The address alternative is possessive (++) and starts only at a word's start: without that the
-# engine retries every suffix of every word that is not an address, which was most of the cost.
 _LINK = re.compile(r"https?://\S+|www\.\S+")
+# An address is possessive (++) and starts only at a word's start: without that the engine
+# retries every suffix of every word that is not an address, which was most of the cost.
 _ADDRESS = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+\.[\w.]+")
 _EMAIL_HINT = re.compile(r"@[\w-]+\.\w")  # starts with a literal: the engine jumps to each "@"
 _HASHTAG = re.compile(r"#\w+")
@@ -73,10 +73,6 @@ def _stretched(low: str) -> bool:
     """Any letter three times running? ([a-z] is four times faster here than a Unicode class,
     and stretching for emphasis is an ASCII habit: "sooo", "pleeease".)"""
     return _TRIPLE.search(low) is not None
-
-
-def normalise(word: str) -> str:
-    return word.lower().replace("’", "'")
 
 
 def _link_token(m: re.Match[str]) -> str:
@@ -117,7 +113,7 @@ def negation_marked(tokens: Tokens) -> list[str]:
     """The tokens with up to three words after a negator ("no", "not", "never", "...n't"), and
     before the clause ends, marked as negated: "no complaints at all" -> no, ¬complaints, ¬at,
     ¬all (Pang et al. 2002's scheme), so the detectors learn "¬disappointed" apart from
-    "disappointed". Most posts have no negator and cost one regex search."""
+    "disappointed". Most posts have no negator and cost one set test."""
     norms = tokens.norms
     if NEGATORS.isdisjoint(norms) and "n't" not in tokens._source:
         return norms
