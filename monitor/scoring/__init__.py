@@ -143,9 +143,7 @@ class Scorer:
             if regulated and category.stricter_threshold is not None:
                 threshold = category.stricter_threshold
             if score > 0 and score >= threshold:
-                model_terms = (
-                    self._model_terms(name, text, tokens, batch, post, score) if name in LEARNED else ()
-                )
+                model_terms = self._model_terms(name, text, tokens, batch, post) if name in LEARNED else ()
                 flags.append(
                     Flag(
                         name,
@@ -158,7 +156,7 @@ class Scorer:
         return Assessment(scorer_version=self.version, sentiment=sentiment, scores=scores, flags=tuple(flags))
 
     def _model_terms(
-        self, category: str, text: str, tokens: Tokens, batch: Batch, post: int, learned: float
+        self, category: str, text: str, tokens: Tokens, batch: Batch, post: int
     ) -> list[Evidence]:
         """The words that pushed the learned score up most, as spans of the post."""
         detectors = self.detectors

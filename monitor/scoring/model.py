@@ -129,7 +129,7 @@ class Detectors:
         self._pair_table = np.vstack([np.zeros(k + 1), unseen, pair_rows])
         # Words get a row when first seen: [word block idf2, letter block idf2, the word's weight
         # per head, its letter n-grams' summed weight per head]; row 0 adds nothing. Beside each
-        # row, the word's pair number (-1: it is in no known pair).
+        # row, the word's pair number (_NO_PAIR: in no known pair; _BREAK: a clause break).
         self._word_row: dict[str, int] = {}
         self._new_rows: list[np.ndarray] = []
         self._new_pair_words: list[int] = []
