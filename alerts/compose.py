@@ -111,6 +111,24 @@ def quote_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageEvidence:
+    """A post's image that raised the flag: its marked-up thumbnail (PNG) and what was seen in it."""
+
+    png: bytes
+    position: int  # 0 for the post's first image
+    version: str  # the logo version (config/logos/logos.toml)
+    status: str  # current | retired
+    confidence: float
+    alt: str = ""  # the platform's alt text: post content, hostile
+    why: str = ""  # the decision in one line (monitor/media/decide.py)
+
+    @property
+    def cid_name(self) -> str:
+        """The placeholder the HTML template writes as src="cid:<this>"; replaced by a real CID."""
+        return f"image-{self.position}"
+
+
+@dataclass(frozen=True, slots=True)
 class AlertFacts:
     """Everything an alert email says, gathered by the pipeline from the store."""
 
@@ -153,6 +171,7 @@ class AlertFacts:
     press: tuple[str, ...] = ()
     waited_hours: float = 0.0  # for an escalation: how long nobody acknowledged
     first_email: bool = True
+    images: tuple[ImageEvidence, ...] = ()  # for a logo seen in the post's pictures (alerts/image_flags.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,16 +274,26 @@ def alert_email(
     message = make_message(
         config, "alert", to, context, now=now, headers=headers, idstring=f"incident-{facts.incident_id}"
     )
-    if facts.volume:
-        domain = str(config.monitor.mail.from_address).rpartition("@")[2]
-        cid = make_msgid(idstring="volume", domain=domain)
-        html_part = message.get_payload()[1]
-        html_part.set_content(
-            html_part.get_content().replace("cid:volume", f"cid:{cid[1:-1]}"), subtype="html"
-        )
-        html_part.add_related(
-            volume_chart(facts.volume, zone), maintype="image", subtype="png", cid=cid, filename="volume.png"
-        )
+    related = {"volume": volume_chart(facts.volume, zone)} if facts.volume else {}
+    related |= {image.cid_name: image.png for image in facts.images}
+    return embed_related(config, message, related)
+
+
+def embed_related(config: Config, message: EmailMessage, images: Mapping[str, bytes]) -> EmailMessage:
+    """Put each PNG inline in the HTML part (multipart/related), where the HTML says src="cid:<name>"."""
+    if not images:
+        return message
+    domain = str(config.monitor.mail.from_address).rpartition("@")[2]
+    cids = {name: make_msgid(idstring=name, domain=domain) for name in images}
+    html_part = message.get_body(preferencelist=("html",))  # also under an attachment's multipart/mixed
+    if html_part is None:
+        return message
+    html = html_part.get_content()
+    for name, cid in cids.items():
+        html = html.replace(f'"cid:{name}"', f'"cid:{cid[1:-1]}"')
+    html_part.set_content(html, subtype="html")
+    for name, png in images.items():
+        html_part.add_related(png, maintype="image", subtype="png", cid=cids[name], filename=f"{name}.png")
     return message
 
 

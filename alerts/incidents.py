@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.compose import AlertFacts, Mentioned, alert_email, chat_messages
 from alerts.escalation import EscalationState, Step, held_until, next_step, told_roles, upcoming
+from alerts.image_flags import image_evidence, route_image, unrouted
 from alerts.notify import ESCALATED, OPENING, SLA_REMINDER, IncidentState, due, next_check
 from alerts.outbox import enqueue
 from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
@@ -110,6 +111,7 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
                         if incident.category not in folds_into(config.routing, other.category):
                             _also(incident, other, mention, now)
                 row.routed_at = now
+    _route_images(sessions, config, clock, result)
     with sessions.begin() as session:
         now = clock()
         for signal in session.scalars(select(CrisisSignalRow).where(CrisisSignalRow.routed_at.is_(None))):
@@ -135,6 +137,27 @@ def route_pending(sessions: sessionmaker[Session], config: Config, *, clock: Clo
                 file_flag(session, config, decision, lead, now, result, note="; ".join(signal.reasons))
             signal.routed_at = now
     return result
+
+
+def _route_images(sessions: sessionmaker[Session], config: Config, clock: Clock, result: RouteResult) -> None:
+    """Logo flags raised on a post's images (alerts/image_flags.py): each routed once, in the
+    transaction that files it."""
+    while True:
+        with sessions.begin() as session:
+            pending = unrouted(session, CHUNK)
+            if not pending:
+                return
+            now = clock()
+            silences = list_silences(session, now=now)
+            for image, mention in pending:
+                decision = route_image(config, image, mention)
+                if _silenced(silences, decision.category, mention):
+                    result.silenced += 1
+                elif not decision.emails:
+                    result.digest_only += 1
+                else:
+                    file_flag(session, config, decision, mention, now, result)
+                image.routed_at = now
 
 
 def _silenced(silences: list[Silence], category: str, mention: MentionRow) -> bool:
@@ -488,6 +511,11 @@ def _send(
     lane = config.routing.lane.categories
     severity = _severity(incident, lane=lane)
     flag, sentiment = _flag_of(session, mention.id, incident.category)
+    images = (
+        image_evidence(session, config, mention.id)
+        if "logo" in (incident.category, *incident.also_categories)
+        else ()
+    )
     top_posts, high_reach, volume = _thread_picture(session, config, incident)
     base = AlertFacts(
         incident_id=incident.id,
@@ -495,7 +523,7 @@ def _send(
         severity=incident.severity,
         clause=incident.clause,
         advice=config.lexicons.category(incident.category).advice,
-        score=flag["score"] if flag else 0.0,
+        score=flag["score"] if flag else max((i.confidence for i in images), default=0.0),
         platform=mention.platform,
         author_handle=mention.author_handle,
         author_name=mention.author_name,
@@ -526,6 +554,7 @@ def _send(
         press=_press_in_thread(session, config, incident),
         waited_hours=waited.total_seconds() / 3600 if waited else 0.0,
         first_email=incident.message_id is None,
+        images=images,
     )
     told = roles or told_roles(incident.role, incident.escalation_step, config.routing.escalation)
     for role in told:

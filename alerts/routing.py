@@ -39,14 +39,22 @@ def level_of(flag: Flag, *, author_reach: int | None, routing: RoutingFile, high
 
 
 def first_route(
-    routing: RoutingFile, category: str, *, channel_kind: str | None, platform: str | None, level: str
+    routing: RoutingFile,
+    category: str,
+    *,
+    channel_kind: str | None,
+    platform: str | None,
+    level: str,
+    evidence: str = "text",
 ) -> Route:
+    """The first route whose every matcher fits; `evidence` is "image" for a logo seen in a picture."""
     for route in routing.route:
         if (
             category in route.categories
             and (route.channel_kinds is None or channel_kind in route.channel_kinds)
             and (route.platforms is None or platform in route.platforms)
             and (route.levels is None or level in route.levels)
+            and (route.evidence is None or evidence in route.evidence)
         ):
             return route
     raise LookupError(f"no route for {category}")  # config validation makes this unreachable
@@ -71,7 +79,12 @@ def route(
     for flag in assessment.flags:
         level = level_of(flag, author_reach=author_reach, routing=routing, high_reach=high_reach)
         chosen = first_route(
-            routing, flag.category, channel_kind=channel_kind, platform=platform, level=level
+            routing,
+            flag.category,
+            channel_kind=channel_kind,
+            platform=platform,
+            level=level,
+            evidence=evidence_of(flag),
         )
         review_only = alert_at is not None and flag.score < alert_at.get(flag.category, 0.0)
         decisions.append(
@@ -88,6 +101,11 @@ def route(
             )
         )
     return decisions
+
+
+def evidence_of(flag: Flag) -> str:
+    """ "image" for a flag raised on a post's picture (it carries image evidence), else "text"."""
+    return "image" if any(e.kind == "image" for e in flag.evidence) else "text"
 
 
 def describe(routing: RoutingFile, category: str) -> tuple[str, str]:

@@ -41,7 +41,8 @@ NOTE_LABELS = {
     "complaint handling": "complaint",
     "libel": "defamation",
     "press": "press",
-    "discrimination and harassment": "harassment",
+    "discrimination and harassment: bullying": "harassment",
+    "discrimination and harassment": "discrimination",  # sex, race, age
     "protection and intervention": "safeguarding",
     "public interest disclosure": "disclosure",
     "confidentiality": "confidentiality",

@@ -2,6 +2,7 @@
 
     python bench/ingest.py                 # 200,000 mentions, SQLite then PostgreSQL
     python bench/ingest.py --n 50000 --backends sqlite
+    python bench/ingest.py --images 2      # each mention carrying two images (`media` rows, #16)
 
 Each backend runs in a process of its own so its peak memory is its own. Resident memory is
 sampled at each quarter of the stream: flat figures mean ingest is streaming (memory does not
@@ -28,7 +29,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from connectors.base import Batch, Connector, ConnectorSettings, Cursor  # noqa: E402
 from monitor.channels import ChannelDirectory  # noqa: E402
 from monitor.config import load_config  # noqa: E402
-from monitor.models import Mention  # noqa: E402
+from monitor.models import MediaRef, Mention  # noqa: E402
 from monitor.pipeline import CHUNK, ingest, score_pending  # noqa: E402
 from monitor.scoring import Context, Scorer  # noqa: E402
 
@@ -61,9 +62,9 @@ class GeneratedConnector(Connector):
 
     name = "generated"
 
-    def __init__(self, config, n: int, batch_size: int = 1000) -> None:
+    def __init__(self, config, n: int, batch_size: int = 1000, images: int = 0) -> None:
         super().__init__(ConnectorSettings(), config.watch_list())
-        self.n, self.batch_size = n, batch_size
+        self.n, self.batch_size, self.images = n, batch_size, images
         self.samples: list[tuple[int, float, float]] = []
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
@@ -84,6 +85,10 @@ class GeneratedConnector(Connector):
                     thread_id=str(i // 20),
                     url=f"https://x.com/u/status/{i}",
                     raw={"id": i, "lang": "en"},
+                    media=tuple(
+                        MediaRef(f"https://pbs.twimg.com/media/G{i}x{k}.jpg", "image", "alt text")
+                        for k in range(self.images)
+                    ),
                 )
             )
             if len(batch) == self.batch_size or i == self.n - 1:
@@ -117,11 +122,11 @@ def scorer_alone(config, scorer: Scorer, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def run_backend(backend: str, n: int) -> dict:
+def run_backend(backend: str, n: int, images: int = 0) -> dict:
     config = load_config()
     with scratch_engine(backend) as engine:
         sessions = sessionmaker(engine, expire_on_commit=False)
-        connector = GeneratedConnector(config, n)
+        connector = GeneratedConnector(config, n, images=images)
         baseline = rss_mib()[0]
         t0 = time.perf_counter()
         result = ingest(sessions, connector, ChannelDirectory(config))
@@ -149,16 +154,28 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=200_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--images", type=int, default=0, help="images (media rows) per mention")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one backend, print JSON
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_backend(args.one, args.n)))
+        print(json.dumps(run_backend(args.one, args.n, args.images)))
         return
-    print(f"ingest benchmark: {args.n:,} generated mentions, store then scorer, one process each")
+    print(
+        f"ingest benchmark: {args.n:,} generated mentions with {args.images} image(s) each, "
+        "store then scorer, one process each"
+    )
     for backend in args.backends.split(","):
-        done = subprocess.run(
-            [sys.executable, __file__, "--n", str(args.n), "--one", backend], capture_output=True, text=True
-        )
+        command = [
+            sys.executable,
+            __file__,
+            "--n",
+            str(args.n),
+            "--images",
+            str(args.images),
+            "--one",
+            backend,
+        ]
+        done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             print(f"{backend}: failed\n{done.stderr[-2000:]}")
             continue

@@ -1,10 +1,13 @@
-"""Digest and audit time and peak memory on a month of heavy traffic, SQLite and PostgreSQL.
+"""Digest, audit and report card time and peak memory on a month of heavy traffic, SQLite and
+PostgreSQL.
 
     python bench/reports.py [--days 30] [--per-day 10000] [--backends sqlite,postgresql]
 
 Loads days x per-day generated mentions (with assessments, some flagged) straight into a fresh
-database, then times one digest (for the last day, with its week of charts) and one audit (the
-whole month). Each backend runs in a process of its own so its peak memory is its own.
+database, then times one digest (for the last day, with its week of charts), one audit (the
+whole month) and the report cards of the committees that opted in (config/accounts.toml), for the
+last day's month, each built and rendered. Each backend runs in a process of its own so its
+peak memory is its own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from monitor.config import load_config  # noqa: E402
 from monitor.reports.audit import build_audit  # noqa: E402
 from monitor.reports.digest import build_digest, render  # noqa: E402
 from monitor.schema import AssessmentRow, MentionRow  # noqa: E402
+from monitor.services.report_cards import opted_in, produce_report_card  # noqa: E402
 
 TEXTS = [
     "Great IOM3 lecture tonight",
@@ -125,6 +129,9 @@ def run_backend(backend: str, days: int, per_day: int) -> dict:
         with sessions() as session:
             audit = build_audit(session, config, since=end - timedelta(days=days), until=end)
         t3 = time.perf_counter()
+        month = (end - timedelta(days=1)).date().replace(day=1)
+        cards = [produce_report_card(sessions, config, account, month) for account in opted_in(config)]
+        t4 = time.perf_counter()
         return {
             "backend": backend,
             "mentions": days * per_day,
@@ -134,6 +141,9 @@ def run_backend(backend: str, days: int, per_day: int) -> dict:
             "day_total": digest.total,
             "charts": len(rendered.charts),
             "findings": len(audit.findings),
+            "cards_s": t4 - t3,
+            "cards": len(cards),
+            "card_posts": sum(c.card.activity.posts for c in cards),
             "peak_before_mib": before,
             "peak_mib": peak_mib(),
         }
@@ -175,6 +185,10 @@ def main() -> None:
         print(f"  digest (last day, {r['day_total']:,} mentions, week charts): {r['digest_s']:.2f} s")
         print(
             f"  audit (the month, every registered account): {r['audit_s']:.2f} s, {r['findings']} findings"
+        )
+        print(
+            f"  report cards ({r['cards']} committees, {r['card_posts']:,} of their posts that month): "
+            f"{r['cards_s']:.2f} s"
         )
         print(f"  peak RSS: {r['peak_mib']:.0f} MiB ({r['peak_before_mib']:.0f} MiB after loading)")
 

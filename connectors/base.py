@@ -4,6 +4,10 @@ A connector only talks to its platform: `fetch(cursor)` yields batches of normal
 `Mention`s, each with the cursor to resume from once that batch is stored. It never scores,
 stores or emails. The store writes a batch and its cursor in one transaction, so the cursor a
 connector hands out must be safe to resume from after exactly the mentions in and before it.
+
+`profile(handle)` reads one account's public profile (name, bio, picture) where the platform
+gives it to this read-only monitor. It is asked only for IOM3's official channels and the
+registered ASV accounts (monitor/services/profiles.py makes that selection).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.models import Mention
+from monitor.models import Mention, Profile
 from monitor.watch import WatchList
 
 Cursor = dict[str, Any]
@@ -95,6 +99,12 @@ class SkipStream(Exception):
     """One account or object cannot be read (deleted, private, no permission); others can."""
 
 
+class ProfileNotReadable(SkipStream):
+    """The platform does not give this account's profile to this monitor's read-only permissions
+    (a LinkedIn member, a personal Facebook profile, a personal Instagram account). Not a fault to
+    retry or fix: the audit says "profile not readable on <platform>" and why."""
+
+
 def copy_state(state: Cursor) -> Cursor:
     """A cursor snapshot for one batch (one level deep: per-post maps are dicts too)."""
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in state.items()}
@@ -129,6 +139,27 @@ class Connector(ABC):
         """The NAMES of the environment variables this connector needs set (check-config lists them)."""
         token_env = getattr(self.settings, "token_env", None)
         return [token_env] if token_env else []
+
+    def profile_refusal(self, handle: str) -> str | None:
+        """Why this platform cannot give `handle`'s profile to this monitor, or None if it can be
+        asked. No network: the answer follows from the platform, the account's kind and the
+        settings."""
+        return f"{self.name} has no account profiles for the monitor to read"
+
+    def profile(self, handle: str) -> Profile:
+        """The public profile of `handle`, an official channel or a registered ASV account.
+
+        Raises ProfileNotReadable where the platform cannot give it (see `profile_refusal`),
+        SkipStream when this account cannot be read now (deleted, renamed, private), and the
+        connector's usual RateLimited, FatalError or RetriableError otherwise.
+        """
+        if refusal := self.profile_refusal(handle):
+            raise ProfileNotReadable(refusal)
+        return self.read_profile(handle)
+
+    def read_profile(self, handle: str) -> Profile:
+        """Ask the platform for `handle`'s profile; called only once `profile_refusal` allows it."""
+        raise ProfileNotReadable(f"{self.name} reads no profiles")
 
     @abstractmethod
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:

@@ -4,7 +4,8 @@ IOM3's official account and the registered ASV accounts.
 Signs in with an app password (never the account password) from the environment. Search and
 feeds come newest first, so each stream's cursor (the newest `indexedAt` it stored) moves only
 when all its pages are stored; a crash mid-stream re-reads them and the store drops duplicates.
-Reach is each author's followersCount (app.bsky.actor.getProfiles, 25 at a time).
+Reach is each author's followersCount (app.bsky.actor.getProfiles, 25 at a time). For the audit,
+a registered account's profile is app.bsky.actor.getProfile (displayName, description, avatar).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from connectors.base import (
     SkipStream,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from monitor.models import Mention
+from connectors.media import Candidate, media_refs, objects
+from connectors.profile import make_profile
+from monitor.models import MediaRef, Mention, Profile
 from monitor.optional import require
 from monitor.platforms import default_token_env
 from monitor.secrets import MissingSecret, read_secret
@@ -38,6 +41,11 @@ from atproto_client.request import Request  # noqa: E402
 
 CLIENT = f"atproto {getattr(atproto, '__version__', '?')}"
 T = TypeVar("T")
+# Embed views (https://docs.bsky.app/docs/advanced-guides/posts): a post's own pictures are its
+# images or its video's still, alone or beside a quoted post (recordWithMedia).
+IMAGES_VIEW = "app.bsky.embed.images#view"
+VIDEO_VIEW = "app.bsky.embed.video#view"
+RECORD_WITH_MEDIA_VIEW = "app.bsky.embed.recordWithMedia#view"
 
 
 class Settings(PlatformSettings):
@@ -58,19 +66,7 @@ class BlueskyConnector(Connector):
         return [self.settings.login_env, self.settings.token_env]
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        password = platform_token(self.settings, "Bluesky")
-        try:
-            login = read_secret(self.settings.login_env, purpose="the Bluesky connector")
-        except MissingSecret as exc:
-            raise NotConfigured(
-                "Bluesky: no login handle",
-                fix=f"set the environment variable {self.settings.login_env} to the account's handle",
-            ) from exc
-        client = Client(
-            base_url=self.settings.base_url, request=Request(timeout=self.settings.timeout_seconds)
-        )
-        self._call(lambda: client.login(login.reveal(), password.reveal(), fetch_bsky_profile=False))
-        self.client, self.reach = client, {}
+        self.client, self.reach = self._signed_in(), {}
         state: dict[str, Any] = dict(cursor or {})
         official = [h.lower() for h in self.watch.official_handles("bluesky")]
         self.official = set(official)
@@ -83,6 +79,41 @@ class BlueskyConnector(Connector):
         if self.settings.account_feeds:
             for handle in [*official, *self.watch.registered("bluesky")]:
                 yield from self._stream(state, f"feed:{handle}", self._feed_page(handle))
+
+    def _signed_in(self) -> Any:
+        password = platform_token(self.settings, "Bluesky")
+        try:
+            login = read_secret(self.settings.login_env, purpose="the Bluesky connector")
+        except MissingSecret as exc:
+            raise NotConfigured(
+                "Bluesky: no login handle",
+                fix=f"set the environment variable {self.settings.login_env} to the account's handle",
+            ) from exc
+        client = Client(
+            base_url=self.settings.base_url, request=Request(timeout=self.settings.timeout_seconds)
+        )
+        self._call(lambda: client.login(login.reveal(), password.reveal(), fetch_bsky_profile=False))
+        return client
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # every Bluesky profile is public
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's display name, description and avatar (getProfile)."""
+        # One sign-in for all of a run's profiles: createSession has a tight rate limit of its own.
+        if getattr(self, "client", None) is None:
+            self.client = self._signed_in()
+        view = self._call(lambda: self.client.app.bsky.actor.get_profile({"actor": handle}))
+        found = view.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return make_profile(
+            "bluesky",
+            handle,
+            name=found.get("displayName"),
+            bio=found.get("description"),
+            avatar=found.get("avatar"),
+            url=f"https://bsky.app/profile/{found.get('handle') or handle}",
+            fetched_at=self.clock(),
+        )
 
     # --- streams: newest first, cursor moved at the end ----------------------------------
     def _search_page(self, term: str) -> Callable[[str | None, str | None], tuple[list, str | None, str]]:
@@ -198,7 +229,26 @@ class BlueskyConnector(Connector):
             is_official=handle.lower() in getattr(self, "official", set()),
             lang=(record.get("langs") or [None])[0],
             raw={"post": post, "provenance": stamp},
+            media=post_media(post),
         )
+
+
+def post_media(post: dict[str, Any]) -> tuple[MediaRef, ...]:
+    """A post view's images: each `fullsize` of an images embed (with its alt), or a video's
+    `thumbnail` (a GIF is a video with presentation "gif"). A quoted post (record embed) keeps
+    its images to itself; a link card (external) is the linked page's picture: neither is taken."""
+    embed = post.get("embed") if isinstance(post.get("embed"), dict) else {}
+    if embed.get("$type") == RECORD_WITH_MEDIA_VIEW:
+        embed = embed.get("media") if isinstance(embed.get("media"), dict) else {}
+    candidates: list[Candidate] = []
+    if embed.get("$type") == IMAGES_VIEW:
+        candidates = [
+            (image.get("fullsize"), "image", image.get("alt")) for image in objects(embed.get("images"))
+        ]
+    elif embed.get("$type") == VIDEO_VIEW:
+        kind = "gif" if embed.get("presentation") == "gif" else "video_thumbnail"
+        candidates = [(embed.get("thumbnail"), kind, embed.get("alt"))]
+    return media_refs(candidates, platform="bluesky", post=str(post.get("uri", "?")))
 
 
 def _detail(exc: Any) -> str:

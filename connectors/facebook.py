@@ -1,5 +1,6 @@
 """Facebook Pages through the Graph API (facebook-sdk): each page's feed (its own posts and
-visitors'), the posts it is tagged in, and the comments and replies on its recent posts.
+visitors'), the posts it is tagged in, and the comments and replies on its recent posts; and,
+for the audit, a configured page's profile (name, about, picture).
 
 Pages are the official IOM3 page and the registered committee pages, listed by handle and page
 id in `[connectors.facebook.pages]`. Each stream resumes from the newest `created_time` it has
@@ -13,14 +14,24 @@ from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, copy_state
+from connectors.base import Batch, SkipStream, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
-from monitor.models import Mention
+from connectors.media import Candidate, media_refs
+from connectors.meta_media import FB_COMMENT_ATTACHMENT, FB_POST_ATTACHMENTS, facebook_media
+from connectors.meta_webhooks import webhook_photos
+from connectors.profile import configured, make_profile
+from monitor.models import Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
-POST_FIELDS = "id,message,created_time,from{id,name},permalink_url,parent_id"
-COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+POST_FIELDS = f"id,message,created_time,from{{id,name}},permalink_url,parent_id,{FB_POST_ATTACHMENTS}"
+COMMENT_FIELDS = f"id,message,created_time,from{{id,name}},parent{{id}},permalink_url,{FB_COMMENT_ATTACHMENT}"
+# A Page's profile (https://developers.facebook.com/docs/graph-api/reference/page/): `picture`
+# is a ProfilePictureSource {url, is_silhouette, height, width}; "large" is about 200 px.
+PROFILE_FIELDS = "name,about,link,picture.type(large)"
+PERSONAL_PROFILE = (
+    "the Graph API reads Pages, never a person's own profile (that needs the person's own login)"
+)
 
 
 class Settings(GraphSettings):
@@ -45,6 +56,34 @@ class FacebookConnector(MetaConnector):
             for edge in ("feed", "tagged"):
                 yield from self._posts(graph, watch, state, handle, page_id, edge)
             yield from self._comments(graph, watch, state, handle)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        if (
+            self.watch.kind_of("facebook", handle) == "asv_personal"
+            and configured(self.settings.pages, handle) is None
+        ):
+            return PERSONAL_PROFILE
+        return None
+
+    def read_profile(self, handle: str) -> Profile:
+        """A configured page's name, about text and picture (a silhouette counts as none)."""
+        page_id = configured(self.settings.pages, handle)
+        if page_id is None:
+            raise SkipStream(
+                f"no page id for {handle}: add it to [connectors.facebook.pages] in monitor.toml"
+            )
+        page = self._node(page_id, PROFILE_FIELDS)
+        picture = (page.get("picture") or {}).get("data") if isinstance(page.get("picture"), dict) else None
+        silhouette = not isinstance(picture, dict) or picture.get("is_silhouette") is True
+        return make_profile(
+            "facebook",
+            handle,
+            name=page.get("name"),
+            bio=page.get("about"),
+            avatar=None if silhouette else picture.get("url"),
+            url=page.get("link") or f"https://www.facebook.com/{page_id}",
+            fetched_at=self.clock(),
+        )
 
     # --- streams ---------------------------------------------------------------------
     def _posts(
@@ -108,24 +147,34 @@ class FacebookConnector(MetaConnector):
         yield Batch([], copy_state(state))
 
     def by_id(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
-        """A `feed` webhook's post or comment, read by its own id."""
+        """A `feed` webhook's post or comment, read by its own id (with the change's photo
+        links in reserve, should the object read show none)."""
+        value = queued.get("value") or {}
+        photos = webhook_photos(value)
         if queued["kind"] == "post":
             return (
                 queued["object_id"],
                 {"fields": POST_FIELDS},
-                lambda i, stamp: self.normalize(i, stamp, kind="post"),
+                lambda i, stamp: self.normalize(i, stamp, kind="post", fallback=photos),
             )
-        post_id = (queued.get("value") or {}).get("post_id")
+        post_id = value.get("post_id")
         return (
             queued["object_id"],
             {"fields": COMMENT_FIELDS},
-            lambda i, stamp: self.normalize(i, stamp, kind="comment", post_id=post_id),
+            lambda i, stamp: self.normalize(i, stamp, kind="comment", post_id=post_id, fallback=photos),
         )
 
     # --- pure: Graph API objects to Mentions --------------------------------------------
     def normalize(
-        self, item: dict[str, Any], stamp: dict[str, Any], *, kind: str, post_id: str | None = None
+        self,
+        item: dict[str, Any],
+        stamp: dict[str, Any],
+        *,
+        kind: str,
+        post_id: str | None = None,
+        fallback: list[Candidate] | None = None,
     ) -> Mention:
+        """A post or comment; `fallback` holds the images a webhook named, used if it shows none."""
         author = item.get("from") or {}
         author_id = str(author.get("id", ""))
         thread = post_id or item.get("parent_id") or item["id"]
@@ -143,4 +192,6 @@ class FacebookConnector(MetaConnector):
             in_reply_to_id=in_reply_to,
             is_official=author_id in self.official_page_ids,
             raw={kind: item, "provenance": stamp},
+            media=facebook_media(item, post=str(item["id"]))
+            or media_refs(fallback or [], platform="facebook", post=str(item["id"])),
         )

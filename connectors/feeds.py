@@ -21,8 +21,9 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, ConnectorSettings, Cursor, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, provenance, with_retries
+from connectors.media import Candidate, media_refs, objects
 from connectors.text import html_to_text
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention
 from monitor.optional import require
 
 feedparser = require("feedparser", "the web feeds connector")  # names the extra to install when absent
@@ -118,9 +119,10 @@ class FeedsConnector(Connector):
         title = html_to_text(entry.get("title") or "")
         summary = html_to_text(entry.get("summary") or "")
         site = urlparse(link or feed.get("link") or feed_url).netloc or _shown(feed_url)
+        platform_id = str(entry.get("id") or link or f"{feed_url}#{title}")
         return Mention(
             platform="web",
-            platform_id=str(entry.get("id") or link or f"{feed_url}#{title}"),
+            platform_id=platform_id,
             author_handle=site,
             author_name=str(entry.get("author") or feed.get("title") or ""),
             url=link,
@@ -128,7 +130,31 @@ class FeedsConnector(Connector):
             created_at=created,
             lang=(feed.get("language") or None),
             raw={"entry": _plain(entry), "feed_url": feed_url, "provenance": stamp},
+            media=entry_media(entry, post=platform_id),
         )
+
+
+def entry_media(entry: Any, *, post: str) -> tuple[MediaRef, ...]:
+    """An entry's images: Media RSS `media:content` images, `media:thumbnail`s (a video's still
+    when the entry's content is a video), and `enclosure`s of an image/* type. feedparser folds
+    `media:description` into the entry's summary, so no alt text is kept. A relative or data:
+    URL is no link the analysis pass can fetch: dropped and logged (connectors/media.py)."""
+
+    def items(key: str) -> list[dict[str, Any]]:
+        return objects(entry.get(key))
+
+    def is_image(item: dict[str, Any]) -> bool:
+        return item.get("medium") == "image" or str(item.get("type", "")).startswith("image/")
+
+    contents = items("media_content")
+    has_video = any(
+        c.get("medium") == "video" or str(c.get("type", "")).startswith("video/") for c in contents
+    )
+    candidates: list[Candidate] = [(c.get("url"), "image", "") for c in contents if is_image(c)]
+    thumbnail_kind = "video_thumbnail" if has_video else "image"
+    candidates += [(t.get("url"), thumbnail_kind, "") for t in items("media_thumbnail")]
+    candidates += [(e.get("href"), "image", "") for e in items("enclosures") if is_image(e)]
+    return media_refs(candidates, platform="web", post=post)
 
 
 def _dated(entry: Any) -> bool:

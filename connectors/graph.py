@@ -28,6 +28,7 @@ from connectors.base import (
     Cursor,
     FatalError,
     PlatformSettings,
+    ProfileNotReadable,
     RateLimited,
     SkipStream,
     copy_state,
@@ -48,6 +49,9 @@ RATE_LIMIT_CODES = {4, 17, 32, 613} | set(range(80001, 80015))  # app, user, pag
 TOKEN_CODES = {190, 102}
 PERMISSION_CODES = {10} | set(range(200, 300))
 TRANSIENT_CODES = {1, 2}
+# Business Discovery's "Invalid user id" (subcode 2207013): no business or creator account of
+# that username, which is what a personal Instagram account is to the Graph API.
+NOT_PROFESSIONAL_CODE = 110
 
 
 class GraphSettings(PlatformSettings):
@@ -165,6 +169,11 @@ def classify(exc: Any, watch: UsageWatch, *, platform: str, env: str) -> Excepti
             f"permission missing (Graph API error {code}: {message}); grant the app the "
             "page permissions listed in the README, 'Connecting the platforms'"
         )
+    if code == NOT_PROFESSIONAL_CODE:
+        return ProfileNotReadable(
+            f"the Graph API shows only business and creator accounts (error {code}: {message}); a "
+            "personal account, or one renamed since it was registered"
+        )
     if code == 100 or watch.last_status == 404:
         return SkipStream(
             f"not found or not readable (Graph API error {code}: {message}); deleted, "
@@ -226,14 +235,24 @@ class MetaConnector(Connector):
         return label(self.name)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        token = platform_token(self.settings, self.label)
-        graph, watch = graph_client(token.reveal(), self.settings)
+        graph, watch = self._graph()
         state = copy_state(cursor or {})
         # Objects a Meta webhook named since the last run (monitor/webhooks.py): fetched by id
         # first; the key is the pipeline's, never saved back in the cursor.
         for queued in state.pop("webhook_events", []):
             yield self._queued(graph, watch, state, queued)
         yield from self.streams(graph, watch, state)
+
+    def _graph(self) -> tuple[Any, UsageWatch]:
+        token = platform_token(self.settings, self.label)
+        return graph_client(token.reveal(), self.settings)
+
+    def _node(self, node_id: str, fields: str) -> dict[str, Any]:
+        """One object's fields (a profile's): errors classified as for every other call."""
+        graph, watch = self._graph()
+        return call(
+            graph, watch, node_id, {"fields": fields}, self.settings, platform=self.label, sleep=self.sleep
+        )
 
     def _queued(self, graph: Any, watch: UsageWatch, state: dict[str, Any], queued: dict[str, Any]) -> Batch:
         path, params, normalize = self.by_id(queued)

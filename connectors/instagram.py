@@ -1,5 +1,8 @@
 """Instagram (professional accounts) through the Graph API (facebook-sdk): each account's media
-and their comments with replies, and media the account is tagged in.
+and their comments with replies, and media the account is tagged in; and, for the audit, a
+registered account's profile: the IG User fields of an account IOM3's token manages, or
+Business Discovery for another business or creator account. A personal Instagram account has
+no profile the Graph API shows (ProfileNotReadable).
 
 Accounts are the official IOM3 account and registered committee accounts, listed by username
 and Instagram user id in `[connectors.instagram.accounts]`. Media resume from the newest
@@ -9,19 +12,29 @@ run (the comments edge has no `since`) and the store drops what it already has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
 
-from connectors.base import Batch, copy_state
+from connectors.base import Batch, SkipStream, copy_state
 from connectors.graph import GraphSettings, MetaConnector, UsageWatch, parse_time, timestamp
-from monitor.models import Mention
+from connectors.meta_media import IG_MEDIA_IMAGES, IG_PUBLIC_MEDIA_IMAGES, instagram_media
+from connectors.profile import configured, make_profile
+from monitor.models import Mention, Profile
 from monitor.platforms import default_token_env
 
-MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,comments_count"
+_MEDIA_BASICS = "id,caption,timestamp,permalink,username,comments_count"
+MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_MEDIA_IMAGES}"  # the account's own media
+# Media of other accounts (tags, @mentions): the same, less what Meta expands only for the owner.
+OTHERS_MEDIA_FIELDS = f"{_MEDIA_BASICS},{IG_PUBLIC_MEDIA_IMAGES}"
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username}"
 MENTIONED_COMMENT_FIELDS = "id,text,timestamp,username,like_count,media{id,permalink}"
+# IG User fields (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user),
+# the same through Business Discovery (.../ig-user/business_discovery) for an account not managed.
+PROFILE_FIELDS = "username,name,biography,profile_picture_url"
+USERNAME = re.compile(r"[A-Za-z0-9._]{1,30}")  # Instagram's own rule for usernames
 
 
 class Settings(GraphSettings):
@@ -44,6 +57,38 @@ class InstagramConnector(MetaConnector):
             yield from self._media(graph, watch, state, handle, account_id, "media")
             yield from self._media(graph, watch, state, handle, account_id, "tags")
             yield from self._comments(graph, watch, state, handle)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # whether it is a professional account, only Business Discovery can say
+
+    def read_profile(self, handle: str) -> Profile:
+        """The account's own fields if IOM3's token manages it, else through Business Discovery."""
+        accounts = self.settings.accounts
+        if (own := configured(accounts, handle)) is not None:
+            user = self._node(own, PROFILE_FIELDS)
+        else:
+            official = [configured(accounts, h) for h in self.watch.official_handles("instagram")]
+            asker = next((i for i in [*official, *accounts.values()] if i is not None), None)
+            if asker is None:
+                raise SkipStream(
+                    "Business Discovery asks through an IOM3 account: "
+                    "list one in [connectors.instagram.accounts]"
+                )
+            if not USERNAME.fullmatch(handle):  # it goes inside the field expansion's brackets
+                raise SkipStream(f"{handle!r} is not an Instagram username; check config/accounts.toml")
+            answer = self._node(asker, f"business_discovery.username({handle}){{{PROFILE_FIELDS}}}")
+            user = answer.get("business_discovery")
+            if not isinstance(user, dict):
+                raise SkipStream("Business Discovery answered without the account")
+        return make_profile(
+            "instagram",
+            handle,
+            name=user.get("name"),
+            bio=user.get("biography"),
+            avatar=user.get("profile_picture_url"),
+            url=f"https://www.instagram.com/{user.get('username') or handle}/",
+            fetched_at=self.clock(),
+        )
 
     def _media(
         self, graph: Any, watch: UsageWatch, state: dict[str, Any], handle: str, account_id: str, edge: str
@@ -69,7 +114,7 @@ class InstagramConnector(MetaConnector):
             handle=handle,
             node_id=account_id,
             edge=edge,
-            fields=MEDIA_FIELDS,
+            fields=MEDIA_FIELDS if edge == "media" else OTHERS_MEDIA_FIELDS,
             read_page=read_page,
             what=f"@{handle} {edge}",
         )
@@ -113,7 +158,7 @@ class InstagramConnector(MetaConnector):
         way the Graph API shows other people's media that @mention it)."""
         object_id, account = queued["object_id"], queued["account_id"]
         if queued["kind"] == "media":
-            fields = f"mentioned_media.media_id({object_id}){{{MEDIA_FIELDS}}}"
+            fields = f"mentioned_media.media_id({object_id}){{{OTHERS_MEDIA_FIELDS}}}"
             return (
                 account,
                 {"fields": fields},
@@ -153,4 +198,6 @@ class InstagramConnector(MetaConnector):
             in_reply_to_id=parent,
             is_official=username.lower() in self.official,
             raw={"media" if media is None else "comment": item, "provenance": stamp},
+            # A comment on Instagram is text only (the API gives comments no media).
+            media=instagram_media(item, post=str(item["id"])) if media is None else (),
         )

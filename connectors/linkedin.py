@@ -4,11 +4,25 @@ the comments on its recent posts, and posts that mention it.
 Pages are the official IOM3 page and registered committee pages, by handle and organization URN
 in `[connectors.linkedin.organizations]`. Every request carries the headers the versioned API
 requires: `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+
+A post names its images by URN (`content.media.id`, `content.multiImage.images[].id`); the
+Images API turns them into links (`downloadUrl`), 20 URNs to a BATCH_GET, for the new posts of
+each page only. Those links expire (`downloadUrlExpiresAt`, hours to days): the analysis pass
+should fetch them soon after the run.
+
+Profiles, for the audit, as far as the documented API lets a read-only monitor: a member's
+profile (an ASV personal account) is given only to that member's own sign-in, so it is never
+readable here. A page's name and description come from the Organization Lookup API, which
+LinkedIn documents as needing `rw_organization_admin`, a permission to manage the page; that
+is off unless `profiles = true` says the token has it. Even then its logo (`logoV2`) is a
+digital-media-asset URN the versioned API documents no read-only way to turn into a link, so the
+logo check does not run on LinkedIn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -27,13 +41,26 @@ from connectors.base import (
     copy_state,
 )
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from monitor.models import Mention
+from connectors.media import Candidate, dropped, media_refs, nested, objects
+from connectors.profile import configured, make_profile
+from monitor.models import MediaRef, Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
 API = "https://api.linkedin.com/rest"
 POST_URN_PREFIXES = ("urn:li:share:", "urn:li:ugcPost:")
+IMAGE_URN = "urn:li:image:"
+IMAGE_BATCH = 20  # URNs per Images API call: keeps the URL short, and one call per page of posts
 CLIENT = f"requests {requests.__version__}"
+MEMBER_PROFILE = (
+    "LinkedIn gives a member's profile only to that member's own sign-in; no permission a "
+    "read-only monitor can hold reads another member's name, headline or photo"
+)
+LOOKUP_PERMISSION = (
+    "the Organization Lookup API needs rw_organization_admin, a permission to manage the page, "
+    "which this read-only monitor does not ask for; grant it and set profiles = true under "
+    "[connectors.linkedin] to read page names and descriptions"
+)
 
 
 class Settings(PlatformSettings):
@@ -45,6 +72,9 @@ class Settings(PlatformSettings):
     page_size: int = Field(default=50, ge=1, le=100)
     mentions: bool = True
     comment_window_days: int = Field(default=7, ge=1, le=90)
+    # Read page profiles (name, description) for the audit: only if the token holds
+    # rw_organization_admin, which LinkedIn requires for the Organization Lookup API.
+    profiles: bool = False
 
 
 class LinkedInConnector(Connector):
@@ -57,6 +87,15 @@ class LinkedInConnector(Connector):
         self.official_urns = self.official_ids("linkedin", settings.organizations)
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
+        self._open()
+        state = copy_state(cursor or {})
+        for handle, urn in self.settings.organizations.items():
+            yield from self._posts(state, handle, urn)
+            yield from self._comments(state, handle)
+            if self.settings.mentions:
+                yield from self._mentions(state, handle, urn)
+
+    def _open(self) -> None:
         token = platform_token(self.settings, "LinkedIn")
         self.session = requests.Session()
         self.session.headers.update(
@@ -66,12 +105,38 @@ class LinkedInConnector(Connector):
                 "X-Restli-Protocol-Version": "2.0.0",
             }
         )
-        state = copy_state(cursor or {})
-        for handle, urn in self.settings.organizations.items():
-            yield from self._posts(state, handle, urn)
-            yield from self._comments(state, handle)
-            if self.settings.mentions:
-                yield from self._mentions(state, handle, urn)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        if configured(self.settings.organizations, handle) is None:
+            # A handle with no organization URN is a member (or a page not yet configured).
+            return MEMBER_PROFILE if self.watch.kind_of("linkedin", handle) == "asv_personal" else None
+        return None if self.settings.profiles else LOOKUP_PERMISSION
+
+    def read_profile(self, handle: str) -> Profile:
+        """A configured page's name and description (Organization Lookup); no logo (see above)."""
+        urn = configured(self.settings.organizations, handle)
+        if urn is None:
+            raise SkipStream(
+                f"no URN for {handle}: add it to [connectors.linkedin.organizations] in monitor.toml"
+            )
+        self._open()
+        page = self._get(
+            f"{API}/organizations/{quote(urn.rsplit(':', 1)[-1], safe='')}",
+            forbidden="403: the token lacks rw_organization_admin, or its member is not an "
+            "administrator of this page",
+        )
+        vanity = page.get("vanityName")
+        return make_profile(
+            "linkedin",
+            handle,
+            name=page.get("localizedName"),
+            bio=page.get("localizedDescription"),
+            avatar=None,
+            url=f"https://www.linkedin.com/company/{quote(vanity)}/"
+            if isinstance(vanity, str) and vanity
+            else "",
+            fetched_at=self.clock(),
+        )
 
     # --- streams ---------------------------------------------------------------------
     def _posts(self, state: dict[str, Any], handle: str, urn: str) -> Iterator[Batch]:
@@ -88,6 +153,8 @@ class LinkedInConnector(Connector):
                 elements = self._get(url).get("elements", [])
                 mentions, skipped = self._normalize_all(elements, url, "post")
                 fresh = [m for m in mentions if _ms(m.created_at) > since]
+                fresh, problems = self._with_images(fresh)  # only the new posts cost a lookup
+                skipped.extend(problems)
                 for m in fresh:
                     newest = max(newest, _ms(m.created_at))
                     recent[m.platform_id] = _ms(m.created_at)
@@ -149,8 +216,9 @@ class LinkedInConnector(Connector):
                 continue
             mentions.extend(found)
             skipped.extend(bad)
+        mentions, problems = self._with_images(mentions)
         state[key] = end
-        yield Batch(mentions, copy_state(state), skipped)
+        yield Batch(mentions, copy_state(state), skipped + problems)
 
     def _mentioning_post(self, note: Any) -> str:
         """The share or ugcPost URN a SHARE_MENTION notification points at.
@@ -176,15 +244,38 @@ class LinkedInConnector(Connector):
             )
         return entity
 
+    def _with_images(self, mentions: list[Mention]) -> tuple[list[Mention], list[str]]:
+        """`mentions` with their images: every image URN they name resolved to its downloadUrl
+        by the Images API (BATCH_GET, IMAGE_BATCH at a time). A lookup LinkedIn refuses costs
+        those images, never the posts: they are stored without them and the run says why."""
+        wanted = sorted({urn for m in mentions for urn, _ in post_images(m.raw["post"])})
+        links: dict[str, str] = {}
+        problems: list[str] = []
+        for start in range(0, len(wanted), IMAGE_BATCH):
+            chunk = wanted[start : start + IMAGE_BATCH]
+            url = f"{API}/images?ids=List({','.join(quote(urn, safe='') for urn in chunk)})"
+            try:
+                results = self._get(url).get("results") or {}
+            except SkipStream as skip:
+                problems.append(
+                    f"LinkedIn images ({len(chunk)}): {skip}; their posts are stored without them"
+                )
+                continue
+            for urn, image in results.items() if isinstance(results, dict) else []:
+                # Empty while the image is processing or after it failed (Images API `status`).
+                if isinstance(image, dict) and image.get("downloadUrl"):
+                    links[str(urn)] = image["downloadUrl"]
+        return [replace(m, media=post_media(m.raw["post"], links)) for m in mentions], problems
+
     # --- HTTP --------------------------------------------------------------------------
-    def _get(self, url: str) -> dict[str, Any]:
+    def _get(self, url: str, *, forbidden: str = "") -> dict[str, Any]:
         def once() -> dict[str, Any]:
             response = self.session.get(url, timeout=self.settings.timeout_seconds)
-            return self._check(response)
+            return self._check(response, forbidden=forbidden)
 
         return with_retries(once, self.settings, sleep=self.sleep)
 
-    def _check(self, response: requests.Response) -> dict[str, Any]:
+    def _check(self, response: requests.Response, *, forbidden: str = "") -> dict[str, Any]:
         status = response.status_code
         if status == 401:
             raise FatalError(
@@ -195,7 +286,8 @@ class LinkedInConnector(Connector):
             raise RateLimited("LinkedIn rate limit reached (429)", resume_at=self._reset(response))
         if status == 403:
             raise SkipStream(
-                "403: the token lacks r_organization_social, or its member is not an "
+                forbidden
+                or "403: the token lacks r_organization_social, or its member is not an "
                 "administrator of this page"
             )
         if status == 404:
@@ -266,6 +358,36 @@ class LinkedInConnector(Connector):
             is_official=actor in self.official_urns,
             raw={"comment": comment, "provenance": stamp},
         )
+
+
+def post_images(post: dict[str, Any]) -> list[tuple[str, str]]:
+    """(image URN, alt text) of a post's own images, in order: `content.media` for one image,
+    `content.multiImage.images` for several (Posts API). A `content.media` video
+    (urn:li:video) has its still only in the Videos API, which wants write permissions
+    (w_organization_social) this read-only monitor never asks for: not captured. An
+    `article`'s thumbnail is the linked page's picture (connectors/media.py): not captured."""
+    images = objects([nested(post, "content", "media")]) + objects(
+        nested(post, "content", "multiImage", "images")
+    )
+    return [
+        (image["id"], image.get("altText") or "")
+        for image in images
+        if isinstance(image.get("id"), str) and image["id"].startswith(IMAGE_URN)
+    ]
+
+
+def post_media(post: dict[str, Any], links: dict[str, str]) -> tuple[MediaRef, ...]:
+    """The post's images as MediaRefs, each URN looked up in `links` (URN -> downloadUrl)."""
+    post_id = str(post.get("id", "?"))
+    candidates: list[Candidate] = []
+    for urn, alt in post_images(post):
+        if urn not in links:
+            dropped(
+                "linkedin", post_id, f"image {urn}: no downloadUrl (deleted, processing, or not readable)"
+            )
+            continue
+        candidates.append((links[urn], "image", alt))
+    return media_refs(candidates, platform="linkedin", post=post_id)
 
 
 def _ms(moment: datetime) -> int:

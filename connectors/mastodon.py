@@ -5,7 +5,9 @@ The home instance (`api_base_url`) is where IOM3's token belongs: its search see
 instance has federated. Other instances' hashtag timelines are public and need no token. Each
 stream resumes from the newest status id it stored (`since_id`); pages come newest first, so a
 stream's cursor moves only when all its pages are stored. Status HTML becomes plain text with
-the standard library's parser: tags dropped, entities decoded, nothing executed or fetched.
+the standard library's parser: tags dropped, entities decoded, nothing executed or fetched. For
+the audit, a registered account's profile is its Account (GET /api/v1/accounts/lookup):
+display_name, the `note` (HTML, made text the same way) and avatar.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
+from connectors.media import Candidate, media_refs, objects
+from connectors.profile import make_profile
 from connectors.text import html_to_text
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention, Profile
 from monitor.optional import require
 from monitor.platforms import default_token_env
 
@@ -29,6 +33,14 @@ from mastodon import Mastodon  # noqa: E402
 
 CLIENT = f"Mastodon.py {getattr(mastodon_lib, '__version__', '?')}"
 T = TypeVar("T")
+# MediaAttachment (https://docs.joinmastodon.org/entities/MediaAttachment/): an image's `url` is
+# the picture; a gifv's or a video's `url` is an MP4, so their still is `preview_url`. Audio and
+# "unknown" (remote media the instance has not fetched) have no picture of their own.
+ATTACHMENT_IMAGE = {
+    "image": ("url", "image"),
+    "gifv": ("preview_url", "gif"),
+    "video": ("preview_url", "video_thumbnail"),
+}
 
 
 class Settings(PlatformSettings):
@@ -70,6 +82,23 @@ class MastodonConnector(Connector):
                     continue
                 method = partial_timeline(home.account_statuses, account["id"])
                 yield from self._stream(state, f"account:{handle}", home, method)
+
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # an account's profile is public wherever its posts are
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's display name, note (as text) and avatar, looked up at home."""
+        home = self._client(self.settings.api_base_url, platform_token(self.settings, "Mastodon").reveal())
+        account = _plain(self._call(lambda: home.account_lookup(handle.lstrip("@"))))
+        return make_profile(
+            "mastodon",
+            handle,
+            name=account.get("display_name"),
+            bio=html_to_text(account["note"]) if isinstance(account.get("note"), str) else "",
+            avatar=account.get("avatar"),
+            url=account.get("url"),
+            fetched_at=self.clock(),
+        )
 
     def _client(self, base_url: str, token: str | None) -> Any:
         # ratelimit_method="throw": a scheduled job must not sleep (see connectors/base.py). The
@@ -188,7 +217,19 @@ class MastodonConnector(Connector):
             is_official=acct.lower() in self.official,
             lang=status.get("language"),
             raw={"status": status, "provenance": stamp},
+            media=status_media(status),
         )
+
+
+def status_media(status: dict[str, Any]) -> tuple[MediaRef, ...]:
+    """A status's images with their descriptions (alt text); a reblog's are its original's."""
+    shown = status["reblog"] if isinstance(status.get("reblog"), dict) else status
+    candidates: list[Candidate] = []
+    for attachment in objects(shown.get("media_attachments")):
+        field, kind = ATTACHMENT_IMAGE.get(str(attachment.get("type")), ("", ""))
+        if field:
+            candidates.append((attachment.get(field), kind, attachment.get("description")))
+    return media_refs(candidates, platform="mastodon", post=str(status.get("uri") or status.get("id")))
 
 
 def partial_timeline(method: Callable[..., Any], target: Any) -> Callable[..., list[Any]]:

@@ -63,11 +63,14 @@ def objects_to_fetch(payload: Any) -> list[QueuedObject]:
             if not isinstance(value, dict):
                 continue
             if platform == "instagram" and change.get("field") == "mentions":
+                # Only ids: no image is in an Instagram mention; fetching the media gives them.
                 if value.get("comment_id"):
                     found.append(QueuedObject(platform, "comment", str(value["comment_id"]), account, value))
                 elif value.get("media_id"):
                     found.append(QueuedObject(platform, "media", str(value["media_id"]), account, value))
             elif platform == "facebook" and change.get("field") == "feed" and value.get("verb") != "remove":
+                # The value is kept as the queue entry's payload: its photo links (webhook_photos)
+                # stand in if the fetched post or comment shows none.
                 if value.get("item") == "comment" and value.get("comment_id"):
                     found.append(QueuedObject(platform, "comment", str(value["comment_id"]), account, value))
                 elif value.get("post_id"):
@@ -105,3 +108,20 @@ def handle(
     enqueue(objects_to_fetch(payload))
     # Meta retries anything but a 200 for hours: answer at once, the fetching happens later.
     return Reply(200, "EVENT_RECEIVED")
+
+
+def webhook_photos(value: dict[str, Any]) -> list[tuple[Any, str, str]]:
+    """The photo links a Page `feed` webhook change carries, for when the post itself has none.
+
+    Meta's feed change documents `link` and `photo_id` for `item` "photo", `photos` for a status
+    with several, and `photo` for a comment with one. A `video` change's `link` is the video
+    file, not a picture. Instagram's `mentions` change carries only ids (media_id, comment_id):
+    no images are in it; they come from fetching the media. (url, kind, alt) candidates for
+    connectors/media.py, which checks each link.
+    """
+    if value.get("item") == "photo":
+        return [(value.get("link"), "image", "")]
+    photos = value.get("photos") if isinstance(value.get("photos"), list) else []
+    if value.get("item") == "comment" and value.get("photo"):
+        photos = [value["photo"]]
+    return [(photo, "image", "") for photo in photos]

@@ -2,9 +2,16 @@
 
 One JSON object per line with the `Mention` fields: platform, platform_id, author_handle,
 text, created_at (ISO 8601 with an offset) and optionally author_name, author_reach, url,
-thread_id, in_reply_to_id, is_official, lang. Any other keys (the sample's `note`, say) are
-kept in the raw payload. The cursor is the number of lines consumed, so a second run reads only
-what was appended since.
+thread_id, in_reply_to_id, is_official, lang, and `media`: the post's images, in order, as a
+list of objects {"url": "https://...", "kind": "image", "alt": "..."} where kind is "image"
+(the default), "video_thumbnail" or "gif" and alt is optional. An image that is not an http(s)
+link, or not such an object, is dropped with a logged reason; its post is still read. Any
+other keys (the sample's `note`, say) are kept in the raw payload. The cursor is the number of
+lines consumed, so a second run reads only what was appended since.
+
+    {"platform": "x", "platform_id": "1", "author_handle": "a", "text": "IOM3 stand",
+     "created_at": "2026-11-20T09:30:00+00:00",
+     "media": [{"url": "https://pbs.twimg.com/media/a.jpg", "alt": "the stand"}]}
 """
 
 from __future__ import annotations
@@ -19,10 +26,11 @@ from typing import Any
 from pydantic import Field
 
 from connectors.base import Batch, Connector, ConnectorSettings, Cursor, FatalError
-from monitor.models import Mention
+from connectors.media import Candidate, dropped, media_refs
+from monitor.models import MediaRef, Mention
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "monitor" / "sample_data" / "mentions.jsonl"
-_MENTION_FIELDS = {f.name for f in fields(Mention)} - {"raw"}
+_MENTION_FIELDS = {f.name for f in fields(Mention)} - {"raw", "media"}
 _REQUIRED = ("platform", "platform_id", "author_handle", "text", "created_at")
 
 
@@ -101,4 +109,20 @@ def parse_line(line: str) -> Mention:
     values["platform_id"] = str(values["platform_id"])
     if "author_reach" in values and not isinstance(values["author_reach"], int):
         raise ValueError(f"author_reach {values['author_reach']!r} is not a whole number")
-    return Mention(**values, raw=record)
+    return Mention(**values, raw=record, media=line_media(record.get("media"), post=values["platform_id"]))
+
+
+def line_media(value: Any, *, post: str) -> tuple[MediaRef, ...]:
+    """A line's `media` list as MediaRefs; what is not an {url, kind, alt} object is logged and dropped."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        dropped("replay", post, f"media is {type(value).__name__}, not a list of {{url, kind, alt}} objects")
+        return ()
+    candidates: list[Candidate] = []
+    for item in value:
+        if not isinstance(item, dict):
+            dropped("replay", post, f"media item {item!r:.80} is not an {{url, kind, alt}} object")
+            continue
+        candidates.append((item.get("url"), item.get("kind") or "image", item.get("alt") or ""))
+    return media_refs(candidates, platform="replay", post=post)

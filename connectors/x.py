@@ -1,5 +1,6 @@
 """X (Twitter) API v2 through tweepy.Client: recent search, the official mention timeline, and
-the posts of every registered ASV committee account.
+the posts of every registered ASV committee account; and, for the audit, a registered account's
+profile (GET /2/users/by/username/:username: name, description, profile_image_url).
 
 Each stream resumes from the newest tweet id it has committed (`since_id`). X returns newest
 first, so a stream's cursor moves only once all its pages are stored: a crash mid-stream
@@ -9,6 +10,7 @@ re-reads those pages next time (the store drops the duplicates) instead of skipp
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -19,7 +21,9 @@ from pydantic import Field
 
 from connectors.base import Batch, Connector, Cursor, FatalError, PlatformSettings, RateLimited, SkipStream
 from connectors.http import TransientHTTPError, platform_token, provenance, with_retries
-from monitor.models import Mention
+from connectors.media import Candidate, dropped, media_refs, nested
+from connectors.profile import make_profile
+from monitor.models import MediaRef, Mention, Profile
 from monitor.platforms import default_token_env
 from monitor.watch import WatchList
 
@@ -37,14 +41,39 @@ TWEET_FIELDS = [
     "lang",
     "note_tweet",  # the whole text of a post longer than 280 characters (`text` is cut)
     "edit_history_tweet_ids",
+    "attachments",  # media_keys: the post's images, found in includes.media
 ]
 USER_FIELDS = ["username", "name", "public_metrics", "verified"]
+# What the profile checks read, and no more: the website (`url`) and the rest are not asked for.
+PROFILE_FIELDS = ["name", "description", "profile_image_url"]
+MEDIA_FIELDS = ["url", "preview_image_url", "type", "alt_text", "width", "height"]
 # referenced_tweets.id brings retweeted and quoted posts into includes.tweets (a retweet's own
 # `text` is cut at 140 characters); .author_id brings their authors into includes.users.
-EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+# attachments.media_keys brings each post's images into includes.media, and
+# referenced_tweets.id.attachments.media_keys those of a retweeted original.
+EXPANSIONS = [
+    "author_id",
+    "referenced_tweets.id",
+    "referenced_tweets.id.author_id",
+    "attachments.media_keys",
+    "referenced_tweets.id.attachments.media_keys",
+]
 # Partial errors about these expanded objects (a quoted post deleted, a mentioned user
-# suspended) are routine: recorded, but they do not make a healthy run "partial".
-EXPANSION_PARAMETERS = ("referenced_tweets.id", "referenced_tweets.id.author_id", "author_id", "entities.")
+# suspended, a photo removed) are routine: recorded, but they do not make a healthy run "partial".
+EXPANSION_PARAMETERS = (
+    "referenced_tweets.id",
+    "referenced_tweets.id.author_id",
+    "author_id",
+    "entities.",
+    "attachments.media_keys",
+)
+# Where X puts the picture of each media type: a photo's own `url`; a video's or an animated
+# GIF's still in `preview_image_url` (X gives no video file URL to keep, and we want none).
+MEDIA_IMAGE = {
+    "photo": ("url", "image"),
+    "video": ("preview_image_url", "video_thumbnail"),
+    "animated_gif": ("preview_image_url", "gif"),
+}
 CLIENT = f"tweepy {tweepy.__version__}"
 log = logging.getLogger(__name__)
 
@@ -70,12 +99,7 @@ class XConnector(Connector):
 
     # --- the contract -------------------------------------------------------------------
     def fetch(self, cursor: Cursor | None) -> Iterator[Batch]:
-        token = platform_token(self.settings, "X")
-        # requests.Response, not tweepy's Response: we need the rate-limit headers and the
-        # untouched JSON (kept as the raw payload). wait_on_rate_limit would sleep in a job.
-        client = tweepy.Client(
-            bearer_token=token.reveal(), return_type=requests.Response, wait_on_rate_limit=False
-        )
+        client = self._client()
         state: dict[str, Any] = dict(cursor or {})
         users = (
             self._lookup_users(client)
@@ -119,6 +143,45 @@ class XConnector(Connector):
         for key, method, params, page_param in streams:
             yield from self._stream(key, method, params, page_param, state, official_id)
 
+    def profile_refusal(self, handle: str) -> str | None:
+        return None  # every X account's profile is public, a protected one's too
+
+    def read_profile(self, handle: str) -> Profile:
+        """A registered account's name, bio and picture (the original size, not the 48 px one)."""
+        client = self._client()
+        params = {"username": handle, "user_fields": PROFILE_FIELDS}
+        try:
+            response = with_retries(
+                partial(self._call, client.get_user, params), self.settings, sleep=self.sleep
+            )
+        except tweepy.BadRequest as exc:  # a handle X will not take: fix the registry
+            raise SkipStream(f"400 {_api_message(exc)}; check the handle in config/accounts.toml") from None
+        payload = _json(response, f"@{handle} profile")
+        user = payload.get("data")
+        if not isinstance(user, dict):
+            # X answers 200 with only `errors` for an unknown or suspended user.
+            problems = [
+                e.get("detail") or e.get("title") for e in payload.get("errors") or [] if isinstance(e, dict)
+            ]
+            raise SkipStream("; ".join(map(str, problems)) or "X answered with no user")
+        return make_profile(
+            "x",
+            handle,
+            name=user.get("name"),
+            bio=user.get("description"),
+            avatar=_original_size(user.get("profile_image_url")),
+            url=f"https://x.com/{user.get('username') or handle}",
+            fetched_at=self.clock(),
+        )
+
+    def _client(self) -> Any:
+        token = platform_token(self.settings, "X")
+        # requests.Response, not tweepy's Response: we need the rate-limit headers and the
+        # untouched JSON (kept as the raw payload). wait_on_rate_limit would sleep in a job.
+        return tweepy.Client(
+            bearer_token=token.reveal(), return_type=requests.Response, wait_on_rate_limit=False
+        )
+
     def query(self) -> str:
         if self.settings.query:
             return self.settings.query
@@ -147,6 +210,7 @@ class XConnector(Connector):
                 "max_results": max(self.settings.page_size, 10 if key == "search" else 5),
                 "tweet_fields": TWEET_FIELDS,
                 "user_fields": USER_FIELDS,
+                "media_fields": MEDIA_FIELDS,
                 "expansions": EXPANSIONS,
             }
             if since_id:
@@ -218,11 +282,12 @@ class XConnector(Connector):
         includes = payload.get("includes", {})
         users = {u.get("id"): u for u in includes.get("users", []) if isinstance(u, dict)}
         tweets = {t.get("id"): t for t in includes.get("tweets", []) if isinstance(t, dict)}
+        media = {m.get("media_key"): m for m in includes.get("media", []) if isinstance(m, dict)}
         stamp = provenance(self.name, url, CLIENT)
         mentions, skipped = [], []
         for item in collapse_edits(payload.get("data", []) or []):
             try:
-                mentions.append(self.normalize(item, users, official_id, stamp, tweets))
+                mentions.append(self.normalize(item, users, official_id, stamp, tweets, media))
             except (KeyError, TypeError, ValueError) as exc:
                 ident = item.get("id", "?") if isinstance(item, dict) else "?"
                 skipped.append(f"X tweet {ident}: unreadable ({type(exc).__name__}: {exc})")
@@ -242,6 +307,7 @@ class XConnector(Connector):
         official_id: str | None,
         stamp: dict[str, Any],
         tweets: dict[str, Any] | None = None,
+        media: dict[str, Any] | None = None,
     ) -> Mention:
         author = users.get(tweet["author_id"], {})
         username = author.get("username") or tweet["author_id"]
@@ -250,6 +316,10 @@ class XConnector(Connector):
         # An edited post is one mention under its first id (edit_history_tweet_ids[0]), so the
         # store keeps one copy; its url points at the version read.
         history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
+        # A retweet shows the original's images, so they are read from the original. A quote
+        # tweet's own images are its own; the quoted post's images belong to the quoted post
+        # (stored as its own mention when it mentions IOM3), never to the one quoting it.
+        pictured = referenced.get("retweeted") or tweet
         return Mention(
             platform="x",
             platform_id=history[0] if history else str(tweet["id"]),
@@ -264,7 +334,29 @@ class XConnector(Connector):
             is_official=official_id is not None and tweet["author_id"] == official_id,
             lang=tweet.get("lang"),
             raw={"tweet": tweet, "author": author, **referenced, "provenance": stamp},
+            media=tweet_media(pictured, media or {}, post=str(tweet["id"])),
         )
+
+
+def tweet_media(tweet: dict[str, Any], media: dict[str, Any], *, post: str) -> tuple[MediaRef, ...]:
+    """The images of `tweet`, from its attachments.media_keys looked up in includes.media.
+
+    A key with no includes entry is media X no longer serves (deleted, or withheld): skipped and
+    logged; X names it in the page's `errors`, which the page's provenance keeps.
+    """
+    candidates: list[Candidate] = []
+    keys = nested(tweet, "attachments", "media_keys")
+    for key in keys if isinstance(keys, list) else []:
+        item = media.get(key) if isinstance(key, str) else None
+        if item is None:
+            dropped("x", post, f"media {key!r:.60} is not in includes.media (deleted or withheld)")
+            continue
+        field, kind = MEDIA_IMAGE.get(str(item.get("type")), (None, None))
+        if field is None or kind is None:
+            dropped("x", post, f"media {key!r} is of type {item.get('type')!r}, which has no image")
+            continue
+        candidates.append((item.get(field), kind, item.get("alt_text") or ""))
+    return media_refs(candidates, platform="x", post=post)
 
 
 def full_text(
@@ -338,6 +430,15 @@ def _json(response: Any, what: str) -> dict[str, Any]:
 def _api_message(exc: Any) -> str:
     messages = getattr(exc, "api_messages", None) or []
     return "; ".join(messages) or exc.response.reason
+
+
+def _original_size(link: Any) -> Any:
+    """X gives the 48 px "_normal" picture; without the suffix the same link is the original
+    (https://developer.x.com/en/docs/accounts-and-users/user-profile-images-and-banners), which
+    the logo check needs. Only a small thumbnail of it is ever kept."""
+    if isinstance(link, str) and "/profile_images/" in link:
+        return re.sub(r"_normal(\.\w+)$", r"\1", link)
+    return link
 
 
 def _reset(headers: Any) -> datetime | None:

@@ -79,7 +79,21 @@ def _env_name(value: str) -> str:
     return value
 
 
+def _email_address(value: str) -> str:
+    from pydantic import networks
+    from pydantic_core import PydanticCustomError
+
+    try:
+        return networks.validate_email(value)[1]
+    except PydanticCustomError as exc:
+        reason = str(exc).removeprefix("value is not a valid email address: ")
+        raise ValueError(
+            f"{value!r} is not an email address ({reason}); write it as name@example.org"
+        ) from None
+
+
 Platform = Annotated[str, AfterValidator(_known_platform)]
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 Handle = Annotated[str, Field(min_length=1, pattern=r"^[^\s@]+$")]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -214,6 +228,15 @@ class DigestSection(Strict):
     folder: str = "var/digests"
 
 
+class ReportCardsSection(Strict):
+    """The monthly report card to each opted-in committee account's admins (accounts.toml)."""
+
+    # Who gets a copy of every card, by role in contacts.toml.
+    copy_role: Literal[ROLES] = "head_of_marketing"  # type: ignore[valid-type]
+    # `report-card` (the command) saves each card's HTML here to look at before sending.
+    folder: str = "var/report-cards"
+
+
 class AuditSection(Strict):
     # A committee account with no post seen for longer than this is dormant (policy: close it and
     # signpost followers to the official account).
@@ -233,6 +256,11 @@ class ScheduleSection(Strict):
     digest_time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     audit_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     audit_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # When the registered accounts' profiles are read (each at most once a day), before the digest.
+    profiles_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Report cards for last month go out at this time on the month's first working day (the
+    # working days and bank holidays of routing.toml [quiet_hours]; Monday to Friday without).
+    report_card_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # Who is told (once) when a connector keeps failing, and when it recovers.
     operator_role: Literal[ROLES] = "communications_executive"  # type: ignore[valid-type]
     failures_before_telling: int = Field(default=3, ge=1, le=100)
@@ -248,7 +276,7 @@ class HeartbeatSection(Strict):
 
 
 class RetentionSection(Strict):
-    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is kept")."""
+    """How long each kind of data is kept (UK GDPR data minimisation; README, "What is collected")."""
 
     # The digest reads a day and the week before it, hence at least 8 days of everything.
     raw_payload_days: int = Field(default=30, ge=8, le=3650)  # the platform's own JSON
@@ -293,6 +321,18 @@ class WebSection(Strict):
     page_size: int = Field(default=25, ge=5, le=200)
 
 
+class MediaSection(Strict):
+    """The image analysis pass (issue #16): which limits a post's image is fetched under."""
+
+    enabled: bool = True  # false: images stay pending, nothing is fetched
+    # A social media picture is a few hundred kB; a phone's original a few MB.
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=10_000, le=100 * 1024 * 1024)
+    timeout_seconds: float = Field(default=10, gt=0, le=120)  # connect and per read, per try
+    per_pass: int = Field(default=50, ge=1, le=10_000)  # images fetched in one pass at most
+    # A pass stops between images after this long; the rest wait for the next pass.
+    pass_seconds: int = Field(default=50, ge=5, le=3600)
+
+
 class MonitorFile(Strict):
     monitor: MonitorSection = MonitorSection()
     database: DatabaseSection = DatabaseSection()
@@ -301,10 +341,12 @@ class MonitorFile(Strict):
     sla: SlaSection = SlaSection()
     digest: DigestSection = DigestSection()
     audit: AuditSection = AuditSection()
+    report_cards: ReportCardsSection = ReportCardsSection()
     schedule: ScheduleSection = ScheduleSection()
     heartbeat: HeartbeatSection = HeartbeatSection()
     retention: RetentionSection = RetentionSection()
     web: WebSection = WebSection()
+    media: MediaSection = MediaSection()
     # Each connector validates its own table (see connectors/<name>.py, `Settings`).
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -337,6 +379,25 @@ class RegisteredAccount(Strict):
     comms_access: bool = False
     registered_on: date | None = None
     logo_approved: bool = False
+    # The monthly report card (what went well, what to look at) to the account's admins, with a
+    # copy to [report_cards] copy_role. Opt-in per committee: it goes to people outside IOM3 staff.
+    report_card: bool = False
+    admin_emails: list[EmailAddress] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _report_card_needs_addresses(self) -> RegisteredAccount:
+        who = f"{self.committee or 'the account'} ({self.platform} @{self.handle})"
+        if self.report_card and self.kind != ChannelKind.ASV_COMMITTEE:
+            raise ValueError(
+                f"report_card = true for {who}, a personal account: report cards are for committee "
+                "accounts; remove report_card"
+            )
+        if self.report_card and not self.admin_emails:
+            raise ValueError(
+                f"report_card = true for {who} but no admin_emails: add the admins' addresses, e.g. "
+                'admin_emails = ["name@example.org"], or set report_card = false'
+            )
+        return self
 
 
 class AccountsFile(Strict):
@@ -419,6 +480,7 @@ class LexiconsFile(Strict):
     defamation: Category
     press: Category
     harassment: Category
+    discrimination: Category
     safeguarding: Category
     disclosure: Category
     confidentiality: Category
@@ -455,6 +517,9 @@ class Route(Strict):
     channel_kinds: list[Literal["official", "asv_committee", "asv_personal", "public"]] | None = None
     platforms: list[Platform] | None = None
     levels: list[Literal["high", "normal"]] | None = None
+    # What the flag was raised on: a post's words ("text") or the logo seen in its image
+    # ("image", monitor/media/). Unset: either.
+    evidence: list[Literal["text", "image"]] | None = None
     role: Literal[ROLES]  # type: ignore[valid-type]
     urgency: Literal[URGENCIES]  # type: ignore[valid-type]
     group_wait: Minutes | None = None
@@ -612,13 +677,16 @@ class RoutingFile(Strict):
     @model_validator(mode="after")
     def _every_category_has_a_route(self) -> RoutingFile:
         catch_all = {
-            c for r in self.route if not (r.channel_kinds or r.platforms or r.levels) for c in r.categories
+            c
+            for r in self.route
+            if not (r.channel_kinds or r.platforms or r.levels or r.evidence)
+            for c in r.categories
         }
         missing = [c for c in CATEGORIES if c not in catch_all]
         if missing:
             raise ValueError(
                 f"no route takes every {', '.join(missing)} flag: add a [[route]] for them with no "
-                "channel_kinds, platforms or levels, so none is ever dropped"
+                "channel_kinds, platforms, levels or evidence, so none is ever dropped"
             )
         return self
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from monitor.config import CATEGORIES, LexiconsFile
 from monitor.models import Assessment, Flag, flags_to_json
+from monitor.schema import MediaRow
 from monitor.scoring import Context
 
 
@@ -92,3 +93,45 @@ def _flagged(flag: Flag | None, lexicons: LexiconsFile) -> str:
     if flag.score < lexicons.category(flag.category).alert_at():
         return "[yellow]review[/yellow]"
     return "[bold red]YES[/bold red]"
+
+
+def images_json(images: list[MediaRow]) -> list[dict[str, Any]]:
+    """A stored mention's images as the analysis pass left them (`explain --mention ID --json`)."""
+    return [
+        {
+            "position": image.position,
+            "url": image.url,
+            "alt": image.alt,
+            "state": image.state,
+            "skip_reason": image.skip_reason,
+            "decision": image.decision,
+            "findings": [
+                {k: f[k] for k in ("version", "status", "confidence", "inliers", "quad") if k in f}
+                for f in image.findings
+            ],
+        }
+        for image in images
+    ]
+
+
+def images_table(images: list[MediaRow]) -> Table:
+    """A stored mention's images: fetched or skipped (and why), the logos seen, what they mean.
+
+    Every cell is a Text, so a URL or alt text from the post is shown, never read as markup.
+    """
+    table = Table(title="Images in the post", title_justify="left")
+    for column in ("#", "state", "logo findings", "decision", "image"):
+        table.add_column(column, overflow="fold")
+    for image in images:
+        seen = ", ".join(f"{f['version']} ({f['status']}) {f['confidence']:.2f}" for f in image.findings)
+        link = Text(image.url or "(removed by retention)")
+        if image.alt:
+            link.append(f"\nalt: {image.alt}", style="dim")
+        table.add_row(
+            str(image.position + 1),
+            Text(image.state + (f": {image.skip_reason}" if image.skip_reason else "")),
+            Text(seen or ("none" if image.state == "analysed" else "")),
+            Text(image.decision or ""),
+            link,
+        )
+    return table

@@ -21,6 +21,8 @@ CSV_COLUMNS = [
     "comms_access",
     "registered_on",
     "logo_approved",
+    "report_card",
+    "admin_emails",
 ]
 HEADER = """\
 # Registry of ASV accounts (policy: "Setting up social media accounts"). Every committee or
@@ -30,6 +32,10 @@ HEADER = """\
 # so the monitor can check for the "views are my own" disclaimer.
 #
 # platform: x | facebook | instagram | linkedin     kind: asv_committee | asv_personal
+#
+# report_card = true (committee accounts only) sends the account's admins a monthly report card,
+# what went well and what to look at, with a copy to the Head of Marketing; admin_emails says
+# where.
 #
 # Edit by hand, or with `run_monitor.py accounts add | import FILE.csv | remove` (which rewrite
 # this file, keeping this header).
@@ -60,6 +66,9 @@ def to_toml(accounts: list[RegisteredAccount]) -> str:
         if a.registered_on:
             lines.append(f"registered_on = {a.registered_on.isoformat()}")
         lines.append(f"logo_approved = {str(a.logo_approved).lower()}")
+        if a.report_card or a.admin_emails:
+            lines.append(f"report_card = {str(a.report_card).lower()}")
+            lines.append(f"admin_emails = [{', '.join(json.dumps(str(x)) for x in a.admin_emails)}]")
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -107,6 +116,8 @@ def to_frame(accounts: list[RegisteredAccount]) -> pd.DataFrame:
                 "comms_access": a.comms_access,
                 "registered_on": a.registered_on.isoformat() if a.registered_on else "",
                 "logo_approved": a.logo_approved,
+                "report_card": a.report_card,
+                "admin_emails": "; ".join(str(x) for x in a.admin_emails),
             }
             for a in accounts
         ],
@@ -129,9 +140,10 @@ def from_csv(path: Path) -> list[RegisteredAccount]:
     accounts, problems = [], []
     for number, row in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header
         values: dict[str, object] = {k: v for k, v in row.items() if k in CSV_COLUMNS and v != ""}
-        if "admins" in values:
-            values["admins"] = [a.strip() for a in str(values["admins"]).split(";") if a.strip()]
-        for flag in ("comms_access", "logo_approved"):
+        for listed in ("admins", "admin_emails"):
+            if listed in values:
+                values[listed] = [a.strip() for a in str(values[listed]).split(";") if a.strip()]
+        for flag in ("comms_access", "logo_approved", "report_card"):
             if flag in values:
                 values[flag] = _yes(str(values[flag]), f"{path.name} row {number}: {flag}", problems)
         if "registered_on" in values:

@@ -6,19 +6,36 @@ platform id (so the post is never fetched and alerted on again), its times, plat
 (so counts, baselines and the audit still add up). Posts flagged `safeguarding` - often about
 children or people at risk - are minimised first, after `safeguarding_days`. A mention that
 belongs to an incident still open or acknowledged is kept whole until the incident is closed:
-it is the evidence someone is acting on.
+it is the evidence someone is acting on. A minimised mention's images (the `media` table) lose
+their link, alt text and thumbnail with it; their hashes and logo findings stay, so the audit's
+counts still add up, and one not yet analysed is marked skipped, as there is nothing left to fetch.
+Images are rows of their mention: deleting a mention deletes them (ON DELETE CASCADE).
+Profiles (issue #16) are kept only for accounts still in the registry (the `accounts` table,
+which mirrors config/accounts.toml at every start) and for the official channels the caller
+names: the profile of an account taken off the registry goes at the next purge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, and_, cast, delete, exists, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import RetentionSection
-from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
+from monitor.schema import (
+    Account,
+    ActionLog,
+    AssessmentRow,
+    Incident,
+    IncidentMention,
+    MediaRow,
+    MentionRow,
+    OutboxMessage,
+    ProfileRow,
+)
 
 SAFEGUARDING = "safeguarding"
 CLOSED = ("resolved", "folded")
@@ -32,6 +49,7 @@ class PurgeResult:
     payloads_removed: int = 0
     incidents_deleted: int = 0
     emails_deleted: int = 0
+    profiles_deleted: int = 0
 
     def summary(self) -> str:
         return " ".join(f"{name}={getattr(self, name)}" for name in self.__slots__)  # type: ignore[attr-defined]
@@ -52,6 +70,19 @@ def _minimise(session: Session, ids: list[int], now: datetime) -> None:
         .values(text="", author_name="", url="", raw={}, minimised_at=now)
         .execution_options(synchronize_session=False)
     )
+    # The pictures go with the words: no link to fetch them again, no alt text, no thumbnail.
+    session.execute(
+        update(MediaRow)
+        .where(MediaRow.mention_id.in_(ids), MediaRow.state == "pending")
+        .values(state="skipped", skip_reason="its mention was minimised (retention) before analysis")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(MediaRow)
+        .where(MediaRow.mention_id.in_(ids))
+        .values(url="", alt="", thumbnail=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _safeguarding_ids(session: Session, cutoff: datetime) -> list[int]:
@@ -69,8 +100,18 @@ def _safeguarding_ids(session: Session, cutoff: datetime) -> list[int]:
     return sorted({mid for mid, flags in rows if any(f.get("category") == SAFEGUARDING for f in flags)})
 
 
-def purge(sessions: sessionmaker[Session], retention: RetentionSection, now: datetime) -> PurgeResult:
-    """Apply `[retention]` as of `now`; what was removed, by kind. Safe to run at any time."""
+def purge(
+    sessions: sessionmaker[Session],
+    retention: RetentionSection,
+    now: datetime,
+    *,
+    official: Collection[tuple[str, str]] | None = None,
+) -> PurgeResult:
+    """Apply `[retention]` as of `now`; what was removed, by kind. Safe to run at any time.
+
+    `official`: (platform, lower-case handle) of the official channels whose profiles stay;
+    None leaves official channels' profiles as they are.
+    """
     result = PurgeResult()
     days = timedelta(days=1)
 
@@ -147,4 +188,28 @@ def purge(sessions: sessionmaker[Session], retention: RetentionSection, now: dat
             )
         )
         result.emails_deleted += int(done.rowcount or 0)  # type: ignore[attr-defined]
+    result.profiles_deleted = _purge_profiles(sessions, official)
     return result
+
+
+def _purge_profiles(sessions: sessionmaker[Session], official: Collection[tuple[str, str]] | None) -> int:
+    """Delete the profiles of accounts no longer registered (and of channels no longer official)."""
+    registered = exists().where(
+        Account.platform == ProfileRow.platform, func.lower(Account.handle) == ProfileRow.handle_key
+    )
+    with sessions.begin() as session:
+        gone = session.execute(
+            delete(ProfileRow)
+            .where(ProfileRow.kind != "official", ~registered)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if official is not None:
+            rows = session.execute(
+                select(ProfileRow.id, ProfileRow.platform, ProfileRow.handle_key).where(
+                    ProfileRow.kind == "official"
+                )
+            )
+            stale = [row.id for row in rows if (row.platform, row.handle_key) not in official]
+            if stale:
+                gone += session.execute(delete(ProfileRow).where(ProfileRow.id.in_(stale))).rowcount  # type: ignore[attr-defined]
+    return int(gone or 0)

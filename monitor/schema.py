@@ -18,11 +18,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -103,6 +105,86 @@ class MentionRow(Base):
     minimised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     assessments: Mapped[list[AssessmentRow]] = relationship(back_populates="mention")
+    # The images the post carries, in order; deleted with it (ON DELETE CASCADE in the database).
+    media: Mapped[list[MediaRow]] = relationship(
+        back_populates="mention", order_by="MediaRow.position", passive_deletes=True
+    )
+
+
+MEDIA_STATES = ("pending", "analysed", "skipped")
+
+
+class MediaRow(Base):
+    """One image of a mention (issue #16): its link as the platform gave it, then what the
+    analysis pass (monitor/media/) learns of it. Only a hash, a perceptual hash and a small
+    thumbnail are ever kept of the picture itself, never the original, under the mention's
+    retention (monitor/retention.py)."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "position", name="uq_media_mention_position"),
+        Index("ix_media_state", "state"),
+        Index("ix_media_unrouted", "routed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)  # 0 for the post's first image
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # image | video_thumbnail | gif
+    alt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # hex
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # a small PNG/JPEG
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)  # of the original
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list, server_default="[]")
+    analysed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What the logo findings mean for this account (monitor/media/decide.py): "flag" (routed to
+    # the Head of Marketing), "retired" (the digest and audit only) or "none"; null until analysed.
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Set when routing has looked at a "flag" (alerts/image_flags.py), and at analysis for the rest:
+    # like an assessment's routed_at, it makes an image finding routed exactly once.
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    mention: Mapped[MentionRow] = relationship(back_populates="media")
+
+
+class ProfileRow(Base):
+    """The latest public profile of one official channel or registered ASV account (issue #16),
+    replaced each time it is read again (at most once a day). Never a row for anyone else: the
+    profiles step reads only the registry and channels.toml, and retention deletes the row of an
+    account taken off the registry (monitor/retention.py). Of the picture only a hash, a
+    perceptual hash, a small thumbnail and its logo findings are kept, never the original."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("platform", "handle_key", name="uq_profiles_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(200))  # as the registry spells it
+    handle_key: Mapped[str] = mapped_column(String(200))  # lower case: one row however it is spelt
+    kind: Mapped[str] = mapped_column(String(20))  # official | asv_committee | asv_personal
+    # False: the platform does not give this profile to a read-only monitor; `problem` says why.
+    readable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")  # the last try's, if it failed
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last try: one a day
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # the last read
+    display_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    avatar_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    avatar_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    avatar_skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    avatar_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    avatar_phash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    avatar_thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # a small PNG
+    # The IOM3 logos found in the picture ({version, status, confidence}); None: not looked for.
+    logo_findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDoc, nullable=True)
 
 
 class AssessmentRow(Base):

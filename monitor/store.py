@@ -22,6 +22,7 @@ from monitor.schema import (
     Account,
     ConnectorCursor,
     ConnectorRun,
+    MediaRow,
     MentionRow,
     utcnow,
 )
@@ -188,11 +189,44 @@ def save_batch(
         stmt = (
             insert(MentionRow)
             .on_conflict_do_nothing(index_elements=["platform", "platform_id"])
-            .returning(MentionRow.id)
+            .returning(MentionRow.id, MentionRow.platform, MentionRow.platform_id)
         )
-        stored_ids = list(session.scalars(stmt, rows))
+        inserted = session.execute(stmt, rows).all()
+        stored_ids = [row.id for row in inserted]
+        save_media(session, mentions, {(row.platform, row.platform_id): row.id for row in inserted})
     save_cursor(session, connector, cursor)
     return SavedBatch(stored_ids=stored_ids, duplicates=len(mentions) - len(stored_ids))
+
+
+def save_media(session: Session, mentions: Sequence[Mention], new_ids: dict[tuple[str, str], int]) -> None:
+    """One `media` row per image of each mention this batch inserted, in the post's order.
+
+    `new_ids` maps (platform, platform_id) to the id of a row just inserted: a mention that was
+    already stored (a duplicate) is not in it, so it adds no media rows. Rows conflicting on
+    the natural key return nothing, which is why the ids are matched by key, not by position.
+    """
+    rows: list[dict[str, Any]] = []
+    for mention in mentions:
+        # pop: a batch that carries the same post twice gives its images once, from the first.
+        # The key as stored: mention_values replaced any NUL in the id.
+        mention_id = new_ids.pop((mention.platform, _without_nul(mention.platform_id)), None)
+        if mention_id is None:
+            continue
+        rows.extend(
+            _without_nul(
+                {
+                    "mention_id": mention_id,
+                    "position": position,
+                    "url": ref.url,
+                    "kind": ref.kind,
+                    "alt": ref.alt,
+                    "state": "pending",
+                }
+            )
+            for position, ref in enumerate(mention.media)
+        )
+    if rows:
+        session.execute(_insert(session)(MediaRow), rows)
 
 
 def save_cursor(session: Session, connector: str, cursor: dict[str, Any]) -> None:

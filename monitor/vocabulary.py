@@ -15,6 +15,7 @@ CATEGORIES = (
     "defamation",
     "press",
     "harassment",
+    "discrimination",
     "safeguarding",
     "disclosure",
     "confidentiality",

@@ -35,6 +35,14 @@ class WatchList:
         """Handles of registered ASV accounts on `platform` (of one kind, if given)."""
         return [a.handle for a in self.accounts if a.platform == platform and kind in (None, a.kind)]
 
+    def kind_of(self, platform: str, handle: str) -> str | None:
+        """official, asv_committee or asv_personal for a watched account; None for anyone else."""
+        key = handle.lower()
+        for account in (*self.official, *self.accounts):
+            if account.platform == platform and account.handle.lower() == key:
+                return account.kind
+        return None
+
     def path(self, configured: str) -> Path:
         path = Path(configured)
         return path if path.is_absolute() else self.root / path

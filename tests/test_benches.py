@@ -59,6 +59,7 @@ def test_reports_bench_prints_digest_and_audit_times_and_memory():
     assert re.search(r"sqlite: 400 mentions loaded in [\d.]+ s", out), out
     assert re.search(r"digest \(last day, 200 mentions, week charts\): [\d.]+ s", out), out
     assert re.search(r"audit \(the month, every registered account\): [\d.]+ s, \d+ findings", out), out
+    assert re.search(r"report cards \(2 committees, \d+ of their posts that month\): [\d.]+ s", out), out
     assert re.search(r"peak RSS: \d+ MiB", out), out
 
 
@@ -79,3 +80,12 @@ def test_web_bench_prints_page_times_and_the_inbox_paginates():
     for page in ("inbox (open, page 1)", "incident page (random incident)"):
         assert re.search(rf"{re.escape(page)}: median [\d.]+ ms, p95 [\d.]+ ms", out), out
     assert "inbox (open, last page 2)" in out  # 30 open incidents, 25 to a page
+
+
+def test_profiles_bench_prints_picture_and_check_costs():
+    out = bench("bench/profiles.py", "--avatars", "4", "--accounts", "60")
+    assert re.search(r"logo detector built \(once a run\): [\d.]+ s", out), out
+    for kind in ("with the logo", "without"):
+        assert re.search(rf"per picture {kind} .*: median \d+ ms, 95th percentile \d+ ms \(2 pictures\)", out)
+    assert re.search(r"logo found in \d of the 2 pictures that carry one", out)
+    assert re.search(r"audit profile checks: 60 accounts in \d+ ms \(\d+ us an account, \d+ findings\)", out)

@@ -36,7 +36,15 @@ def test_demo_finishes_and_leaves_emails_in_the_maildir(demo):
     assert len(box) >= 5
     sent = re.search(r"(\d+) emails written to the Maildir", done.stdout)
     assert sent and int(sent.group(1)) == len(box)
-    assert REPLAY_ROW(305, 305).search(done.stdout)
+    assert REPLAY_ROW(309, 309).search(done.stdout)
+
+
+def test_demo_prints_the_profiles_it_read_from_its_bundled_file(demo):
+    done, _ = demo
+    out = " ".join(done.stdout.split())
+    assert "Profiles read from the bundled profiles.jsonl" in out
+    assert "x @IOM3Packaging │ read" in out and "IoM3 Packaging" in out  # a misspelt committee name
+    assert "linkedin @raj-patel-ceng │ not readable: LinkedIn gives a member's profile" in out
 
 
 def test_demo_emails_are_valid_rfc5322_messages(demo):
@@ -54,6 +62,30 @@ def test_demo_emails_are_valid_rfc5322_messages(demo):
         parts = {p.get_content_type() for p in message.iter_parts()}
         assert parts in ({"text/plain", "text/html"}, {"text/plain", "multipart/related"}), parts
         assert not any(part.defects for part in message.walk())
+
+
+def test_demo_analyses_the_sample_pictures_and_emails_the_logo_findings_with_the_picture(demo):
+    """#16: the sample's pictures come through the real fetcher from the demo's own host."""
+    done, target = demo
+    said = " ".join(done.stdout.split())
+    assert "Images: 6 analysed, 1 skipped." in said
+    assert "skipped https://media.sample.invalid/schools-visit.jpg: http_4xx (HTTP 404)" in said
+    logo_emails = []
+    for name in os.listdir(target / "mail" / "new"):
+        message = message_from_bytes((target / "mail" / "new" / name).read_bytes(), policy=policy.default)
+        if "Logo on" in message["Subject"]:
+            logo_emails.append(message)
+    # The unapproved committee's flyer and the unregistered account's profile picture; not the
+    # approved committee's retired logo (digest and audit only) nor its current one.
+    authors = sorted(m["Subject"].split(": @")[1].split(":")[0] for m in logo_emails)
+    assert authors == ["SheffieldMetallurgicalAssoc", "iom3students"]
+    for message in logo_emails:
+        assert "Head of Marketing" in message.get_body(("plain",)).get_content()
+        (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
+        html = message.get_body(("html",)).get_content()
+        assert (
+            f'src="cid:{image["Content-ID"].strip("<>")}"' in html and "IOM3 logo (current) outlined" in html
+        )
 
 
 def test_demo_flags_the_unanswered_complaints_and_not_the_chatter(demo):
@@ -77,7 +109,7 @@ def test_demo_starts_afresh_each_time(demo):
     again = run_monitor("demo", "--dir", str(target))
     assert again.returncode == 0, again.stderr
     assert len(mailbox.Maildir(target / "mail", create=False)) == len(os.listdir(target / "mail" / "new"))
-    assert REPLAY_ROW(305, 305).search(again.stdout)
+    assert REPLAY_ROW(309, 309).search(again.stdout)
 
 
 def test_mentions_lists_and_filters_the_demo_database(demo):
@@ -112,7 +144,7 @@ def test_once_polls_the_configured_connectors_then_resumes(tmp_path):
     )
     first = run_monitor("--config", str(maildir_config), "once", env=env)
     assert first.returncode == 0, first.stderr
-    assert REPLAY_ROW(305, 305).search(first.stdout)
+    assert REPLAY_ROW(309, 309).search(first.stdout)
     for name, variable in (
         ("x", "IOM3_X_BEARER_TOKEN"),
         ("facebook", "IOM3_FACEBOOK_PAGE_TOKEN"),
@@ -166,7 +198,7 @@ def test_every_command_is_registered_once_with_its_help():
     assert len(names) == len(set(names))
     assert names == [
         "demo", "once", "check-config", "mentions", "explain", "rescore", "score-file",
-        "incidents", "digest", "audit", "accounts", "run", "status", "web", "backup",
+        "incidents", "digest", "audit", "report-card", "accounts", "run", "status", "web", "backup",
     ]  # fmt: skip
     needs = {"score-file": ["a.csv", "--text-column", "text"], "incidents": ["list"], "accounts": ["list"]}
     parser = build_parser()

@@ -21,7 +21,8 @@ def test_digest_command_saves_the_day(demo_db, config_dir, tmp_path, cli):
     toml = config_dir / "monitor.toml"
     toml.write_text(toml.read_text().replace('folder = "var/digests"', f'folder = "{tmp_path / "digests"}"'))
     code, out, _ = cli("--config", str(config_dir), "--database", demo_db, "digest", "--date", "2026-11-20")
-    assert code == 0 and "69 mentions that day." in out
+    # 70 since #16 added the Women in Materials breakfast post (with its picture) on the 20th.
+    assert code == 0 and "70 mentions that day." in out
     folder = tmp_path / "digests" / "2026-11-20"
     assert {p.name for p in folder.iterdir()} == {
         "digest.html",
@@ -78,6 +79,9 @@ def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, cli):
         "--admins",
         "Ann; Bo",
         "--comms-access",
+        "--report-card",
+        "--admin-emails",
+        "ann@example.org; bo@example.org",
     )
     assert code == 0 and "Registered instagram @iom3students" in out
     added = load_config(config_dir).accounts.account[-1]
@@ -87,6 +91,7 @@ def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, cli):
         True,
         False,
     )
+    assert (added.report_card, added.admin_emails) == (True, ["ann@example.org", "bo@example.org"])
     code, out, _ = cli("--config", str(config_dir), "accounts", "remove", "x", "@SWales_IOM3")
     assert code == 0 and all(a.handle != "SWales_IOM3" for a in load_config(config_dir).accounts.account)
     tomllib.loads((config_dir / "accounts.toml").read_text())  # still valid TOML, comments and all
@@ -156,7 +161,7 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     assert result.sent == 1
     (raw,) = sink.raw
     received = message_from_bytes(raw, policy=policy.default)
-    assert received["Subject"].startswith("[IOM3 monitor] Daily digest, Friday 20 November 2026: 69 mentions")
+    assert received["Subject"].startswith("[IOM3 monitor] Daily digest, Friday 20 November 2026: 70 mentions")
     html = received.get_body(("html",))
     images = [p for p in received.walk() if p.get_content_type() == "image/png"]
     assert len(images) == 2
@@ -167,7 +172,7 @@ def test_the_emailed_digest_arrives_with_its_charts_and_attachment(sessions, con
     (attachment,) = [p for p in received.iter_attachments() if p.get_content_type() == "text/csv"]
     assert attachment.get_filename() == "flagged-2026-11-20.csv"
     assert "mention,posted,platform" in attachment.get_content()
-    assert "69 mentions that day." in received.get_body(("plain",)).get_content()
+    assert "70 mentions that day." in received.get_body(("plain",)).get_content()
 
 
 def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(
@@ -200,3 +205,51 @@ def test_send_puts_the_digest_and_the_audit_through_the_configured_transport(
     )
     assert code == 0 and "Sent 1 email(s)." in out and "To: Fabiola Franco <fabiola.franco@iom3.org>" in out
     assert 'filename="audit-findings.csv"' in out
+
+
+def test_report_card_command_previews_any_committee_and_saves_it(demo_db, config_dir, tmp_path, cli):
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        toml.read_text().replace('folder = "var/report-cards"', f'folder = "{tmp_path / "cards"}"')
+    )
+    args = ("--config", str(config_dir), "--database", demo_db, "report-card", "--month", "2026-11")
+    code, out, _ = cli(*args, "--account", "x:IOM3Packaging")  # not opted in: a preview is fine
+    assert code == 0 and "Packaging Society on X (@IOM3Packaging): your November 2026 report card" in out
+    assert out.index("WHAT WENT WELL") < out.index("Political neutrality") < out.index("One step:")
+    assert (tmp_path / "cards" / "2026-11" / "x-IOM3Packaging.html").exists()
+    code, out, _ = cli(*args)  # every committee that opted in
+    assert code == 0 and "(@IOM3_YMC)" in out and "(@iom3_wim)" in out and "Packaging" not in out
+
+
+def test_report_card_send_goes_once_and_refuses_what_it_cannot_do(demo_db, config_dir, tmp_path, cli, capsys):
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        toml.read_text()
+        .replace('transport = "maildir"', 'transport = "console"')
+        .replace('folder = "var/report-cards"', f'folder = "{tmp_path / "cards"}"')
+    )
+    args = ("--config", str(config_dir), "--database", demo_db, "report-card")
+    # The demo queued November's cards already: --send does not send them again.
+    code, out, _ = cli(*args, "--month", "2026-11", "--account", "x:IOM3_YMC", "--send")
+    assert code == 0 and "x @IOM3_YMC: the November 2026 card was already queued on" in out
+    assert "not sent again" in out and "Sent 0 email(s)." in out
+    code, out, _ = cli(*args, "--month", "2026-10", "--account", "x:IOM3_YMC", "--send")
+    assert code == 0 and "Sent 1 email(s)." in out
+    assert "To: priya.shah@example.org, tom.okafor@example.org" in out
+    assert "Cc: Fabiola Franco <fabiola.franco@iom3.org>" in out
+    code, out, _ = cli(*args, "--month", "2026-10", "--account", "x:IOM3_YMC", "--send")
+    assert code == 0 and "already queued" in out and "Sent 0 email(s)." in out
+
+    code, _, err = cli(*args, "--month", "2026-10", "--account", "x:IOM3Packaging", "--send")
+    assert code == 2 and "x @IOM3Packaging has not opted in: set report_card = true and admin_emails" in err
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    code, _, err = cli(*args, "--month", this_month, "--account", "x:IOM3_YMC", "--send")
+    assert code == 2 and "is not over yet: a report card covers a whole month" in err
+    code, _, err = cli(*args, "--account", "x:nobody")
+    assert code == 2 and "no x @nobody in config/accounts.toml" in err
+    code, _, err = cli(*args, "--account", "x:DrHelenCarter")
+    assert code == 2 and "x @DrHelenCarter is a personal account" in err
+    with pytest.raises(SystemExit) as exited:
+        cli(*args, "--month", "2026-13")
+    assert exited.value.code == 2
+    assert "'2026-13' is not a month; write it as YYYY-MM, e.g. 2026-11" in capsys.readouterr().err

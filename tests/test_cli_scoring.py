@@ -136,7 +136,7 @@ def test_rescore_after_a_lexicon_edit_changes_flags_and_sends_nothing(demo_dir, 
     capsys.readouterr()
     assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "Re-scored 305 mention(s)" in out
+    assert "Re-scored 309 mention(s)" in out
     assert "│ brand_name │ 4 │ 0 │" in out
     assert main(["--config", str(config_dir), "--database", url, "rescore"]) == 0
     assert "Re-scored 0 mention(s)" in " ".join(capsys.readouterr().out.split())

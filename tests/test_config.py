@@ -124,6 +124,32 @@ def test_the_shipped_config_is_valid(config):
             "accounts.toml: account[0].comms_access: Input should be a valid boolean",
         ),
         (
+            "accounts.toml",
+            'admin_emails = ["priya.shah@example.org", "tom.okafor@example.org"]\n',
+            "",
+            "accounts.toml: account[0]: report_card = true for Young Members Committee (x @IOM3_YMC) but no "
+            "admin_emails: add the admins' addresses",
+        ),
+        (
+            "accounts.toml",
+            '"tom.okafor@example.org"',
+            '"tom.okafor at example.org"',
+            "accounts.toml: account[0].admin_emails[1]: 'tom.okafor at example.org' is not an email address",
+        ),
+        (
+            "accounts.toml",
+            'report_card = true\nadmin_emails = ["priya',
+            'report_cards = true\nadmin_emails = ["priya',
+            "accounts.toml: account[0].report_cards: unknown key",
+        ),
+        (
+            "accounts.toml",
+            'admins = ["Raj Patel"]',
+            'admins = ["Raj Patel"]\nreport_card = true\nadmin_emails = ["raj@example.org"]',
+            "accounts.toml: account[7]: report_card = true for Mentoring volunteer "
+            "(linkedin @raj-patel-ceng), a personal account: report cards are for committee accounts",
+        ),
+        (
             "channels.toml",
             'handle = "iomthree"',
             'handle = "iom3"\n',
@@ -203,6 +229,26 @@ def test_check_config_command_prints_problems_and_exits_2(config_dir):
     ), lines
     assert any("contacts.toml: roles.director_of_business_support.email:" in line for line in lines), lines
     assert "Traceback" not in done.stderr
+
+
+def test_check_config_names_a_committee_that_opted_in_without_an_address(config_dir):
+    _edit(
+        config_dir,
+        "accounts.toml",
+        'admin_emails = ["aisha.rahman@example.org", "chloe.martin@example.org"]',
+        "",
+    )
+    done = run_monitor("--config", str(config_dir), "check-config")
+    assert done.returncode == 2
+    out = " ".join(done.stderr.split())
+    assert (
+        "accounts.toml: account[3]: report_card = true for Women in Materials Committee "
+        "(instagram @iom3_wim) but no admin_emails" in out
+    ), out
+    good = run_monitor("check-config")
+    assert "report cards: monthly to x @IOM3_YMC, instagram @iom3_wim (a copy to Fabiola Franco)" in " ".join(
+        good.stdout.split()
+    )
 
 
 def test_config_never_imports_the_connectors():

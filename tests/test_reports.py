@@ -22,6 +22,7 @@ from monitor.csv_safe import restore
 from monitor.models import Mention
 from monitor.pipeline import ingest, score_pending
 from monitor.reports.audit import build_audit
+from monitor.reports.audit import render_html as render_audit_html
 from monitor.reports.digest import build_digest, render, save
 from monitor.schema import AssessmentRow, MentionRow
 from monitor.scoring import Scorer
@@ -75,7 +76,7 @@ def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config
         by_platform_id = {(m.platform, m.platform_id): m.id for m in session.scalars(select(MentionRow))}
 
     that_day = [p for p in SAMPLE if _london_day(p["created_at"]) == day]
-    assert digest.total == len(that_day) == 69
+    assert digest.total == len(that_day) == 70  # 70 since #16 added a post with a picture that day
     expected = Counter((p["platform"], "official" if p["is_official"] else None) for p in that_day)
     assert sum(digest.volume["x"].values()) == sum(1 for p in that_day if p["platform"] == "x")
     assert digest.volume["x"]["official"] == expected[("x", "official")]
@@ -103,7 +104,7 @@ def test_digest_of_the_sample_friday_matches_independent_counts(sessions, config
     for png in rendered.charts.values():
         width, height = _png_size(png)
         assert 400 <= width <= 1200 and 200 <= height <= 800 and len(png) > 5_000
-    assert "69 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
+    assert "70 mentions that day." in rendered.text and "Top flagged mentions" in rendered.text
     assert rendered.csv.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel reads it as UTF-8
     back = pd.read_csv(StringIO(rendered.csv.decode("utf-8-sig")), keep_default_na=False)
     assert len(back) == len(flagged_that_day)
@@ -204,10 +205,24 @@ def test_audit_of_the_sample_week(sessions, config):
     assert ("x @IOM3Packaging", "political") in found
     assert ("x @DrHelenCarter", "disclaimer") in found
     assert not any(f.account == "x @IOM3_YMC" and "logo" in f.finding for f in audit.findings)  # approved
-    assert {u["account"] for u in audit.unofficial} >= {
-        "x @IOM3_Scotland_Official",
-        "instagram @iom3students",
+    # Look-alikes present themselves as IOM3. The whistleblower (@concerned.volunteer.iom3, "A
+    # concerned volunteer", a public interest disclosure) only names IOM3 in its handle: never listed,
+    # only counted. Before issue #16 this test allowed any superset, and the audit listed it too.
+    verdicts = {u["account"]: u["verdict"] for u in audit.unofficial}
+    assert verdicts == {
+        "x @IOM3_Scotland_Official": "ask to rename or close",  # says "Official"; not ours
+        "instagram @iom3students": "find out who runs it",  # may be a student group that should register
     }
+    assert audit.left_out == 1
+    scotland = next(f for f in audit.findings if f.account == "x @IOM3_Scotland_Official")
+    assert 'handle "@IOM3_Scotland_Official"' in scotland.finding and "rename" in scotland.advice
+    students = next(f for f in audit.findings if f.account == "instagram @iom3students")
+    assert "may be a volunteer group that should register" in students.advice
+    assert "closed before you know" in students.advice
+    html = render_audit_html(audit, config)
+    for shown in (html, audit.findings_frame().to_csv(), str(audit.unofficial)):
+        assert "concerned.volunteer" not in shown and "concerned volunteer" not in shown
+    assert "Not listed: 1 account(s)" in html and "do not act against these accounts" in html
     assert all(f.clause and f.advice for f in audit.findings)
     frame = audit.findings_frame()
     assert len(frame) == len(audit.findings) and list(frame.columns[:3]) == [
@@ -232,24 +247,26 @@ def test_audit_dormancy_counts_from_the_last_post(sessions, config):
     assert "last post seen 12 Jun 2026" in finding.finding  # 120 days before 10 October
 
 
-def test_audit_reads_profile_names_for_misspellings(sessions, config):
+def _store(sessions, config, mentions: list[Mention]) -> None:
     with sessions.begin() as session:
-        save_batch(
-            session,
-            connector="t",
-            directory=ChannelDirectory(config),
-            cursor={},
-            mentions=[
-                Mention(
-                    platform="x",
-                    platform_id="p1",
-                    author_handle="IOM3Packaging",
-                    author_name="IoM3 Packaging Society",
-                    text="Gala tickets on sale",
-                    created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
-                )
-            ],
-        )
+        save_batch(session, connector="t", directory=ChannelDirectory(config), cursor={}, mentions=mentions)
+
+
+def test_audit_reads_profile_names_for_misspellings(sessions, config):
+    _store(
+        sessions,
+        config,
+        [
+            Mention(
+                platform="x",
+                platform_id="p1",
+                author_handle="IOM3Packaging",
+                author_name="IoM3 Packaging Society",
+                text="Gala tickets on sale",
+                created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+            )
+        ],
+    )
     with sessions() as session:
         audit = build_audit(
             session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
@@ -301,3 +318,41 @@ def test_the_digest_says_which_flags_were_held_for_review_and_not_emailed(sessio
     assert "for review, not emailed: complaint" in rendered.html
     back = pd.read_csv(StringIO(rendered.csv.decode()), keep_default_na=False)
     assert dict(zip(back["author"], back["review"], strict=True)) == review
+
+
+def test_an_account_branded_as_iom3_that_complains_is_a_critic_not_a_lookalike(sessions, config):
+    posts = [
+        ("IOM3_North_East", "IOM3 North East", "Quiz night for IOM3 members on Friday, all welcome!"),
+        (
+            "IOM3_Members_Voice",
+            "IOM3 Members Voice",
+            "Still no reply from @iom3 to my complaint about the exam fees after three weeks. Unacceptable.",
+        ),
+    ]
+    _store(
+        sessions,
+        config,
+        [
+            Mention(
+                platform="x",
+                platform_id=f"c{n}",
+                author_handle=handle,
+                author_name=name,
+                text=text,
+                created_at=datetime(2026, 11, 20, 9, n, tzinfo=UTC),
+            )
+            for n, (handle, name, text) in enumerate(posts)
+        ],
+    )
+    score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring))
+    with sessions() as session:
+        complaint = session.scalars(
+            select(AssessmentRow).join(MentionRow).where(MentionRow.author_handle == "IOM3_Members_Voice")
+        ).one()
+        assert "complaint" in {f["category"] for f in complaint.flags}  # the premise
+        audit = build_audit(
+            session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
+        )
+    assert [u["account"] for u in audit.unofficial] == ["x @IOM3_North_East"]
+    assert audit.left_out == 1
+    assert not any("Members_Voice" in f.account for f in audit.findings)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from monitor.channels import ChannelDirectory
 from monitor.config import RetentionSection
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention
 from monitor.retention import purge
-from monitor.schema import ActionLog, AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
+from monitor.schema import (
+    ActionLog,
+    AssessmentRow,
+    Incident,
+    IncidentMention,
+    MediaRow,
+    MentionRow,
+    OutboxMessage,
+)
 from monitor.store import save_batch
 
 NOW = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
@@ -127,3 +136,57 @@ def test_purge_minimises_safeguarding_first_and_keeps_live_evidence(sessions, co
     assert result.safeguarding_minimised == 1 and result.incidents_deleted == 1 and result.emails_deleted == 2
     again = purge(sessions, RULES, NOW).summary()  # nothing left to do, nothing counted twice
     assert again == " ".join(f"{kind}=0" for kind in result.__slots__)
+
+
+def test_a_minimised_mentions_images_lose_link_alt_and_thumbnail(sessions, config) -> None:
+    """#16: the images go with the words; hashes and logo findings stay for the audit's counts."""
+    ages = {1: 40, 3: 40, 5: 10}
+    mentions = [
+        replace(
+            _mention(n, age),
+            media=(
+                MediaRef(f"https://pbs.twimg.com/media/{n}a.jpg", "image", f"child at stand {n}"),
+                MediaRef(f"https://pbs.twimg.com/media/{n}b.jpg", "video_thumbnail"),
+            ),
+        )
+        for n, age in ages.items()
+    ]
+    with sessions.begin() as session:
+        saved = save_batch(
+            session, connector="t", mentions=mentions, cursor={}, directory=ChannelDirectory(config)
+        )
+        ids = dict(zip(ages, saved.stored_ids, strict=True))
+        for n in ages:
+            _flag(session, ids[n], "safeguarding")
+        _incident(session, ids[3], "safeguarding", "open", None)  # live evidence: kept whole
+        # The analysis pass has been at the first image of each post.
+        for first in session.scalars(select(MediaRow).where(MediaRow.position == 0)):
+            first.state, first.sha256, first.phash, first.thumbnail = (
+                "analysed",
+                "ab" * 32,
+                "c3" * 8,
+                b"\x89PNG",
+            )
+            first.findings = [{"logo": "iom3", "score": 0.8}]
+            first.analysed_at = NOW
+    purge(sessions, RULES, NOW)
+    with sessions() as session:
+        rows = session.execute(
+            select(MentionRow.platform_id, MediaRow)
+            .join(MediaRow)
+            .order_by(MentionRow.platform_id, MediaRow.position)
+        ).all()
+    images = {(pid, image.position): image for pid, image in rows}
+    analysed, pending = images[("1", 0)], images[("1", 1)]
+    assert (analysed.url, analysed.alt, analysed.thumbnail) == ("", "", None)
+    assert (analysed.state, analysed.sha256, analysed.findings) == (
+        "analysed",
+        "ab" * 32,
+        [{"logo": "iom3", "score": 0.8}],
+    )
+    assert (pending.url, pending.alt, pending.state) == ("", "", "skipped")
+    assert pending.skip_reason == "its mention was minimised (retention) before analysis"
+    for kept in ("3", "5"):  # in an open incident; too recent
+        assert images[(kept, 0)].url == f"https://pbs.twimg.com/media/{kept}a.jpg"
+        assert (images[(kept, 0)].alt, images[(kept, 0)].thumbnail) == (f"child at stand {kept}", b"\x89PNG")
+        assert images[(kept, 1)].state == "pending"

@@ -73,12 +73,25 @@ def test_every_job_is_one_at_a_time_with_missed_runs_folded(sessions, config):
     )
     monitor.add_jobs()
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"poll:scripted", "process", "flush", "digest", "audit", "retention"}
+    assert set(jobs) == {
+        "poll:scripted",
+        "process",
+        "media",
+        "flush",
+        "digest",
+        "audit",
+        "profiles",
+        "report_cards",
+        "retention",
+    }
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)
     assert jobs["poll:scripted"].trigger.interval == timedelta(minutes=config.monitor.schedule.poll_minutes)
     assert jobs["poll:scripted"].trigger.jitter == config.monitor.schedule.jitter_seconds
     assert str(jobs["audit"].trigger).startswith("cron[day_of_week='mon', hour='8', minute='0'")
+    assert str(jobs["report_cards"].trigger).startswith("cron[day='1-14', hour='8', minute='0'")
+    # And once at start, so a monitor that was down on the first working day catches up.
+    assert jobs["report_cards"].next_run_time == T0 + timedelta(seconds=9)
 
 
 def test_a_slow_job_never_overlaps_itself():

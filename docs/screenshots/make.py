@@ -1,7 +1,8 @@
-"""Screenshots of the alert emails and the digest at phone (390 px) and desktop (1280 px) widths.
+"""Screenshots of the alert emails, the digest and a committee's monthly report card at phone
+(390 px) and desktop (1280 px) widths.
 
     .venv/bin/pip install playwright          # the Python package only; no `playwright install`
-    .venv/bin/python docs/screenshots/make.py [--chromium /usr/bin/chromium]
+    .venv/bin/python docs/screenshots/make.py [--chromium /usr/bin/chromium] [--only report-card]
 
 Replays the sample week into a scratch database (as `demo` does), lets 31 minutes pass so the
 unacknowledged crisis climbs the escalation chain (the follow-up email), renders each email's
@@ -89,6 +90,12 @@ def pages(work: Path) -> dict[str, str]:
         digest = render(build_digest(session, config, date(2026, 11, 20)), config)
     message = digest_email(config, digest, to=["a@iom3.org"], now=start, day=date(2026, 11, 20))
     rendered["digest"] = inline_images(message)
+    from monitor.services.report_cards import committee_account, produce_report_card
+
+    card = produce_report_card(
+        sessions, config, committee_account(config, "instagram:iom3_wim"), date(2026, 11, 1)
+    )
+    rendered["report-card"] = card.html
     return rendered
 
 
@@ -121,10 +128,15 @@ def shoot(rendered: dict[str, str], chromium: str, work: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium binary to drive")
+    parser.add_argument("--only", metavar="NAME", help="retake one page only (e.g. report-card, digest)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        problems = shoot(pages(work), args.chromium, work)
+        chosen = {n: html for n, html in pages(work).items() if args.only in (None, n)}
+        if not chosen:
+            print(f"no page named {args.only!r}", file=sys.stderr)
+            return 2
+        problems = shoot(chosen, args.chromium, work)
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

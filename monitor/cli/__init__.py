@@ -21,7 +21,7 @@ COMMAND_MODULES = (
     "monitor.cli.mentions",
     "monitor.cli.scoring",  # explain, rescore, score-file
     "monitor.cli.incidents",
-    "monitor.cli.reports",  # digest, audit
+    "monitor.cli.reports",  # digest, audit, report-card
     "monitor.cli.accounts",
     "monitor.cli.service",  # run, status
     "monitor.cli.web",
@@ -30,7 +30,7 @@ COMMAND_MODULES = (
 
 # Commands that open the database: they say which one when the operator did not choose it.
 USES_THE_DATABASE = frozenset(
-    {"once", "mentions", "rescore", "incidents", "digest", "audit", "run", "status", "web"}
+    {"once", "mentions", "rescore", "incidents", "digest", "audit", "report-card", "run", "status", "web"}
 )
 
 DESCRIPTION = """\

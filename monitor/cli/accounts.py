@@ -34,6 +34,10 @@ class Accounts(Command):
         add.add_argument("--comms-access", action="store_true", help="the Comms team can log in to it")
         add.add_argument("--logo-approved", action="store_true", help="approved to use the IOM3 logo")
         add.add_argument("--registered-on", type=day_arg, metavar="YYYY-MM-DD")
+        add.add_argument(
+            "--report-card", action="store_true", help="send its admins the monthly report card (committees)"
+        )
+        add.add_argument("--admin-emails", default="", help="the admins' addresses, separated by semicolons")
         imports = actions.add_parser(
             "import", help="add or update every account in a CSV (columns as `list --csv`)"
         )
@@ -76,6 +80,8 @@ class Accounts(Command):
                     comms_access=args.comms_access,
                     logo_approved=args.logo_approved,
                     registered_on=args.registered_on,
+                    report_card=args.report_card,
+                    admin_emails=[a.strip() for a in args.admin_emails.split(";") if a.strip()],
                 )
                 updated, added, _ = registry.upsert(accounts, [account])
                 registry.write(path, updated)

@@ -40,6 +40,13 @@ class CheckConfig(Command):
             f"  official channels: {len(config.channels.official)}; "
             f"registered ASV accounts: {len(config.accounts.account)}"
         )
+        cards = [f"{a.platform} @{a.handle}" for a in config.accounts.account if a.report_card]
+        copy = config.contact(config.monitor.report_cards.copy_role)
+        console.print(
+            f"  report cards: monthly to {', '.join(cards)} (a copy to {copy.name})"
+            if cards
+            else "  report cards: no committee has opted in (report_card in accounts.toml)"
+        )
         for connector in enabled_connectors(config):
             envs = connector.token_envs()
             missing = [env for env in envs if not os.environ.get(env)]

@@ -38,7 +38,7 @@ class Explain(Command):
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
-        from monitor.explain import explanation_json, explanation_table
+        from monitor.explain import explanation_json, explanation_table, images_json, images_table
         from monitor.pipeline import context_for, in_official_thread, logo_approvals
         from monitor.schema import MentionRow
         from monitor.scoring import Context, Scorer
@@ -56,6 +56,7 @@ class Explain(Command):
                     )
                     return 2
                 text = mention.text
+                images = list(mention.media)
                 context = context_for(
                     mention,
                     config,
@@ -63,6 +64,7 @@ class Explain(Command):
                     logo_approved=logo_approvals(config),
                 )
         elif args.text:
+            images = []
             text = args.text
             context = Context(
                 platform=args.platform,
@@ -75,13 +77,14 @@ class Explain(Command):
             return 2
         assessment = scorer.assess(text, context)
         if args.json:
-            print(
-                json.dumps(
-                    explanation_json(text, context, assessment, config.lexicons), indent=2, ensure_ascii=False
-                )
-            )
+            explained = explanation_json(text, context, assessment, config.lexicons)
+            if args.mention is not None:
+                explained["images"] = images_json(images)
+            print(json.dumps(explained, indent=2, ensure_ascii=False))
         else:
             console.print(explanation_table(text, assessment, config.lexicons))
+            if images:
+                console.print(images_table(images))
         return 0
 
 

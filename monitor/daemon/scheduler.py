@@ -5,17 +5,23 @@ Jobs, each never running twice at once (max_instances=1) and with missed runs fo
 - `poll:<connector>` every [schedule] poll_minutes (or the connector's own), with jitter; a platform
   that says wait is next polled when it said; one with an open crisis every crisis_poll_minutes;
 - `process` every minute: score, look for crises, route, queue the emails that are due;
+- `media` every minute: fetch and analyse posts' images (monitor/services/media.py); a logo flag
+  it stores has `process` run at once to route it;
 - `flush` every minute: send the outbox;
 - `digest` daily at digest_time, `audit` weekly on audit_day at audit_time (cron triggers in
-  London time: a clock change neither skips nor doubles them).
-"""
+  London time: a clock change neither skips nor doubles them);
+- `profiles` daily at profiles_time: the registered accounts' profiles, for the audit;
+- `report_cards` last month's report cards, from report_card_time on the month's first working
+  day (tried at that time on each of the month's first days and once at start, so a monitor that
+  was down catches up; a claim row per account and month makes each card go once; none for a
+  month the monitor was not polling from its first day)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -37,9 +43,13 @@ from monitor.crisis_watch import detect_crises
 from monitor.heartbeat import ping
 from monitor.housekeeping import close_stale_runs
 from monitor.pipeline import IngestResult, ingest, score_pending
+from monitor.reports.months import CATCH_UP_DAYS, WEEKDAYS, card_month_due, month_bounds
 from monitor.retention import purge
 from monitor.schema import Incident, JobState, utcnow
 from monitor.scoring import Scorer
+from monitor.services.media import analyse_media
+from monitor.services.profiles import official_keys, refresh_profiles
+from monitor.services.report_cards import queue_report_cards, watched_since
 from monitor.services.reports import produce_audit, produce_digest, queue_audit, queue_digest
 
 log = logging.getLogger(__name__)
@@ -63,8 +73,9 @@ def next_poll(
     return now + timedelta(minutes=minutes)
 
 
-def daily_trigger(config: Config) -> CronTrigger:
-    hour, minute = config.monitor.schedule.digest_time.split(":")
+def daily_trigger(config: Config, at: str | None = None) -> CronTrigger:
+    """Every day at `at` (HH:MM; default the digest time), London time."""
+    hour, minute = (at or config.monitor.schedule.digest_time).split(":")
     return CronTrigger(hour=int(hour), minute=int(minute), timezone=config.timezone)
 
 
@@ -75,6 +86,15 @@ def weekly_trigger(config: Config) -> CronTrigger:
         hour=int(hour),
         minute=int(minute),
         timezone=config.timezone,
+    )
+
+
+def monthly_trigger(config: Config) -> CronTrigger:
+    """At report_card_time on each of the days a month's first working day and the catch-up after
+    it can fall on; the job itself decides whether cards are due (monitor/reports/months.py)."""
+    hour, minute = config.monitor.schedule.report_card_time.split(":")
+    return CronTrigger(
+        day=f"1-{7 + CATCH_UP_DAYS}", hour=int(hour), minute=int(minute), timezone=config.timezone
     )
 
 
@@ -125,6 +145,13 @@ class Monitor:
             **JOB_DEFAULTS,
         )
         self.scheduler.add_job(
+            self.media,
+            IntervalTrigger(minutes=1),
+            id="media",
+            next_run_time=now + timedelta(seconds=9),
+            **JOB_DEFAULTS,
+        )
+        self.scheduler.add_job(
             self.flush,
             IntervalTrigger(minutes=1),
             id="flush",
@@ -133,6 +160,15 @@ class Monitor:
         )
         self.scheduler.add_job(self.digest, daily_trigger(self.config), id="digest", **JOB_DEFAULTS)
         self.scheduler.add_job(self.audit, weekly_trigger(self.config), id="audit", **JOB_DEFAULTS)
+        profiles_at = daily_trigger(self.config, schedule.profiles_time)
+        self.scheduler.add_job(self.profiles, profiles_at, id="profiles", **JOB_DEFAULTS)
+        self.scheduler.add_job(
+            self.report_cards,
+            monthly_trigger(self.config),
+            id="report_cards",
+            next_run_time=now + timedelta(seconds=9),  # and once at start: catch up after downtime
+            **JOB_DEFAULTS,
+        )
         hour, minute = self.config.monitor.retention.purge_time.split(":")
         self.scheduler.add_job(
             self.purge,
@@ -239,10 +275,32 @@ class Monitor:
                 detail=detail,
             )
 
+    def media(self) -> None:
+        """The image pass; it stops between images on shutdown and at its deadline ([media])."""
+        result = analyse_media(self.sessions, self.config, clock=self.clock, stop=self.stopping.is_set)
+        if result.flagged:
+            self._reschedule("process", self.clock())  # route the logo flags now, not within the minute
+        if result.outcomes or result.left:
+            log.info(
+                "job=media analysed=%d skipped=%d findings=%d left=%d",
+                result.analysed,
+                len(result.skipped),
+                len(result.flagged),
+                result.left,
+            )
+
     def purge(self) -> None:
         """The nightly retention purge (monitor/retention.py)."""
-        result = purge(self.sessions, self.config.monitor.retention, self.clock())
+        official = official_keys(self.config)
+        result = purge(self.sessions, self.config.monitor.retention, self.clock(), official=official)
         log.info("job=retention %s", result.summary())
+
+    def profiles(self) -> None:
+        """The registered accounts' and official channels' profiles (at most once a day each)."""
+        result = refresh_profiles(self.sessions, self.config, self.connectors, clock=self.clock)
+        log.info("job=profiles %s", result.summary())
+        for why in result.stopped.values():  # once per stopped platform, not per account
+            log.warning("job=profiles waiting=%s", why)
 
     def flush(self) -> None:
         # Within the minute before the next flush, and heard between emails by a shutdown.
@@ -281,6 +339,38 @@ class Monitor:
         audit = produce_audit(self.sessions, self.config, since=since, until=until)
         queue_audit(self.sessions, self.config, audit, now=until)
         log.info("job=audit findings=%d", len(audit.report.findings))
+
+    def report_cards(self) -> None:
+        """Queue last month's report cards if they are due now and not already queued."""
+        now = self.clock()
+        hour, minute = self.config.monitor.schedule.report_card_time.split(":")
+        quiet = self.config.routing.quiet_hours
+        month = card_month_due(
+            now.astimezone(self.config.timezone),
+            at=time(int(hour), int(minute)),
+            working_days=quiet.working_days if quiet else WEEKDAYS[:5],
+            holidays=quiet.bank_holidays if quiet else (),
+        )
+        if month is None:
+            return
+        began = month_bounds(month, self.config.timezone)[0]
+        since = watched_since(self.sessions)
+        if since is None or since > began:
+            # A monitor first started during or after the month saw only part of it: its cards would
+            # tell committees they were quiet when the monitor was not looking. The next month's go.
+            log.info(
+                "job=report_cards month=%s skipped=monitor_started_after_the_month_began", f"{month:%Y-%m}"
+            )
+            return
+        result = queue_report_cards(self.sessions, self.config, month, now)
+        if result.queued:
+            self._reschedule("flush", now)
+        log.info(
+            "job=report_cards month=%s queued=%d already=%d",
+            f"{month:%Y-%m}",
+            len(result.queued),
+            len(result.already),
+        )
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _reschedule(self, job_id: str, when: datetime) -> None:

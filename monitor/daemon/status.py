@@ -58,7 +58,7 @@ def status_tables(session: Session, config: Config) -> Group:
     jobs = Table(title="Other jobs", title_justify="left")
     jobs.add_column("job")
     jobs.add_column("next run")
-    for job in ("process", "flush", "digest", "audit"):
+    for job in ("process", "flush", "digest", "audit", "report_cards"):
         state = states.get(job)
         jobs.add_row(job, local(state.next_run_at) if state else "not running (start `run`)")
 

@@ -27,6 +27,7 @@ from alerts.severity import severity_of  # noqa: E402
 from monitor.config import CATEGORIES, Config  # noqa: E402
 from monitor.csv_safe import csv_bytes  # noqa: E402
 from monitor.platforms import PLATFORM_TABLE, PLATFORMS  # noqa: E402
+from monitor.reports.image_findings import LogoFindingRow, image_findings  # noqa: E402
 from monitor.schema import AssessmentRow, ConnectorRun, Incident, MentionRow  # noqa: E402
 
 KINDS = ("official", "asv_committee", "asv_personal", "public")
@@ -57,6 +58,8 @@ class Digest:
     coverage: list[dict] = field(
         default_factory=list
     )  # per connector: healthy/failing, and what it cannot see
+    # Logo findings in the day's pictures (monitor/reports/image_findings.py), thumbnails inline.
+    logo_findings: list[LogoFindingRow] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -139,6 +142,7 @@ def build_digest(session: Session, config: Config, day: date) -> Digest:
         week_on_week=_week_on_week(session, day, zone),
         top_authors=_top_authors(session, start, end),
         coverage=_coverage(session, config, zone),
+        logo_findings=image_findings(session, config, since=start, until=end).logos,
     )
 
 
@@ -485,6 +489,9 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
         if digest.daily.to_numpy().sum() == 0
         else {"volume": _chart_volume(digest.daily), "sentiment": _chart_sentiment(digest.sentiment)}
     )
+    # Each logo finding's marked-up thumbnail goes where the charts go: inline in the email, a
+    # file beside the saved digest.
+    charts |= {f.cid_name: f.thumbnail for f in digest.logo_findings if f.thumbnail}
     context = {
         "d": digest,
         "charts": charts,

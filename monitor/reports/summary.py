@@ -15,6 +15,7 @@ from alerts.routing import describe
 from monitor.config import CATEGORIES, RoutingFile
 from monitor.schema import AssessmentRow, Incident, IncidentMention, MentionRow, OutboxMessage
 from monitor.services.incidents import list_incidents
+from monitor.services.media import MediaPassResult
 from monitor.services.passes import PassResult
 
 
@@ -86,7 +87,53 @@ def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> l
         emails.add_column(column, overflow="fold")
     for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
         emails.add_row(str(row.id), row.status, row.recipient, row.title)
-    return [runs, by_kind, flagged, *([crises] if result.crises else []), emails]
+    images = [media_table(result.media)] if result.media.outcomes or result.media.problem else []
+    return [runs, by_kind, flagged, *([crises] if result.crises else []), *images, emails]
+
+
+def media_summary(media: MediaPassResult) -> Text:
+    """One paragraph: what the image pass did, for `demo` to print under its tables."""
+    if media.disabled:
+        return Text("Images: not analysed ([media] enabled = false in config/monitor.toml).")
+    if media.problem:
+        return Text(f"Images: not analysed, they wait: {media.problem}", style="yellow")
+    flagged = [o for o in media.flagged if o.decision == "flag"]
+    retired = [o for o in media.flagged if o.decision == "retired"]
+    lines = [
+        f"Images: {media.analysed} analysed, {len(media.skipped)} skipped. "
+        f"{len(flagged)} with the IOM3 logo from an account not approved to use it (emailed to the "
+        f"Head of Marketing with the marked-up picture); {len(retired)} with a retired logo version "
+        "(digest and audit only)."
+    ]
+    lines += [f"  skipped {o.url}: {o.reason} ({o.detail})" for o in media.skipped]
+    return Text("\n".join(lines))
+
+
+def media_table(media: MediaPassResult) -> Table:
+    """What the image pass did: each image analysed (and what its logo findings mean) or skipped, and why.
+
+    Every cell is a Text: a URL or handle from a post is shown as it is, never read as rich markup.
+    """
+    title = (
+        f"Images: {media.analysed} analysed, {len(media.skipped)} skipped, {len(media.flagged)} with a "
+        f"logo finding" + (f", {media.left} left for the next pass" if media.left else "")
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "account", "result", "detail", "image"):
+        table.add_column(column, overflow="fold")
+    for o in media.outcomes:
+        if o.state == "skipped":
+            outcome = Text(f"skipped: {o.reason}", style="yellow")
+        elif o.decision == "flag":
+            outcome = Text(f"logo {o.version} ({o.confidence:.2f}): flagged", style="bold red")
+        elif o.decision == "retired":
+            outcome = Text(f"logo {o.version} ({o.confidence:.2f}): retired version", style="dark_orange")
+        else:
+            outcome = Text("nothing to raise")
+        table.add_row(str(o.media_id), Text(o.account), outcome, Text(o.detail), Text(o.url))
+    if media.problem:
+        table.add_row("", "", Text("not analysed", style="yellow"), Text(media.problem), "")
+    return table
 
 
 def incidents_table(session: Session, zone: ZoneInfo, *, everything: bool = False) -> Table:

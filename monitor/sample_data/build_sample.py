@@ -18,6 +18,8 @@ from pathlib import Path
 OUT = Path(__file__).with_name("mentions.jsonl")
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)
 OFFICIAL = {"x": "iom3", "facebook": "iom3", "instagram": "iomthree", "linkedin": "iom3"}
+# The pictures (build_images.py) are served by the demo from this reserved host (media_host.py).
+PICTURES = "https://media.sample.invalid/"
 OFFICIAL_REACH = {"x": 14200, "facebook": 9800, "instagram": 6100, "linkedin": 48300}
 
 
@@ -42,6 +44,7 @@ class Sample:
         note: str,
         *,
         reply_to: dict | None = None,
+        media: list[dict] | None = None,
     ) -> dict:
         self.counter += 1
         pid = _platform_id(platform, self.counter)
@@ -61,6 +64,8 @@ class Sample:
             "lang": "en",
             "note": note,
         }
+        if media:  # only the posts with pictures carry the key: every other line stays as it was
+            row["media"] = media
         self.rows.append(row)
         return row
 
@@ -87,6 +92,10 @@ def _url(platform: str, handle: str, pid: str, thread: str) -> str:
     if platform == "instagram":
         return f"https://www.instagram.com/p/{thread[-11:]}/"
     return f"https://www.linkedin.com/feed/update/{thread}/"
+
+
+def _picture(name: str, alt: str) -> dict:
+    return {"url": PICTURES + name, "kind": "image", "alt": alt}
 
 
 def at(day: int, hhmm: str) -> datetime:
@@ -997,7 +1006,9 @@ def build() -> list[dict]:
         helen,
         at(0, "19:00"),
         "Proud of the IOM3 schools programme. Every engineering firm should back it. Join IOM3 today!",
-        disc + ": ASV promotes IOM3 without a disclaimer",
+        disc
+        + ": ASV promotes IOM3 without a disclaimer; its picture link is broken (the demo shows the skip)",
+        media=[_picture("schools-visit.jpg", "Pupils at the schools programme visit")],
     )
     s.post(
         "linkedin",
@@ -1023,7 +1034,8 @@ def build() -> list[dict]:
         Author("iom3students", "IOM3 Students", 960),
         at(2, "09:30"),
         "New profile picture with the IOM3 logo \U0001f60e Follow us for student events!",
-        acct + ": unregistered account uses the logo",
+        acct + ": unregistered account uses the logo (in the words and in the picture)",
+        media=[_picture("students-profile.jpg", "IOM3 Students profile picture")],
     )
     s.post(
         "facebook",
@@ -1037,7 +1049,43 @@ def build() -> list[dict]:
         Author("iom3_wim", "IOM3 Women in Materials", 3300),
         at(5, "13:00"),
         "Stunning image of a steel mill at dawn (found on Google) #IOM3",
-        "copyright: reused image, no credit",
+        "copyright: reused image, no credit (the same picture as @IOM3_YMC's: a reuse cue in the audit)",
+        media=[_picture("steel-mill-dawn.jpg", "A steel mill at dawn")],
+    )
+    s.post(
+        "x",
+        Author("IOM3_YMC", "IOM3 Young Members", 2600),
+        at(5, "17:45"),
+        "Sunrise over the steelworks on our site visit this morning, what a view",
+        "images: the same picture as @iom3_wim's, smaller and recompressed (reused image, no logo)",
+        media=[_picture("steel-mill-dawn-repost.jpg", "")],
+    )
+
+    # Logos in pictures (monitor/media/): the detector finds the stand-in logos (config/logos/).
+    pics = "images / logos and trademarks"
+    s.post(
+        "facebook",
+        Author("SheffieldMetallurgicalAssoc", "Sheffield Metallurgical and Engineering Association", 1400),
+        at(3, "12:10"),
+        "Steel recycling evening on 3 December: flyer attached, all welcome. Please share!",
+        pics + ": a committee NOT approved for the logo puts the current logo on its event flyer (emailed)",
+        media=[_picture("sheffield-flyer.jpg", "Event flyer: Steel recycling evening, 3 December")],
+    )
+    s.post(
+        "x",
+        Author("IOM3Packaging", "IOM3 Packaging Society", 3900),
+        at(3, "16:20"),
+        "Entries for the Packaging Awards night are open, poster below",
+        pics + ": an approved committee still uses the retired logo (a gentler finding: digest and audit)",
+        media=[_picture("packaging-awards.jpg", "Packaging Awards night poster")],
+    )
+    s.post(
+        "instagram",
+        Author("iom3_wim", "IOM3 Women in Materials", 3300),
+        at(4, "08:15"),
+        "Save the date: our next Women in Materials breakfast is in January",
+        "hard negative (images): an approved committee with the current logo raises nothing",
+        media=[_picture("wim-breakfast.jpg", "Women in Materials breakfast tile")],
     )
     s.post(
         "linkedin",

@@ -23,21 +23,23 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from monitor.config import CATEGORIES, Config, LexiconsFile, ScoringSection, load_config
 from monitor.models import Assessment, ChannelKind, Evidence, Flag
 from monitor.scoring.categories import SCORERS, Context, Cues
 from monitor.scoring.lexicon import Hit, Lexicon
-from monitor.scoring.model import Detectors, find_span, shipped
-from monitor.scoring.text import tokenize
+from monitor.scoring.model import Batch, Detectors, shipped
+from monitor.scoring.sentiment import sentiment
+from monitor.scoring.text import Tokens, negation_marked, tokenize
 
 __all__ = ["CATEGORIES", "Context", "Scorer", "assess", "default_scorer"]
 
-LEARNED = ("complaint", "harassment")
+LEARNED = ("complaint", "harassment", "discrimination")
+_start = attrgetter("start")
 _SOURCE = Path(__file__).resolve().parent
 
 
@@ -51,12 +53,6 @@ def _source_digest() -> str:
     return digest.hexdigest()
 
 
-@cache
-def _vader() -> SentimentIntensityAnalyzer:
-    # Loading VADER's lexicon takes ~50 ms; do it once per process.
-    return SentimentIntensityAnalyzer()
-
-
 class Scorer:
     """Compiled once from the configuration, then called for every mention."""
 
@@ -67,13 +63,14 @@ class Scorer:
         self.detectors = detectors or shipped()
         self.scoring = scoring
         self.lexicon = Lexicon(lexicons)
-        self._vader = _vader()
-        self._order = CATEGORIES
+        self.sentiment = sentiment()
+        self._no_scores = dict.fromkeys(CATEGORIES, 0.0)
         self._categories = {name: lexicons.category(name) for name in CATEGORIES}
         self._weights = {
             name: {group: cue.weight for group, cue in lexicons.category(name).cues.items()}
             for name in CATEGORIES
         }
+        self._no_cues = {name: Cues({}, self._weights[name]) for name in CATEGORIES}
         # The version names the words, the model and the code (see the module docstring).
         digest = hashlib.sha256(
             (lexicons.model_dump_json() + scoring.model_dump_json() + _source_digest()).encode()
@@ -83,65 +80,62 @@ class Scorer:
     def assess(self, text: str, context: Context | None = None, **context_fields: object) -> Assessment:
         """Score `text` in `context` (or build the context from keyword fields)."""
         ctx = context or Context(high_reach_followers=self.scoring.high_reach_followers, **context_fields)
-        sentiment = self._vader.polarity_scores(text)["compound"]
-        words = self.detectors.tokens(text)
-        return self._judge(text, ctx, sentiment, words, self.detectors.logits(words))
+        return self.assess_many([text], [ctx])[0]
 
     def assess_many(self, texts: Sequence[str], contexts: Sequence[Context]) -> list[Assessment]:
-        """`assess` for a batch (the pipeline's chunk): the same judgements, the learned
-        detectors' sums done for the whole batch at once."""
-        polarity, tokens = self._vader.polarity_scores, self.detectors.tokens
-        sentiments = [polarity(text)["compound"] for text in texts]
-        words = [tokens(text) for text in texts]
+        """`assess` for a batch (the pipeline's chunk): the learned detectors' sums are done for
+        the whole batch at once."""
         if not texts:
             return []
         detectors = self.detectors
-        matrix = detectors.logits_many(words)
+        known, compound_of = detectors.known, self.sentiment.compound
+        # One reading of each post: the lexicons match its tokens, the detectors weigh them, and
+        # its words tell whether VADER need be asked at all.
+        read = [tokenize(text, known) for text in texts]
+        sentiments = [compound_of(text, tokens.norms) for text, tokens in zip(texts, read, strict=True)]
+        batch = detectors.score([negation_marked(tokens) for tokens in read])
         compound = np.array(sentiments)
-        learned = list(
-            zip(*(detectors.category_scores(c, matrix, compound).tolist() for c in LEARNED), strict=True)
+        learned = zip(
+            *(detectors.category_scores(c, batch.logits, compound).tolist() for c in LEARNED), strict=True
         )
         return [
-            self._judge(text, ctx, sentiment, w, tuple(row), dict(zip(LEARNED, scores, strict=True)))
-            for text, ctx, sentiment, w, row, scores in zip(
-                texts, contexts, sentiments, words, matrix.tolist(), learned, strict=True
+            self._judge(text, tokens, ctx, sentiment, dict(zip(LEARNED, scores, strict=True)), batch, i)
+            for i, (text, tokens, ctx, sentiment, scores) in enumerate(
+                zip(texts, read, contexts, sentiments, learned, strict=True)
             )
         ]
 
     def _judge(
         self,
         text: str,
+        tokens: Tokens,
         ctx: Context,
         sentiment: float,
-        words: list[str],
-        logits: tuple[float, ...],
-        learned: dict[str, float] | None = None,
+        learned: dict[str, float],
+        batch: Batch,
+        post: int,
     ) -> Assessment:
         lexicon = self.lexicon
-        tokens = tokenize(text)
         personal = ctx.channel_kind == ChannelKind.ASV_PERSONAL
         if lexicon.may_start_a_score(tokens, personal=personal):
             found = lexicon.match(text, tokens, personal=personal)
         else:
             found = lexicon.exact_hits(text)
         by_category: dict[str, dict[str, list[Hit]]] = {}
-        started: set[str] = set()
-        for hit in found:
-            by_category.setdefault(hit.category, {}).setdefault(hit.group, []).append(hit)
-            if (hit.category, hit.group) not in lexicon.modifiers:
-                started.add(hit.category)
-        # The learned categories score every post; the others need a cue to score at all.
-        started.update(LEARNED)
-        if learned is None:
-            detectors = self.detectors
-            learned = {c: detectors.category_score(c, logits, sentiment) for c in LEARNED}
-        scores: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+        order: Sequence[str] = LEARNED  # most posts: no cue, only the learned categories score
+        if found:
+            started = set(LEARNED)
+            for hit in found:
+                by_category.setdefault(hit.category, {}).setdefault(hit.group, []).append(hit)
+                if (hit.category, hit.group) not in lexicon.modifiers:
+                    started.add(hit.category)
+            order = [name for name in CATEGORIES if name in started]
+        scores = self._no_scores.copy()
         flags: list[Flag] = []
         regulated = self.regulated_period(ctx.created_at) if self.scoring.regulated_period else None
-        for name in self._order:
-            if name not in started:
-                continue
-            cues = Cues(by_category.get(name, {}), self._weights[name])
+        for name in order:
+            hits = by_category.get(name)
+            cues = Cues(hits, self._weights[name]) if hits else self._no_cues[name]
             score = SCORERS[name](cues, ctx, sentiment, text, learned.get(name, 0.0))
             scores[name] = score
             category = self._categories[name]
@@ -149,7 +143,7 @@ class Scorer:
             if regulated and category.stricter_threshold is not None:
                 threshold = category.stricter_threshold
             if score > 0 and score >= threshold:
-                model_terms = self._model_terms(name, text, words, logits) if name in LEARNED else ()
+                model_terms = self._model_terms(name, text, tokens, batch, post) if name in LEARNED else ()
                 flags.append(
                     Flag(
                         name,
@@ -162,15 +156,18 @@ class Scorer:
         return Assessment(scorer_version=self.version, sentiment=sentiment, scores=scores, flags=tuple(flags))
 
     def _model_terms(
-        self, category: str, text: str, words: list[str], logits: tuple[float, ...]
+        self, category: str, text: str, tokens: Tokens, batch: Batch, post: int
     ) -> list[Evidence]:
-        """The words that pushed the learned score up most, as spans of the post where found."""
-        head = self.detectors.strongest_head(category, logits)
+        """The words that pushed the learned score up most, as spans of the post."""
+        detectors = self.detectors
+        chosen = detectors.evidence(batch, post, detectors.strongest_head(category, batch.logits[post]))
+        if not chosen:
+            return []
+        spans = tokens.first_spans(max(j + n for j, n, _ in chosen))
         found = []
-        for term, push in self.detectors.evidence(head, words):
-            span = find_span(text, term)
-            if span is not None:
-                found.append(Evidence("term", text[span[0] : span[1]], span[0], span[1], round(push, 3)))
+        for j, n, push in chosen:
+            start, end = spans[j][0], spans[j + n - 1][1]
+            found.append(Evidence("term", text[start:end], start, end, round(push, 3)))
         return found
 
     def regulated_period(self, moment: datetime | None) -> str | None:
@@ -189,34 +186,30 @@ class Scorer:
         learned: float | None = None,
     ) -> tuple[Evidence, ...]:
         evidence = [
-            Evidence(
-                kind="term" if hit.factor == 1.0 else "reported",
-                text=hit.term,
-                start=hit.start,
-                end=hit.end,
-                value=hit.factor,
-            )
+            Evidence("term" if hit.factor == 1.0 else "reported", hit.term, hit.start, hit.end, hit.factor)
             for group in cues.hits.values()
             for hit in group
         ]
-        seen = {(e.start, e.end) for e in evidence}
-        for term in model_terms:
-            # A word the detector weighed that is not inside a cue already shown.
-            if not any(s is not None and e is not None and s <= (term.start or 0) < e for s, e in seen):
-                evidence.append(term)
-                seen.add((term.start, term.end))
-        evidence.sort(key=lambda e: e.start or 0)
+        if model_terms:
+            shown = [(e.start, e.end) for e in evidence]
+            for term in model_terms:
+                # A word the detector weighed that is not inside a cue already shown.
+                if not any(s <= term.start < e for s, e in shown):  # type: ignore[operator]
+                    evidence.append(term)
+                    shown.append((term.start, term.end))
+        if len(evidence) > 1:
+            evidence.sort(key=_start)
         if learned is not None:
-            evidence.append(Evidence(kind="figure", text="learned detector score", value=round(learned, 4)))
-        evidence.append(Evidence(kind="figure", text="sentiment (VADER compound)", value=round(sentiment, 4)))
+            evidence.append(Evidence("figure", "learned detector score", None, None, round(learned, 4)))
+        evidence.append(Evidence("figure", "sentiment (VADER compound)", None, None, round(sentiment, 4)))
         if ctx.author_reach is not None:
             evidence.append(
-                Evidence(kind="figure", text="author reach (followers)", value=float(ctx.author_reach))
+                Evidence("figure", "author reach (followers)", None, None, float(ctx.author_reach))
             )
         if ctx.channel_kind:
-            evidence.append(Evidence(kind="context", text=f"posted by: {ctx.channel_kind}"))
+            evidence.append(Evidence("context", f"posted by: {ctx.channel_kind}"))
         if regulated:
-            evidence.append(Evidence(kind="context", text=f"regulated period: {regulated}"))
+            evidence.append(Evidence("context", f"regulated period: {regulated}"))
         return tuple(evidence)
 
 

@@ -1,8 +1,8 @@
 """One function per policy category: its cue hits and the context in, a score in [0, 1] out.
 
 The words are data (config/lexicons.toml); these functions hold only what words cannot say:
-which cues must come together, how the author and the channel change the reading. Complaint and
-harassment also get `learned`, the shipped detectors' score (monitor/scoring/model.py); the
+which cues must come together, how the author and the channel change the reading. Complaint,
+harassment and discrimination also get `learned`, the shipped detectors' score (monitor/scoring/model.py); the
 other categories ignore it.
 """
 
@@ -65,14 +65,16 @@ class Cues:
 
 
 def noisy_or(*values: float) -> float:
+    """The chance that at least one of independent signals fires (each clipped to 0..1)."""
     miss = 1.0
     for value in values:
-        miss *= 1.0 - max(0.0, min(1.0, value))
+        if value > 0.0:  # most values are 0: a cue group the post does not have
+            miss *= 0.0 if value >= 1.0 else 1.0 - value
     return 1.0 - miss
 
 
 def clamp(value: float) -> float:
-    return round(max(0.0, min(1.0, value)), 4)
+    return 0.0 if value <= 0.0 else 1.0 if value >= 1.0 else round(value, 4)
 
 
 _NAME = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|Sir|Dame)\.? [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]{2,})")
@@ -130,16 +132,23 @@ def press(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0
 
 
 def harassment(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
-    """The learned harassment detector's score, with the policy's rules on top.
+    """The learned detector of offensive, abusive or bullying language, with the policy's rules.
 
-    Insults and profanity from the lexicon only nudge (0.3 x their strength): the detectors read
-    them already, and a lone swear word is no harassment. Identity attacks and threats are rules of
-    their own: rare in any training data, and the policy names them.
+    Insults and profanity from the lexicon only nudge (0.3 x their strength): the detector reads
+    them already, and a lone swear word is no harassment. A threat is a rule of its own: rare in
+    any training data, and the policy names it.
     """
     abuse = noisy_or(c.strength("insult"), c.strength("profanity"))
-    attack = noisy_or(c.strength("identity_attack"), c.strength("threat"))
+    return clamp(noisy_or(learned, 0.3 * abuse, c.strength("threat")))
+
+
+def discrimination(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
+    """The learned detector of hateful posts (against immigrants, women: what HatEval labels),
+    with the policy's rules for attacks on any protected characteristic (slurs, "go back to your
+    country"), which a protected group named beside the attack makes stronger."""
+    attack = c.strength("identity_attack")
     protected = c.strength("protected") if attack else 0.0
-    return clamp(noisy_or(learned, 0.3 * abuse, attack, protected))
+    return clamp(noisy_or(learned, attack, protected))
 
 
 _AGE = re.compile(
@@ -209,6 +218,7 @@ SCORERS: dict[str, Callable[[Cues, Context, float, str, float], float]] = {
     "defamation": defamation,
     "press": press,
     "harassment": harassment,
+    "discrimination": discrimination,
     "safeguarding": safeguarding,
     "disclosure": disclosure,
     "confidentiality": confidentiality,

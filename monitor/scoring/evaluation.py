@@ -165,9 +165,9 @@ class HeldBack:
 
 
 DATASETS = {
-    "complaint": ("airline negative vs rest (airline test split)", "complaint"),
-    "offensive": ("TweetEval offensive (official validation file)", "harassment"),
-    "hate": ("TweetEval hate (official validation file)", "harassment"),
+    "complaint": ("airline negative vs rest (airline test split), as `complaint`", "complaint"),
+    "offensive": ("TweetEval offensive (official validation file), as `harassment`", "harassment"),
+    "hate": ("TweetEval hate (official validation file), as `discrimination`", "discrimination"),
 }
 
 
@@ -185,7 +185,7 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
         "offensive": data.tweeteval("offensive", dev),
         "hate": data.tweeteval("hate", dev),
     }
-    vader = scorer._vader
+    vader = scorer.sentiment.vader
     profanity = _profanity_check() if baselines else None
     results: dict[str, dict[str, Measured]] = {}
     sizes: dict[str, tuple[int, int]] = {}

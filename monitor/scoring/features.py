@@ -1,19 +1,19 @@
-"""The learned detectors' view of a post: normalised words, word pairs and the letters inside words.
+"""The learned detectors' features: words, word pairs and the letters inside words.
 
-One function, `post_features`, turns a post into the features the shipped model was trained on;
-training (monitor/scoring/train.py) and scoring (monitor/scoring/model.py) both call it, so the
-two can never disagree about what a feature is.
+A post's tokens come from `monitor.scoring.text` (the one reading the lexicons use too); here is
+what a token means to the detectors, `feature_word`, and the features of a post,
+`post_features`. Training (monitor/scoring/train.py) and scoring (monitor/scoring/model.py) both
+call `feature_word`, so the two can never disagree about what a feature is.
 
 What is normalised, and why (the detectors are judged on posts from other places and years):
 - @handles become "@user" and links "http": who was addressed and which site was linked say
   nothing about tone, and they differ from one data set to the next (TweetEval already anonymises
   handles as @user; the airline set names six airlines).
-- Hashtags are split into their words (#BuildThatWall -> build that wall), and so is the
-  "#refugeesNOTwelcome" kind, where a capitalised word sits inside.
-- Digits become 0 ("3 hours", "45 minutes" read alike), letters stretched three times or more
-  become two ("sooooo" -> "soo").
-- Up to three words after a negator ("no", "not", "never", "...n't", up to the next
-  punctuation) are marked as negated: "no complaints" reads as no, ¬complaints.
+- Digits become 0 ("3 hours", "45 minutes" read alike).
+- The punctuation that ends a clause (. , ; :) is no feature, and no word pair runs across it;
+  "!" and "?" are features ("any update on my refund?").
+- Hashtags are read as their words and stretched letters as two (`monitor.scoring.text`); up to
+  three words after a negator are marked as negated: "no complaints" reads as no, ¬complaints.
 - Each word also yields its letter n-grams (2 to 4 letters, inside the word): "crashing" and
   "crashed" share "cra", "ras", "ash", and misspellings keep most of their n-grams.
 """
@@ -23,23 +23,28 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_LINK = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"(?<![\w.])@\w+")
-_HASHTAG = re.compile(r"#(\w+)")
-# Runs inside a hashtag: capitals, lower-case letters, digits (other letters count as lower case).
 _RUN = re.compile(r"[A-Z]+\d*|[^\W\dA-Z_]+\d*|\d+")
-_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"[@\w][\w']*|[!?]")
-# Words, ! and ?, and the punctuation that ends a negation's reach (not kept as a token).
-_WORD_OR_STOP = re.compile(r"[@\w][\w']*|[!?.,;:]")
 NEGATORS = frozenset(
     {"no", "not", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "without"}
 )
-_ANY_NEGATOR = re.compile(r"\b(?:" + "|".join(sorted(NEGATORS)) + r")\b|n't")
 NEGATED = "¬"  # marks a word in a negation's reach: "not disappointed" -> not, ¬disappointed
-NEGATION_REACH = 3  # words after the negator, or fewer when punctuation comes first
 CHAR_SIZES = (2, 3, 4)
+BREAKS = frozenset(".,;:")  # no feature, and no pair across
+_SPECIAL = frozenset(("!", "?", "@user", "http"))
+
+
+@lru_cache(maxsize=100_000)
+def feature_word(token: str) -> str | None:
+    """What a token is to the detectors (see the module docstring); None for a clause break."""
+    if token in BREAKS:
+        return None
+    if token[0] == "@":
+        return "@user"
+    if token[0] == NEGATED:
+        inner = feature_word(token[1:])
+        return None if inner is None else NEGATED + inner
+    return _DIGITS.sub("0", token) if any(c.isdigit() for c in token) else token
 
 
 def split_hashtag(tag: str, known: frozenset[str] = frozenset()) -> list[str]:
@@ -97,52 +102,10 @@ def segment(run: str, known: frozenset[str]) -> list[str] | None:
     return found if found and len(found) > 1 else None
 
 
-def normalise(text: str, known: frozenset[str] = frozenset()) -> str:
-    """The post as the detectors read it: see the module docstring."""
-    if "http" in text or "www." in text:
-        text = _LINK.sub(" http ", text)
-    if "@" in text:
-        text = _HANDLE.sub(" @user ", text)
-    if "#" in text:
-        text = _HASHTAG.sub(lambda m: " " + " ".join(split_hashtag(m.group(1), known)) + " ", text)
-    low = text.lower().replace("’", "'").replace("&amp;", "&")
-    if _STRETCH.search(low):
-        low = _STRETCH.sub(r"\1\1", low)
-    return _DIGITS.sub("0", low)
-
-
-def words(text: str, known: frozenset[str] = frozenset()) -> list[str]:
-    """The normalised words (and ! and ?) of a post, in order.
-
-    Up to three words after a negator ("no", "not", "never", "...n't") and before the next
-    punctuation are marked as negated ("no complaints at all" -> no, ¬complaints, ¬at, ¬all), so
-    the detectors learn "¬disappointed" apart from "disappointed" (Pang et al. 2002's scheme); a
-    negated word has no letter n-grams (`char_grams`).
-    """
-    low = normalise(text, known)
-    if _ANY_NEGATOR.search(low) is None:
-        return _WORD.findall(low)  # most posts: no negator, one findall at C speed
-    found: list[str] = []
-    reach = 0
-    for token in _WORD_OR_STOP.findall(low):
-        if token in ".,;:":
-            reach = 0
-            continue
-        if token in "!?":
-            reach = 0
-        elif reach:
-            reach -= 1
-            token = NEGATED + token
-        elif token in NEGATORS or token.endswith("n't"):
-            reach = NEGATION_REACH
-        found.append(token)
-    return found
-
-
 @lru_cache(maxsize=200_000)
 def char_grams(word: str) -> tuple[str, ...]:
     """Letter n-grams inside one word, with its edges marked: "ash" -> "<a", "as", ..., "sh>"."""
-    if word in ("!", "?", "@user", "http"):
+    if word in _SPECIAL:
         return ()
     if word[0] == NEGATED:
         # A negated word is its word feature alone: its letters would read "not disappointed"
@@ -156,8 +119,10 @@ def char_grams(word: str) -> tuple[str, ...]:
 
 def post_features(tokens: list[str]) -> list[str]:
     """Every feature of a post, repeated as often as it occurs: "w:" words, "b:" pairs, "c:" n-grams."""
-    features = ["w:" + t for t in tokens]
-    features += ["b:" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
-    for t in tokens:
-        features += ["c:" + g for g in char_grams(t)]
+    read = [feature_word(t) for t in tokens]
+    features = ["w:" + w for w in read if w is not None]
+    features += ["b:" + a + " " + b for a, b in zip(read, read[1:], strict=False) if a and b]
+    for w in read:
+        if w is not None:
+            features += ["c:" + g for g in char_grams(w)]
     return features

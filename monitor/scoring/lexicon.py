@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from monitor.config import CATEGORIES, LexiconsFile
-from monitor.scoring.text import Tokens, mask_unspeakable, quoted_spans, term_tokens
+from monitor.scoring.text import CLAUSE_ENDS, Tokens, mask_unspeakable, quoted_spans, term_tokens
 
 # Words that, up to three tokens before a cue, turn it around ("not a fraud"), or that deny a verb of
 # belief governing it in the same clause ("I don't think anyone on the council is corrupt").
@@ -230,7 +230,7 @@ def _clause_before(text: str, tokens: Tokens, i: int, window: int) -> list[str]:
     spans, norms = tokens.spans, tokens.norms
     before: list[str] = []
     for j in range(i - 1, max(-1, i - window - 1), -1):
-        if _CLAUSE_BREAK.search(text, spans[j][1], spans[j + 1][0]):
+        if norms[j] in CLAUSE_ENDS or _CLAUSE_BREAK.search(text, spans[j][1], spans[j + 1][0]):
             break
         before.append(norms[j])
     return before

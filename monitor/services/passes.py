@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,10 @@ from monitor.pipeline import IngestResult, ingest, score_pending
 from monitor.schema import utcnow
 from monitor.scoring import Scorer
 from monitor.scoring.crisis import CrisisSignal
+from monitor.services.media import MediaPassResult, analyse_media
+
+if TYPE_CHECKING:
+    import requests
 
 Clock = Callable[[], datetime]
 
@@ -27,6 +32,7 @@ Clock = Callable[[], datetime]
 class PassResult:
     ingested: list[IngestResult]
     scored: int
+    media: MediaPassResult
     crises: list[CrisisSignal]
     routed: RouteResult
     flushed: FlushResult
@@ -40,8 +46,10 @@ def run_pass(
     *,
     clock: Clock = utcnow,
     settle: bool = False,
+    media_http: requests.Session | None = None,
 ) -> PassResult:
-    """Every step once, in order: fetch, store, score, look for crises, route, queue, send.
+    """Every step once, in order: fetch, store, score, analyse images, look for crises, route, queue,
+    send. `media_http` is the requests session images are fetched with (the demo's serves its own).
 
     With `settle`, also the emails a running monitor would send once the routes' group waits
     had passed: for a one-off replay (the demo), where nobody is left running to send them.
@@ -50,6 +58,7 @@ def run_pass(
     directory = ChannelDirectory(config)
     ingested = [ingest(sessions, c, directory, clock=clock) for c in connectors]
     scored = score_pending(sessions, config, Scorer(config.lexicons, config.monitor.scoring), clock=clock)
+    media = analyse_media(sessions, config, http=media_http, clock=clock)
     crises = detect_crises(sessions, config, touched_since=started, now=clock())
     routed = route_pending(sessions, config, clock=clock)
     routed.emails_queued = notify_due(sessions, config, clock=clock)
@@ -65,7 +74,7 @@ def run_pass(
         chats = flush(sessions, chat, now=clock())
         flushed.failed += chats.failed
         flushed.errors.extend(chats.errors)
-    return PassResult(ingested, scored, crises, routed, flushed)
+    return PassResult(ingested, scored, media, crises, routed, flushed)
 
 
 def max_group_wait(config: Config) -> int:

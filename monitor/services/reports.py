@@ -19,6 +19,7 @@ from monitor.reports.audit import render_html as render_audit_html
 from monitor.reports.digest import RenderedDigest, build_digest, digest_email
 from monitor.reports.digest import render as render_digest
 from monitor.reports.digest import save as save_digest
+from monitor.reports.image_findings import inline_data_images
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,5 +81,6 @@ def queue_audit(sessions: sessionmaker[Session], config: Config, audit: Produced
     """Put the audit in the outbox for the [audit] recipient."""
     contact = config.contact(config.monitor.audit.recipient)
     message = audit_email(config, audit.report, audit.html, to=f"{contact.name} <{contact.email}>", now=now)
+    message = inline_data_images(config, message)  # the saved report's data: thumbnails, as CID parts
     with sessions.begin() as session:
         enqueue(session, message, incident_id=None, now=now)

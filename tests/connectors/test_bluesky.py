@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from media_rows import stored_media
 from sqlalchemy import select
 
 from connectors.base import NotConfigured
@@ -129,3 +131,43 @@ def test_without_a_handle_it_names_the_variable(monkeypatch):
     monkeypatch.delenv("IOM3_BLUESKY_HANDLE")
     with pytest.raises(NotConfigured, match="IOM3_BLUESKY_HANDLE"):
         list(bluesky().fetch(None))
+
+
+# --- images (#16) ---------------------------------------------------------------------------
+def _cdn(kind: str, did: str, cid: str) -> str:
+    return f"https://cdn.bsky.app/img/{kind}/plain/{did}/{cid}@jpeg"
+
+
+def _video(cid: str, name: str) -> str:
+    return f"https://video.bsky.app/watch/did%3Aplc%3Abranchsouthaaaaaaaaaaaaa/{cid}/{name}"
+
+
+def test_each_post_keeps_its_own_images_and_video_stills(sessions, config, caplog):
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{XRPC}/com.atproto.server.createSession").respond(json=fx("create_session.json"))
+        mock.get(f"{XRPC}/app.bsky.feed.searchPosts").respond(json=fx("search_media.json"))
+        mock.get(f"{XRPC}/app.bsky.actor.getProfiles").respond(json=fx("profiles.json"))
+        only_search = WatchList(terms=("IOM3",))
+        connector = BlueskyConnector(Settings(account_feeds=False), only_search, sleep=[].append)
+        with caplog.at_level(logging.INFO, logger="connectors.media"):
+            result = ingest(sessions, connector, ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 6), result
+    branch = "did:plc:branchsouthaaaaaaaaaaaaa"
+    at = f"at://{branch}/app.bsky.feed.post/"
+    video = "bafkreibranchvideoaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    gif = "bafkreibranchgifaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    poster = "bafkreiownposteraaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    assert stored_media(sessions) == {
+        # Beside a quoted post: its own image only, never the quoted post's.
+        f"{at}3lbqmedia01k": [(_cdn("feed_fullsize", branch, poster), "image", "Home-made poster")],
+        f"{at}3lbqmedia02k": [
+            (
+                _video(video, "thumbnail.jpg"),
+                "video_thumbnail",
+                "Our stand\r\nIOM3 banner <script>alert('x')</script>",
+            )
+        ],
+        f"{at}3lbqmedia03k": [(_video(gif, "thumbnail.jpg"), "gif", "")],
+        # 04: a video with no thumbnail yet (logged); 05 only quotes; 06 is a link card.
+    }
+    assert f"{at}3lbqmedia04k" in caplog.text

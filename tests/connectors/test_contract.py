@@ -5,7 +5,8 @@ library against its recorded pages, on SQLite and PostgreSQL.
 - the stored cursor marks the newest stored mention of its stream;
 - a rate limit stops the run, loses nothing, and the next run resumes;
 - a malformed body (a JSON or XML page cut off with status 200) is a clear error and loses nothing;
-- the token never reaches a log line, even at DEBUG.
+- the token never reaches a log line, even at DEBUG;
+- each post's images are stored with it, in the post's order, once however many runs read it (#16).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from typing import Any
 import httpx
 import pytest
 import responses
-from sqlalchemy import select
+from media_rows import stored_media
+from sqlalchemy import func, select
 
 from connectors.base import Connector
 from monitor.channels import ChannelDirectory
 from monitor.pipeline import ingest
 from monitor.redact import configure_logging
-from monitor.schema import MentionRow
+from monitor.schema import MediaRow, MentionRow
 from monitor.store import load_cursor
 from monitor.watch import WatchedAccount, WatchList
 
@@ -50,6 +52,8 @@ class Case:
     make: Callable[[Any], Connector]
     serve: Callable[[str], Any]  # kind -> context manager registering that kind's responses
     cursor_marks_newest: Callable[[dict[str, Any], list[MentionRow]], bool]
+    # platform_id -> the (url, kind) of each image its recorded page gives, in the post's order.
+    images: dict[str, list[tuple[str, str]]]
     truncated_kind: str = "failed"  # what a cut-off body does to the run ("partial" for feeds)
 
     @property
@@ -183,6 +187,9 @@ def _linkedin(kind: str) -> Iterator[None]:
             mock.get(
                 re.compile(rf"{re.escape(LI)}/socialActions/.*"), json=fx("linkedin/comments_empty.json")
             )
+            mock.get(
+                re.compile(rf"{re.escape(LI)}/images\?ids=List\("), json=fx("linkedin/images_page1.json")
+            )
         yield
 
 
@@ -283,6 +290,7 @@ def _mastodon_cursor(cursor: dict[str, Any], rows: list[MentionRow]) -> bool:
 
 # --- web feeds ----------------------------------------------------------------------------
 FEED = "https://www.google.com/alerts/feeds/00000000000000000000/1111111111111111111"
+BLOG = "https://metallurgist.example.org/feed/"  # a volunteer's blog: its entries carry images
 
 
 @contextmanager
@@ -295,11 +303,18 @@ def _web(kind: str) -> Iterator[None]:
             mock.get(
                 FEED, body=(FIXTURES / "web/truncated.xml").read_bytes(), content_type="application/atom+xml"
             )
+            blog = (FIXTURES / "web/volunteer_blog.xml").read_bytes()
+            mock.get(BLOG, body=blog[: len(blog) // 2], content_type="application/rss+xml")
         else:
             mock.get(
                 FEED,
                 body=(FIXTURES / "web/google_alert.xml").read_bytes(),
                 content_type="application/atom+xml",
+            )
+            mock.get(
+                BLOG,
+                body=(FIXTURES / "web/volunteer_blog.xml").read_bytes(),
+                content_type="application/rss+xml",
             )
         yield
 
@@ -308,11 +323,89 @@ def _web_make(config: Any) -> Connector:
     from connectors.feeds import FeedsConnector, Settings
 
     watch = WatchList(terms=("IOM3", "Institute of Materials, Minerals and Mining"))
-    return FeedsConnector(Settings(feeds=[FEED], retries=2), watch, sleep=[].append, clock=lambda: NOW)
+    return FeedsConnector(Settings(feeds=[FEED, BLOG], retries=2), watch, sleep=[].append, clock=lambda: NOW)
 
 
 def _web_cursor(cursor: dict[str, Any], rows: list[MentionRow]) -> bool:
-    return cursor[FEED]["newest"] == max(r.created_at for r in rows).astimezone(UTC).isoformat()
+    """Each feed's cursor marks the newest entry stored from that feed."""
+    return all(
+        cursor[feed]["newest"]
+        == max(r.created_at for r in rows if r.raw["feed_url"] == feed).astimezone(UTC).isoformat()
+        for feed in (FEED, BLOG)
+    )
+
+
+# --- the images each case's recorded pages give (the per-platform tests check alt text too) --
+TWIMG = "https://pbs.twimg.com"
+FBCDN = "https://scontent.xx.fbcdn.net/v/t39.30808-6/"
+FB_TAIL = "?_nc_cat=104&ccb=1-7&_nc_sid=127cfc&_nc_ohc=Qx1a2b3c&_nc_ht=scontent.xx&oh=00_AfBc1&oe=6745A1B2"
+IGCDN = "https://scontent.cdninstagram.com/v/t51.29350-15/"
+IG_TAIL = (
+    "?stp=dst-jpg_e35&_nc_ht=scontent.cdninstagram.com&_nc_cat=108&_nc_ohc=Ab1Cd2&edm=AL-3X8kEAAAA"
+    "&oh=00_AfH5&oe=6745A1B2"
+)
+LICDN = (
+    "https://media.licdn.com/dms/image/v2/{}/feedshare-shrink_2048_1536/feedshare-shrink_2048_1536/0/"
+    "1795249700000?e=1795680000&v=beta&t=Q8w3Yt0mK1rZ9xVbN2cH7jLpA4sD6fG0hJ1kL2mN3oP"
+)
+BSKY = (
+    "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:aliceaaaaaaaaaaaaaaaaaaa/"
+    "bafkreirenewalscreenshot{}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@jpeg"
+)
+MASTO = "https://files.mastodon.social/cache/media_attachments/files/113/500/000"
+WP = "https://metallurgist.example.org/wp-content/uploads/2026/11"
+IMAGES = {
+    "x": {
+        "1859231000000000020": [
+            (f"{TWIMG}/media/GcIom3CEcert01.jpg", "image"),
+            (f"{TWIMG}/ext_tw_video_thumb/1859231000000000202/pu/img/Xq3vQ0ceRtiFy.jpg", "video_thumbnail"),
+        ]
+    },
+    "facebook": {
+        "104729584412_880001": [(f"{FBCDN}468001122_880001_renewals_n.jpg{FB_TAIL}", "image")],
+        "104729584412_880210": [
+            (f"{FBCDN}468002001_schools_day_1_n.jpg{FB_TAIL}", "image"),
+            (f"{FBCDN}468002002_schools_day_2_n.jpg{FB_TAIL}", "image"),
+            (f"{FBCDN}468002003_schools_day_video_still_n.jpg{FB_TAIL}", "video_thumbnail"),
+            (f"{FBCDN}468002004_schools_day_4_n.jpg{FB_TAIL}", "image"),
+        ],
+    },
+    "instagram": {
+        "17900000000000131": [
+            (f"{IGCDN}437001_student_conf_1_n.jpg{IG_TAIL}", "image"),
+            (f"{IGCDN}437002_student_conf_clip_still_n.jpg{IG_TAIL}", "video_thumbnail"),
+            (f"{IGCDN}437003_student_conf_3_n.jpg{IG_TAIL}", "image"),
+        ],
+        "17900000000000099": [(f"{IGCDN}436001_materials_world_dec_n.jpg{IG_TAIL}", "image")],
+    },
+    "linkedin": {
+        "urn:li:share:7260000000000000003": [
+            (LICDN.format("D4E22AQFellows01"), "image"),
+            (LICDN.format("D4E22AQFellows02"), "image"),
+        ],
+        "urn:li:share:7260000000000000002": [(LICDN.format("D4E10AQReport001"), "image")],
+    },
+    "bluesky": {
+        "at://did:plc:aliceaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3lbq2aaaaaa2k": [
+            (BSKY.format(1), "image"),
+            (BSKY.format(2), "image"),
+        ]
+    },
+    "mastodon": {
+        "https://scholar.social/users/carol/statuses/113500000000000030": [
+            (f"{MASTO}/001/original/carol_exam_portal.png", "image")
+        ],
+        "https://mastodon.social/users/dan/statuses/113500000000000020": [
+            (f"{MASTO}/002/small/dan_applause_gif.png", "gif")
+        ],
+    },
+    "web": {
+        "https://metallurgist.example.org/2026/11/why-i-volunteer": [
+            (f"{WP}/ymc-committee.jpg", "image"),
+            (f"{WP}/ymc-badge.png", "image"),
+        ]
+    },
+}
 
 
 CASES = [
@@ -322,6 +415,7 @@ CASES = [
         _x_make,
         _x,
         lambda cursor, rows: cursor["search"] == max((r.platform_id for r in rows), key=int),
+        IMAGES["x"],
     ),
     Case(
         "facebook",
@@ -329,6 +423,7 @@ CASES = [
         _facebook_make,
         _facebook,
         _facebook_cursor,
+        IMAGES["facebook"],
     ),
     Case(
         "instagram",
@@ -336,6 +431,7 @@ CASES = [
         _instagram_make,
         _instagram,
         _instagram_cursor,
+        IMAGES["instagram"],
     ),
     Case(
         "linkedin",
@@ -343,6 +439,7 @@ CASES = [
         _linkedin_make,
         _linkedin,
         _linkedin_cursor,
+        IMAGES["linkedin"],
     ),
     Case(
         "bluesky",
@@ -350,6 +447,7 @@ CASES = [
         _bluesky_make,
         _bluesky,
         _bluesky_cursor,
+        IMAGES["bluesky"],
     ),
     Case(
         "mastodon",
@@ -357,8 +455,9 @@ CASES = [
         _mastodon_make,
         _mastodon,
         _mastodon_cursor,
+        IMAGES["mastodon"],
     ),
-    Case("web", {}, _web_make, _web, _web_cursor, truncated_kind="partial"),
+    Case("web", {}, _web_make, _web, _web_cursor, IMAGES["web"], truncated_kind="partial"),
 ]
 
 
@@ -429,3 +528,18 @@ def test_a_malformed_body_is_a_clear_error_and_loses_nothing(sessions, config, c
     assert fixed.stored > 0  # everything the broken page held is read on the next run
     for secret in case.secrets:
         assert secret not in log.getvalue() and secret not in message
+
+
+def test_each_posts_images_are_stored_once_with_it_in_order(sessions, config, case, log):
+    first = _run(sessions, config, case, "pages")
+    assert first.status in ("ok", "partial") and first.stored > 0, first
+    stored = {pid: [(url, kind) for url, kind, _ in images] for pid, images in stored_media(sessions).items()}
+    assert stored == case.images
+    again = _run(sessions, config, case, "pages")  # every post read again: duplicates add no image
+    assert again.stored == 0
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(MediaRow)) == sum(
+            map(len, case.images.values())
+        )
+        pending = session.scalars(select(MediaRow.state).distinct()).all()
+    assert pending == ["pending"]  # the analysis pass (monitor/media/) takes them from here

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import responses
+from media_rows import stored_media
 from sqlalchemy import select
 
 from monitor.channels import ChannelDirectory
@@ -105,3 +107,32 @@ def test_a_gone_feed_says_how_to_fix_it(sessions, config):
     result = ingest(sessions, feeds(), ChannelDirectory(config))
     assert result.status == "partial" and len(result.skipped) == 2
     assert all("gone; remove it from the config or fix the URL" in s for s in result.skipped)
+
+
+# --- images (#16) ---------------------------------------------------------------------------
+NEWS = "https://news.materials.example/feed/"
+
+
+@responses.activate
+def test_media_rss_and_image_enclosures_are_each_entrys_images(sessions, config, caplog):
+    _serve(responses.mock)
+    responses.get(NEWS, body=body("news_media_rss.xml"), content_type="application/rss+xml")
+    with caplog.at_level(logging.INFO, logger="connectors.media"):
+        result = ingest(sessions, feeds(feeds=[ALERT, NEWS]), ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 4), result
+    uploads = "https://metallurgist.example.org/wp-content/uploads/2026/11"
+    assert stored_media(sessions) == {
+        # media:content and media:thumbnail name the same picture: kept once; then the enclosure.
+        "https://metallurgist.example.org/2026/11/why-i-volunteer": [
+            (f"{uploads}/ymc-committee.jpg", "image", ""),
+            (f"{uploads}/ymc-badge.png", "image", ""),
+        ],
+        # A video's file is not a picture, its thumbnail is; a relative and a data: URL are no
+        # links to fetch (dropped, logged); an audio enclosure has no picture.
+        "mtn-2026-11-0042": [
+            ("https://cdn.materials.example/images/2026/11/iom3-awards-winners.jpg", "image", ""),
+            ("https://cdn.materials.example/video/iom3-awards-2026-still.jpg", "video_thumbnail", ""),
+        ],
+    }
+    assert "image url '/images/2026/11/iom3-awards-stage.jpg' is not http(s)" in caplog.text
+    assert "image url 'data:image/gif;base64" in caplog.text

@@ -26,6 +26,7 @@ ORG = "urn:li:organization:1234567"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 POSTS = re.compile(rf"{re.escape(API)}/posts\?author=")
 P2 = "urn:li:share:7260000000000000002"
+IMAGES = re.compile(rf"{re.escape(API)}/images\?ids=List\(")
 
 
 def fx(name: str) -> dict:
@@ -61,6 +62,7 @@ def _all(mock) -> None:
     mock.get(
         f"{API}/posts/{quote('urn:li:share:7261111111111111111', safe='')}", json=fx("mentioning_post.json")
     )
+    mock.get(IMAGES, json=fx("images_page1.json"))
 
 
 @responses.activate

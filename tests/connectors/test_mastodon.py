@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import responses
+from media_rows import stored_media
 from sqlalchemy import select
 
 from monitor.channels import ChannelDirectory
@@ -131,3 +132,39 @@ def test_a_revoked_token_is_fatal_and_names_the_variable(sessions, config):
 )
 def test_html_becomes_plain_text_safely(html, text):
     assert html_to_text(html) == text
+
+
+# --- images (#16) ---------------------------------------------------------------------------
+FILES = "https://files.mastodon.social/cache/media_attachments/files/113/500/000"
+
+
+@responses.activate
+def test_each_status_keeps_its_images_a_reblog_the_originals(sessions, config):
+    _instance(responses.mock)
+    responses.get(f"{HOME}/api/v1/timelines/tag/IOM3", json=fx("tag_iom3.json"))
+    responses.get(f"{HOME}/api/v1/accounts/lookup", json=fx("account_lookup.json"))
+    responses.get(re.compile(rf"{HOME}/api/v1/accounts/\d+/statuses"), json=fx("account_statuses_media.json"))
+    result = ingest(sessions, mastodon(search=False), ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 4), result
+    assert stored_media(sessions) == {
+        "https://scholar.social/users/carol/statuses/113500000000000030": [
+            (f"{FILES}/001/original/carol_exam_portal.png", "image", "Exam portal page: 'results pending'")
+        ],
+        # A gifv's url is an MP4: its still is the preview.
+        "https://mastodon.social/users/dan/statuses/113500000000000020": [
+            (f"{FILES}/002/small/dan_applause_gif.png", "gif", "")
+        ],
+        # A reblog: the reblogged status's images, with their descriptions as alt text.
+        "https://mastodon.social/users/iom3ymc/statuses/113500000000000050": [
+            (
+                f"{FILES}/010/original/stand_banner.png",
+                "image",
+                "Stand\r\nwith IOM3 banner <script>alert('x')</script>",
+            ),
+            (f"{FILES}/011/original/stand_wide.png", "image", ""),
+        ],
+        # A video's still; its audio and the remote file the instance has not fetched have none.
+        "https://mastodon.social/users/iom3ymc/statuses/113500000000000040": [
+            (f"{FILES}/012/small/quiz_highlights.png", "video_thumbnail", "Quiz night")
+        ],
+    }

@@ -52,5 +52,10 @@ def test_once_polls_every_platform_and_account(config_dir, tmp_path, monkeypatch
         assert any(f"/v24.0/{account}/media" in u for u in asked)
     for org in ("1234567", "7654321"):
         assert any(f"posts?author=urn%3Ali%3Aorganization%3A{org}" in u for u in asked)
+    # Then the profiles of the official channels and registered accounts, and of no one else.
+    profiled = {u.split("/users/by/username/")[1].split("?")[0] for u in asked if "/users/by/username/" in u}
+    assert profiled == {"iom3", "IOM3_YMC", "IOM3Packaging", "SWales_IOM3", "DrHelenCarter"}
+    assert any(u.startswith("https://graph.facebook.com/v24.0/200300400500?") for u in asked)  # a page's
+    assert "Profiles of the official channels and registered accounts" in out
     for value in TOKENS.values():
         assert value not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -124,3 +125,64 @@ def test_an_invalid_utf8_byte_costs_its_line_and_the_cursor_moves_past_it(sessio
         assert load_cursor(session, "replay") == {"line": 3}
     again = ingest(sessions, connector, directory)  # the next run does not trip on it again
     assert (again.status, again.stored, again.skipped) == ("ok", 0, [])
+
+
+# --- images (#16) ---------------------------------------------------------------------------
+def test_a_lines_media_become_its_images_in_order():
+    mention = parse_line(
+        _line(
+            media=[
+                {"url": "https://example.org/a.jpg", "alt": "the stand\r\n<script>x</script>"},
+                {"url": "https://example.org/b.jpg", "kind": "video_thumbnail"},
+                {"url": "https://example.org/c.gif", "kind": "gif", "alt": ""},
+            ]
+        )
+    )
+    assert [(m.url, m.kind, m.alt) for m in mention.media] == [
+        ("https://example.org/a.jpg", "image", "the stand\r\n<script>x</script>"),
+        ("https://example.org/b.jpg", "video_thumbnail", ""),
+        ("https://example.org/c.gif", "gif", ""),
+    ]
+    assert parse_line(_line()).media == ()
+
+
+@pytest.mark.parametrize(
+    ("media", "reason"),
+    [
+        ("https://example.org/a.jpg", "media is str, not a list of {url, kind, alt} objects"),
+        (
+            ["https://example.org/a.jpg"],
+            "media item 'https://example.org/a.jpg' is not an {url, kind, alt} object",
+        ),
+        ([{"url": "ftp://example.org/a.jpg"}], "image url 'ftp://example.org/a.jpg' is not http(s)"),
+        ([{"url": "https://example.org/a.jpg", "kind": "photo"}], "image kind 'photo' is not one of image"),
+        ([{"alt": "no link"}], "image url None is not a link"),
+    ],
+)
+def test_a_bad_image_is_dropped_with_its_reason_and_the_post_kept(media, reason, caplog):
+    with caplog.at_level(logging.INFO, logger="connectors.media"):
+        mention = parse_line(_line(media=media))
+    assert (mention.platform_id, mention.media) == ("1", ())
+    assert "connector=replay event=image_dropped post='1'" in caplog.text and reason in caplog.text
+
+
+def test_replayed_images_are_stored_once_with_their_mention(sessions, config, tmp_path):
+    from media_rows import stored_media
+
+    from monitor.channels import ChannelDirectory
+    from monitor.pipeline import ingest
+    from monitor.schema import ConnectorCursor
+
+    path = tmp_path / "m.jsonl"
+    images = [{"url": f"https://example.org/{n}.jpg"} for n in "ab"]
+    path.write_text(_line(platform_id="1", media=images) + "\n" + _line(platform_id="2") + "\n")
+    directory = ChannelDirectory(config)
+    first = ingest(sessions, ReplayConnector(Settings(path=str(path)), config.watch_list()), directory)
+    assert (first.status, first.stored) == ("ok", 2)
+    with sessions.begin() as session:  # forget the cursor: both posts come again, as duplicates
+        session.execute(ConnectorCursor.__table__.delete())
+    again = ingest(sessions, ReplayConnector(Settings(path=str(path)), config.watch_list()), directory)
+    assert (again.stored, again.duplicates) == (0, 2)
+    assert stored_media(sessions) == {
+        "1": [("https://example.org/a.jpg", "image", ""), ("https://example.org/b.jpg", "image", "")]
+    }

@@ -7,9 +7,11 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import responses
+from media_rows import stored_media
 from responses import matchers
 from sqlalchemy import select
 
@@ -377,3 +379,66 @@ def test_an_official_account_that_cannot_be_found_is_a_clear_problem(sessions, c
     assert problem.startswith("X @iom3 (the official account in config/channels.toml): not found")
     assert "put the new handle in config/channels.toml" in problem
     assert not any("/mentions" in c.request.url for c in responses.calls)
+
+
+# --- images (#16) ---------------------------------------------------------------------------
+@responses.activate
+def test_each_post_keeps_the_images_x_gives_for_it(sessions, config, token, sleeps, caplog):
+    _search_only(responses.mock, "search_media.json")
+    with caplog.at_level(logging.INFO, logger="connectors.media"):
+        result = ingest(
+            sessions,
+            connector(config, sleeps, mentions=False, committee_timelines=False),
+            ChannelDirectory(config),
+        )
+    # The deleted photo's partial error is routine: kept with the page, not a problem.
+    assert (result.status, result.stored, result.skipped) == ("ok", 5, [])
+    stand = [
+        (
+            "https://pbs.twimg.com/media/GcStand01AbCd.jpg",
+            "image",
+            "Branch stand\r\nwith banner <script>alert('x')</script>",
+        ),
+        ("https://pbs.twimg.com/media/GcStand02EfGh.png", "image", ""),
+    ]
+    assert stored_media(sessions) == {
+        "1859500000000000010": stand,  # the third key's photo is gone: skipped, logged
+        "1859500000000000020": stand,  # a retweet: the original's images
+        # A quote tweet: its own image only, never the quoted post's.
+        "1859500000000000030": [
+            ("https://pbs.twimg.com/media/GcPosterOwnIjKl.jpg", "image", "A home-made lecture poster")
+        ],
+        "1859500000000000040": [("https://pbs.twimg.com/tweet_video_thumb/GcExamGifQrSt.jpg", "gif", "")],
+        "1859500000000000050": [
+            (
+                "https://pbs.twimg.com/amplify_video_thumb/1859500000000000501/img/UvWxYz12.jpg",
+                "video_thumbnail",
+                "",
+            )
+        ],
+    }
+    assert "media '3_1859500000000000199' is not in includes.media" in caplog.text
+    search = next(c for c in responses.calls if "/tweets/search/recent" in c.request.url)
+    params = parse_qs(urlparse(search.request.url).query)
+    assert params["media.fields"] == ["url,preview_image_url,type,alt_text,width,height"]
+    expansions = params["expansions"][0].split(",")
+    assert {"attachments.media_keys", "referenced_tweets.id.attachments.media_keys"} <= set(expansions)
+
+
+@responses.activate
+def test_a_photo_with_no_url_is_dropped_and_its_post_kept(sessions, config, token, sleeps, caplog):
+    page = fx("search_media.json")
+    page["includes"]["media"][0]["url"] = "javascript:alert(1)"
+    del page["includes"]["media"][1]["url"]
+    _users(responses.mock)
+    responses.get(f"{API}/tweets/search/recent", json=page)
+    with caplog.at_level(logging.INFO, logger="connectors.media"):
+        result = ingest(
+            sessions,
+            connector(config, sleeps, mentions=False, committee_timelines=False),
+            ChannelDirectory(config),
+        )
+    assert (result.status, result.stored) == ("ok", 5)
+    assert "1859500000000000010" not in stored_media(sessions)
+    assert "image url 'javascript:alert(1)' is not http(s)" in caplog.text
+    assert "image url None is not a link" in caplog.text

@@ -197,27 +197,33 @@ add(
 )
 
 # --- harassment -----------------------------------------------------------------------------
+# Harassment: offensive, abusive or bullying language aimed at people. Discrimination: hate on a
+# protected characteristic (sex, race, religion, sexuality, age, disability, gender identity).
 add(
     "harassment",
     PUBLIC,
-    "Women in engineering lol. Girls can't do metallurgy, back to the kitchen",
     "@IOM3_YMC your new chair is a useless idiot and everyone laughs at her",
-    "Another foreigner winning the medal. These people shouldn't be allowed in British institutions",
-    "Go back to your country, nobody wants you on this committee",
     "Shut up you pathetic loser, nobody asked for your opinion on alloys",
     "What a fucking moron, the speaker couldn't answer a single question",
     "Kill yourself, you fraud of a lecturer",
-    "The gay mafia running IOM3 awards again, disgusting",
-    "Muslims shouldn't be allowed on the council, simple as",
-    "Too old to understand anything, these old fools on the board should quit",
     "You stupid bitch, delete your post about the awards",
-    "Disabled people slow everything down at site visits, why bother",
     "Watch your back at the next branch meeting, we know where you live",
     "Snowflake graduates whining about exam delays, pathetic",
     "Shut up @HelenMaterials you dumb cow, nobody cares",
     "Quit before we make you, useless committee",
     "Scum, the lot of the young members committee",
     "You're a disgusting creep, stop messaging students",
+)
+add(
+    "discrimination",
+    PUBLIC,
+    "Women in engineering lol. Girls can't do metallurgy, back to the kitchen",
+    "Another foreigner winning the medal. These people shouldn't be allowed in British institutions",
+    "Go back to your country, nobody wants you on this committee",
+    "The gay mafia running IOM3 awards again, disgusting",
+    "Muslims shouldn't be allowed on the council, simple as",
+    "Too old to understand anything, these old fools on the board should quit",
+    "Disabled people slow everything down at site visits, why bother",
 )
 add(
     "",
@@ -618,17 +624,21 @@ add(
     "harassment",
     PUBLIC,
     "Fat ugly cow, why is she even on the stage at IOM3",
-    "Trannies shouldn't be allowed at IOM3 events",
     "You're a fucking disgrace to engineering, get off the committee",
-    "Go back where you came from, immigrants ruin our industry",
     "What an idiot. Delete your account, you retard",
     "Hope you die, you smug prick",
+    "Useless clown, everyone laughs at your presentations",
+    "That bitch from the young members needs to shut up",
+)
+add(
+    "discrimination",
+    PUBLIC,
+    "Trannies shouldn't be allowed at IOM3 events",
+    "Go back where you came from, immigrants ruin our industry",
     "Look at these stupid girls pretending to be engineers",
     "Bloody foreigners taking all the IOM3 awards now",
     "Nobody wants a jew on the council",
     "You cripple, you can't even climb the stairs at the site visit",
-    "Useless clown, everyone laughs at your presentations",
-    "That bitch from the young members needs to shut up",
 )
 add(
     "",

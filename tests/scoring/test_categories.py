@@ -37,8 +37,14 @@ FLAGGED = [
     (
         "Girls can't do engineering, go back to the kitchen",
         {},
-        "harassment",
+        "discrimination",
         {"Girls can't", "go back to the kitchen"},
+    ),
+    (
+        "@tom_ymc you pathetic idiot, shut up and get lost",
+        {},
+        "harassment",
+        {"pathetic", "idiot", "shut up", "get lost"},
     ),
     (
         "I don't want to be here anymore after the IOM3 schools final",
@@ -253,10 +259,10 @@ def test_a_batch_is_judged_exactly_as_one_post_at_a_time():
 
 
 def test_words_a_negator_governs_are_read_as_negated():
-    from monitor.scoring.features import words
+    from monitor.scoring.text import words
 
     assert words("No complaints at all, a superb conference") == [
-        "no", "¬complaints", "¬at", "¬all", "a", "superb", "conference"
+        "no", "¬complaints", "¬at", "¬all", ",", "a", "superb", "conference"
     ]  # fmt: skip
     assert words("I wasn't disappointed. Awful queue though")[:3] == ["i", "wasn't", "¬disappointed"]
     assert "awful" in words("I wasn't disappointed. Awful queue though")  # the full stop ends it

@@ -62,15 +62,17 @@ def test_policy_coverage_stays_above_its_floor(coverage, category):
 
 def test_complaints_on_held_back_real_posts(real):
     m = real.results["complaint"]["monitor scorer"]
-    assert m.counts.precision >= 0.83, m  # measured 0.854
-    assert m.counts.f1 >= 0.83, m  # measured 0.852
-    assert m.roc_auc >= 0.88, m  # 0.894
+    assert m.counts.precision >= 0.84, m  # measured 0.860
+    assert m.counts.f1 >= 0.84, m  # measured 0.850
+    assert m.roc_auc >= 0.88, m  # 0.896
     alert = real.results["complaint"]["monitor scorer, alert level"]
-    assert alert.counts.precision >= 0.92, alert  # measured 0.952: an emailed complaint is right
+    assert alert.counts.precision >= 0.92, alert  # measured 0.953: an emailed complaint is right
 
 
-@pytest.mark.parametrize(("name", "floor"), [("offensive", 0.70), ("hate", 0.66)])  # measured 0.728, 0.685
-def test_harassment_macro_f1_on_tweeteval_validation(real, name, floor):
+# TweetEval's official metric; measured 0.732 (harassment on OLID) and 0.705 (discrimination on
+# HatEval), each above VADER alone and alt-profanity-check on the same posts (bench/evaluate.py).
+@pytest.mark.parametrize(("name", "floor"), [("offensive", 0.71), ("hate", 0.69)])
+def test_harassment_and_discrimination_macro_f1_on_tweeteval_validation(real, name, floor):
     m = real.results[name]["monitor scorer"]
     assert m.macro_f1 >= floor, m
 
@@ -79,6 +81,6 @@ def test_alert_noise_on_ordinary_real_posts(real):
     assert real.ordinary >= 1300
     # The goal itself: at most 10 emailed alerts per 1,000 ordinary posts in every category.
     assert max(v for c, v in real.noise.items() if c != "any") <= 10, real.noise
-    assert real.noise["any"] <= 35, real.noise  # measured 25.2
+    assert real.noise["any"] <= 35, real.noise  # measured 28.1
     # Review flags (digest only) are many more: the cost of a review level that finds most.
     assert real.review_noise["complaint"] > real.noise["complaint"], real.review_noise
