@@ -15,7 +15,8 @@ import skimage.data
 from PIL import Image
 
 from monitor.config import ConfigError
-from monitor.media.logos import LogoDetector, region_width
+from monitor.media.logo_features import channel, spread_corners
+from monitor.media.logos import DetectorSettings, LogoDetector, region_width
 from monitor.media.phash import hash_distance, perceptual_hash, reused_images
 from monitor.media.references import LOGOS_DIR, load_reference_logos
 from monitor.media.thumbs import draw_findings
@@ -87,13 +88,38 @@ def test_the_retired_version_is_named_as_retired(detector):
     assert [(f.version, f.status) for f in findings] == [("retired-2010", "retired")]
 
 
+def test_a_transparent_logo_straight_on_a_photo(detector):
+    image, truth = paste(photo(), standin("draw_current"), width=300, angle=0, at=(300, 220))
+    (finding,) = detector.detect(jpeg(image))
+    assert finding.version == "current"
+    assert np.abs(np.array(finding.quad) - truth).max() < 20
+
+
+def test_a_red_logo_straight_on_grey_gravel_is_found_by_its_colour(detector):
+    gravel = cv2.cvtColor(skimage.data.gravel(), cv2.COLOR_GRAY2BGR)[:400, :600].copy()
+    logo = standin("draw_current")
+    logo[:, :, :3] = (40, 40, 200)  # one flat red, as on a one-colour print
+    image, truth = paste(gravel, logo, width=240, angle=10, at=(300, 200))
+    (finding,) = detector.detect(jpeg(image))
+    assert finding.version == "current"
+    assert np.abs(np.array(finding.quad) - truth).max() < 20
+
+
+def test_a_logo_with_a_sticker_over_a_third_of_its_wordmark_is_still_found(detector):
+    image, truth = paste(photo(), standin("draw_current"), width=300, angle=-8, at=(320, 200))
+    (x0, y0), (x1, y1) = truth.min(axis=0).astype(int), truth.max(axis=0).astype(int)
+    sticker = (x0 + int(0.45 * (x1 - x0)), y0), (x0 + int(0.75 * (x1 - x0)), y0 + (y1 - y0) // 2)
+    cv2.rectangle(image, *sticker, (30, 200, 60), -1)
+    assert [f.version for f in detector.detect(jpeg(image))] == ["current"]
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: on a photo, ORB's tests around the letters compare photo pixels (see logos.py)",
+    reason="known gap (logos.py): a transparent logo 10-20% of the width on a photo rarely gets a candidate",
 )
-def test_a_transparent_logo_straight_on_a_photo(detector):
-    image, _ = paste(photo(), standin("draw_current"), width=300, angle=0, at=(300, 220))
-    assert [f.version for f in detector.detect(image)] == ["current"]
+def test_a_small_transparent_logo_a_sixth_of_the_width_on_a_photo(detector):
+    image, _ = paste(photo(), standin("draw_current"), width=100, angle=5, at=(200, 300))
+    assert [f.version for f in detector.detect(jpeg(image))] == ["current"]
 
 
 def test_a_small_logo_a_sixth_of_the_width_is_found(detector):
@@ -110,6 +136,25 @@ def test_nothing_is_found_where_there_is_no_logo(detector, scene):
     else:  # ION3 beside a gear: the same letters but one, the same bar, the same colours
         image, _ = paste(photo(), standin("draw_lookalike"), width=300, angle=0, at=(300, 200))
     assert detector.detect(jpeg(image)) == []
+
+
+def test_a_busy_region_cannot_take_every_corner_from_the_rest_of_the_image():
+    """ORB keeps the strongest corners overall; the per-cell quota keeps some everywhere."""
+    settings = DetectorSettings(features=10, grid=2, per_cell=3)
+    busy = [cv2.KeyPoint(10 + i, 10, 19, response=100 + i) for i in range(20)]  # top-left cell
+    faint = [cv2.KeyPoint(150, 150 + i, 19, response=1 + i) for i in range(5)]  # bottom-right
+    kept = spread_corners(busy + faint, (200, 200), settings)
+    assert len([k for k in kept if k.pt[0] < 100]) == 10  # the global ten strongest
+    assert sorted(k.response for k in kept if k.pt[0] > 100) == [3, 4, 5]  # and the cell's best 3
+
+
+def test_settings_and_channels_that_cannot_work_are_refused_by_name():
+    with pytest.raises(ValueError, match="angle_bin=10: use 22.5 to 360"):
+        DetectorSettings(angle_bin=10)
+    with pytest.raises(ValueError, match="parts=0"):
+        DetectorSettings(parts=0)
+    with pytest.raises(ValueError, match="unknown channel 'hue'; use gray, min, max or sat"):
+        channel(np.zeros((4, 4, 3), np.uint8), "hue")
 
 
 def test_bytes_that_are_not_an_image_are_refused_by_name(detector):

@@ -1,0 +1,234 @@
+"""The logo detector's first stage: ORB keypoints on colour-blind channels, matched and Hough-voted.
+
+`describe_reference` describes one reference logo at several widths; `describe_image` describes a
+photo on the channels in the settings, keeping the strongest corners of every region of the photo
+as well as the strongest overall; `pose_votes` turns matches into votes for where the logo would
+be (its centre, size and turn), so that a handful of right matches stand out from hundreds of
+wrong ones without a strict ratio test throwing most of them away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from monitor.optional import require
+
+if TYPE_CHECKING:
+    from monitor.media.logos import DetectorSettings
+
+cv2 = require("cv2", "logo detection")
+
+
+@dataclass
+class Keypoints:
+    """Keypoints as arrays: position (x, y), orientation in degrees, size in pixels, ORB descriptor."""
+
+    points: np.ndarray = field(repr=False)
+    angles: np.ndarray = field(repr=False)
+    sizes: np.ndarray = field(repr=False)
+    descriptors: np.ndarray = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @classmethod
+    def stack(cls, parts: list[Keypoints]) -> Keypoints:
+        """All of `parts` as one set (an empty set when there are none)."""
+        if not parts:
+            empty = np.zeros((0, 2), np.float32)
+            return cls(empty, empty[:, 0], empty[:, 0], np.zeros((0, 32), np.uint8))
+        return cls(
+            np.vstack([p.points for p in parts]),
+            np.concatenate([p.angles for p in parts]),
+            np.concatenate([p.sizes for p in parts]),
+            np.vstack([p.descriptors for p in parts]),
+        )
+
+
+def orb(settings: DetectorSettings, features: int) -> cv2.ORB:
+    """An ORB with the detector's patch, pyramid and corner threshold."""
+    return cv2.ORB_create(
+        nfeatures=features,
+        scaleFactor=1.2,
+        nlevels=settings.levels,
+        edgeThreshold=settings.patch_size,
+        patchSize=settings.patch_size,
+        fastThreshold=settings.fast_threshold,
+    )
+
+
+def channel(bgr: np.ndarray, name: str) -> np.ndarray:
+    """One 8-bit channel of a BGR image.
+
+    "min" and "max" are the per-pixel darkest and brightest of B, G, R (grey loses a blue logo on
+    a red saucer of the same luminance; these keep it); "sat" is max - min, how coloured a pixel
+    is, on which a coloured logo over a grey texture (gravel, brick, a page) stands alone.
+    """
+    if name == "gray":
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    blue, green, red = cv2.split(bgr)
+    darkest = cv2.min(cv2.min(blue, green), red)  # ~15 times faster than numpy's min(axis=2)
+    if name == "min":
+        return darkest
+    brightest = cv2.max(cv2.max(blue, green), red)
+    if name == "max":
+        return brightest
+    if name == "sat":
+        return cv2.subtract(brightest, darkest)
+    raise ValueError(f"unknown channel {name!r}; use gray, min, max or sat")
+
+
+def _arrays(
+    keypoints: list, descriptors: np.ndarray | None, scale: float = 1.0, pad: float = 0.0
+) -> Keypoints:
+    if descriptors is None or not keypoints:
+        return Keypoints.stack([])
+    return Keypoints(
+        (np.array([kp.pt for kp in keypoints], np.float32) - pad) / scale,
+        np.array([kp.angle for kp in keypoints], np.float32),
+        np.array([kp.size for kp in keypoints], np.float32) / scale,
+        descriptors,
+    )
+
+
+def describe_reference(renderings: list[np.ndarray], settings: DetectorSettings) -> Keypoints:
+    """Keypoints of a reference logo's renderings (dark ink on white, full size) at each width in
+    the settings, light-on-dark too, in full-size reference coordinates."""
+    detector = orb(settings, settings.reference_features)
+    width = renderings[0].shape[1]
+    found = []
+    for rendering in renderings:
+        for target in settings.reference_widths:
+            scale = min(1.0, target / width)
+            resized = cv2.resize(rendering, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            # ORB ignores corners within a patch of the border; a white margin keeps the logo's own
+            # edges (the whole of a small rendering would otherwise fall inside that border).
+            pad = settings.patch_size + 2
+            padded = cv2.copyMakeBorder(resized, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+            for flipped in (False, True) if settings.match_inverted else (False,):
+                # Light-on-dark is detected afresh: ORB's orientation turns round with the contrast.
+                keypoints, desc = detector.detectAndCompute(255 - padded if flipped else padded, None)
+                found.append(_arrays(keypoints, desc, scale, pad))
+    return Keypoints.stack(found)
+
+
+def spread_corners(keypoints: list, shape: tuple[int, int], settings: DetectorSettings) -> list:
+    """The strongest `features` corners, plus the strongest few of every cell of a grid.
+
+    ORB keeps the corners with the highest Harris score in the whole image, so a busy region (a
+    horse's jagged outline, gravel) can take them all and leave none on a faint logo beside it.
+    """
+    if not keypoints:
+        return keypoints
+    grid = settings.grid
+    points = np.array([kp.pt for kp in keypoints], np.float32)
+    response = np.array([kp.response for kp in keypoints], np.float32)
+    rows = np.minimum((points[:, 1] * grid / shape[0]).astype(int), grid - 1)
+    cols = np.minimum((points[:, 0] * grid / shape[1]).astype(int), grid - 1)
+    cell = rows * grid + cols
+    order = np.lexsort((-response, cell))  # by cell, strongest first within each
+    sorted_cells = cell[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_cells, sorted_cells, side="left")
+    keep = np.zeros(len(keypoints), bool)
+    keep[order[rank < settings.per_cell]] = True
+    keep[np.argsort(-response)[: settings.features]] = True
+    return [keypoints[i] for i in np.flatnonzero(keep)]
+
+
+class ImageDescriber:
+    """Describes photos: corners found generously, spread over the image, then ORB descriptors."""
+
+    def __init__(self, settings: DetectorSettings) -> None:
+        self.settings = settings
+        self._finder = orb(settings, settings.detect_features)
+        self._describer = orb(settings, settings.features)
+
+    def __call__(self, bgr: np.ndarray) -> Keypoints:
+        """Keypoints of `bgr` on every channel in the settings, in its pixel coordinates."""
+        found = []
+        for name in self.settings.channels:
+            image = channel(bgr, name)
+            keypoints = spread_corners(self._finder.detect(image, None), image.shape, self.settings)
+            keypoints, desc = self._describer.compute(image, keypoints)
+            found.append(_arrays(keypoints, desc))
+        return Keypoints.stack(found)
+
+
+# Bit layout of a vote's bin key: owner | scale | angle | x | y (then the voter's cell below it).
+_POS_BITS, _ANGLE_BITS, _SCALE_BITS, _VOTER_BITS = 10, 4, 6, 24
+_POS_LIMIT = 1 << (_POS_BITS - 1)
+
+
+def pose_votes(
+    query: Keypoints,
+    query_idx: np.ndarray,
+    ref_idx: np.ndarray,
+    reference: Keypoints,
+    owner: np.ndarray,
+    ref_sizes: np.ndarray,
+    settings: DetectorSettings,
+) -> list[np.ndarray]:
+    """Groups of matches that agree on where a logo is, most-voted first (indices into the matches).
+
+    Each match (a query keypoint, a reference keypoint) says how large the logo is (the ratio of
+    the keypoints' sizes), how it is turned (the difference of their orientations) and so where
+    its centre lies. Votes go to the two nearest bins in each of the four dimensions (Lowe's
+    Hough clustering); one corner seen on several channels votes once per bin.
+    """
+    if len(query_idx) == 0:
+        return []
+    ref_w = ref_sizes[owner[ref_idx], 0]
+    scale = query.sizes[query_idx] / reference.sizes[ref_idx]
+    plausible = (scale * ref_w >= settings.min_width_px) & (scale * ref_w <= 4 * settings.max_side)
+    match = np.flatnonzero(plausible)
+    qi, rj, scale, ref_w = query_idx[match], ref_idx[match], scale[match], ref_w[match]
+    turn = np.deg2rad(query.angles[qi] - reference.angles[rj])
+    offset = ref_sizes[owner[rj]] / 2 - reference.points[rj]  # from the keypoint to the logo's centre
+    cos, sin = np.cos(turn), np.sin(turn)
+    centre_x = query.points[qi, 0] + scale * (cos * offset[:, 0] - sin * offset[:, 1])
+    centre_y = query.points[qi, 1] + scale * (sin * offset[:, 0] + cos * offset[:, 1])
+    n_angles = round(360 / settings.angle_bin)
+    scale_pos = np.log2(scale) / settings.scale_bin
+    angle_pos = (np.rad2deg(turn) % 360) / settings.angle_bin
+    scale_lo = np.floor(scale_pos - 0.5).astype(np.int64)
+    angle_lo = np.floor(angle_pos - 0.5).astype(np.int64)
+    # One vote per 3-px cell of the query image: a corner found on several channels votes once.
+    voter = (query.points[qi] / 3).astype(np.int64)
+    voter = (voter[:, 0] << _VOTER_BITS // 2) | voter[:, 1]
+    keys, voters, members = [], [], []
+    for ds in (0, 1):
+        scale_bin = scale_lo + ds + (1 << (_SCALE_BITS - 1))
+        cell = ref_w * np.exp2((scale_bin - (1 << (_SCALE_BITS - 1)) + 0.5) * settings.scale_bin)
+        cell *= settings.position_bin
+        x_lo = np.floor(centre_x / cell - 0.5).astype(np.int64) + _POS_LIMIT
+        y_lo = np.floor(centre_y / cell - 0.5).astype(np.int64) + _POS_LIMIT
+        for da in (0, 1):
+            angle_bin = (angle_lo + da) % n_angles
+            for dx in (0, 1):
+                for dy in (0, 1):
+                    x_bin, y_bin = x_lo + dx, y_lo + dy
+                    # A bin outside the packed ranges (a centre far off the image) is dropped.
+                    fits = (x_bin >= 0) & (x_bin < 2 * _POS_LIMIT) & (y_bin >= 0) & (y_bin < 2 * _POS_LIMIT)
+                    fits &= (scale_bin >= 0) & (scale_bin < 1 << _SCALE_BITS)
+                    key = (owner[rj] << _SCALE_BITS) | scale_bin
+                    key = (key << _ANGLE_BITS) | angle_bin
+                    key = (((key << _POS_BITS) | x_bin) << _POS_BITS) | y_bin
+                    keys.append(key[fits])
+                    voters.append(voter[fits])
+                    members.append(match[fits])
+    key = np.concatenate(keys)
+    member = np.concatenate(members)
+    votes = np.unique((key << _VOTER_BITS) | np.concatenate(voters)) >> _VOTER_BITS
+    bins, counts = np.unique(votes, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] >= settings.min_votes][: settings.max_candidates * 3]
+    if len(order) == 0:
+        return []
+    chosen = bins[order]
+    sort = np.argsort(key, kind="stable")
+    start = np.searchsorted(key[sort], chosen, side="left")
+    end = np.searchsorted(key[sort], chosen, side="right")
+    return [np.unique(member[sort[a:b]]) for a, b in zip(start, end, strict=True)]
