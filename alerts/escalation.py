@@ -2,7 +2,7 @@
 
 The chain is data (config/routing.toml [escalation]): `chain` lists roles lowest first and
 `ack_timeout` says, per severity, how long an unacknowledged incident waits before the next role
-up is told. `next_step` is the whole rule; alerts/incidents.py records each step it takes in the
+up is told. `next_step` is the whole rule; alerts/incident_emails.py records each step it takes in the
 incident's history and sends the email.
 """
 

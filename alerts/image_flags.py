@@ -2,7 +2,7 @@
 
 The analysis pass (monitor/services/media.py) stores each image's logo decision on its `media`
 row. A "flag" (an unregistered or unapproved account showing the logo) is left with `routed_at`
-empty; `route_pending` (alerts/incidents.py) takes such rows here, turns each into a `logo` Flag
+empty; `route_pending` (alerts/incident_filing.py) takes such rows here, turns each into a `logo` Flag
 carrying image evidence, routes it through the same table as every other flag, files it with
 `file_flag` and sets `routed_at` in that same transaction. So:
 

@@ -237,7 +237,7 @@ def held_back(scorer: Scorer, dev: Path | None = None, *, baselines: bool = True
         ],
     }
     # An alert is what the routing table emails (config/routing.toml with each category's alert
-    # threshold), exactly as alerts/incidents.py decides it for a public post.
+    # threshold), exactly as alerts/incident_filing.py decides it for a public post.
     from alerts.routing import route
     from monitor.config import load_config
 

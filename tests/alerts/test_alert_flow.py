@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-import alerts.incidents as incidents
+import alerts.incident_emails as incident_emails
 from alerts.compose import header_safe
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
@@ -186,7 +186,7 @@ def test_email_and_incident_commit_together(sessions, config, clock, monkeypatch
     def broken_template(*args, **kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(incidents, "alert_email", broken_template)
+    monkeypatch.setattr(incident_emails, "alert_email", broken_template)
     with pytest.raises(RuntimeError):
         _store_and_route(sessions, config, clock, [_mention(1)])
     with sessions() as session:

@@ -14,7 +14,7 @@ from media_seed import CDN, FLYER, RETIRED, media_rows, post, store_and_score
 from sqlalchemy import func, select
 from tenacity import wait_none
 
-import alerts.incidents as incidents
+import alerts.incident_filing as incident_filing
 from alerts.incidents import notify_due, route_pending
 from alerts.outbox import flush
 from alerts.transports.maildir import MaildirTransport
@@ -119,12 +119,12 @@ def test_a_crash_between_analysis_and_routing_loses_nothing(sessions, config, tm
     def crash(*args, **kwargs):
         raise RuntimeError("killed while filing the flag")
 
-    real = incidents.file_flag
-    monkeypatch.setattr(incidents, "file_flag", crash)
+    real = incident_filing.file_flag
+    monkeypatch.setattr(incident_filing, "file_flag", crash)
     with pytest.raises(RuntimeError):
         route_pending(sessions, config, clock=lambda: NOW)
     assert media_rows(sessions)[CDN + "a.jpg"].routed_at is None  # rolled back with the incident
-    monkeypatch.setattr(incidents, "file_flag", real)
+    monkeypatch.setattr(incident_filing, "file_flag", real)
     assert route_pending(sessions, config, clock=lambda: NOW).incidents_opened == 1
     assert media_rows(sessions)[CDN + "a.jpg"].routed_at is not None
     assert len(emails(sessions, config, tmp_path)) == 1
