@@ -80,7 +80,9 @@ def test_a_batch_sums_exactly_what_each_feature_weighs():
 
 def test_every_handle_and_every_number_reads_as_one_feature_word():
     detectors = Detectors()
-    one, other = detectors.score([words("@alice you muppet, 3 hours"), words("@bob you muppet, 45 hours")]).logits
+    one, other = detectors.score(
+        [words("@alice you muppet, 3 hours"), words("@bob you muppet, 45 hours")]
+    ).logits
     assert np.allclose(one, other)
 
 
@@ -123,7 +125,6 @@ def test_the_model_card_states_what_the_shipped_model_does():
         assert row, name
         stated = [float(v) for v in row.groups()]
         assert stated == [
-            round(v, 3)
-            for v in (m.counts.precision, m.counts.recall, m.counts.f1, m.macro_f1, m.roc_auc)
+            round(v, 3) for v in (m.counts.precision, m.counts.recall, m.counts.f1, m.macro_f1, m.roc_auc)
         ], name
     assert f"model {shipped().digest}" in card
