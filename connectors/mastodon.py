@@ -200,9 +200,6 @@ class MastodonConnector(Connector):
         account = status["account"]
         created = datetime.fromisoformat(str(status["created_at"]).replace("Z", "+00:00"))
         acct = str(account["acct"])
-        text = html_to_text(status.get("content") or "")
-        if status.get("spoiler_text"):
-            text = f"{status['spoiler_text']}\n\n{text}"  # the content warning is words too
         return Mention(
             platform="mastodon",
             platform_id=str(status.get("uri") or status["url"]),  # the same post on every instance
@@ -210,7 +207,7 @@ class MastodonConnector(Connector):
             author_name=account.get("display_name") or "",
             author_reach=account.get("followers_count"),
             url=str(status.get("url") or status.get("uri") or ""),
-            text=text,
+            text=status_text(status),
             created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
             thread_id=str(status.get("in_reply_to_id") or status["id"]),
             in_reply_to_id=status.get("in_reply_to_id"),
@@ -219,6 +216,20 @@ class MastodonConnector(Connector):
             raw={"status": status, "provenance": stamp},
             media=status_media(status),
         )
+
+
+def status_text(status: dict[str, Any]) -> str:
+    """A status's words as text; a boost's are its original's, after whose they are.
+
+    A boost (reblog) has empty `content` of its own: what the booster spread is the original.
+    """
+    original = status.get("reblog")
+    if isinstance(original, dict):
+        return f"boosted @{original['account']['acct']}: {status_text(original)}"
+    text = html_to_text(status.get("content") or "")
+    if status.get("spoiler_text"):
+        text = f"{status['spoiler_text']}\n\n{text}"  # the content warning is words too
+    return text
 
 
 def status_media(status: dict[str, Any]) -> tuple[MediaRef, ...]:

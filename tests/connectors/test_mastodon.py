@@ -168,3 +168,20 @@ def test_each_status_keeps_its_images_a_reblog_the_originals(sessions, config):
             (f"{FILES}/012/small/quiz_highlights.png", "video_thumbnail", "Quiz night")
         ],
     }
+
+
+@responses.activate
+def test_a_boost_is_stored_with_the_words_it_spread(sessions, config):
+    """A boost's own `content` is empty; what it spread is the reblogged status, credited."""
+    _instance(responses.mock)
+    responses.get(f"{HOME}/api/v1/accounts/lookup", json=fx("account_lookup.json"))
+    responses.get(re.compile(rf"{HOME}/api/v1/accounts/\d+/statuses"), json=fx("account_statuses_media.json"))
+    result = ingest(sessions, mastodon(search=False, hashtags=False), ChannelDirectory(config))
+    assert (result.status, result.stored) == ("ok", 2), result
+    with sessions() as session:
+        boost = session.scalars(
+            select(MentionRow).where(MentionRow.platform_id.endswith("/113500000000000050"))
+        ).one()
+    original = fx("account_statuses_media.json")[0]["reblog"]
+    assert boost.text == f"boosted @{original['account']['acct']}: Our #iom3 branch stand"
+    assert boost.author_handle == "iom3ymc"  # the booster, whose account it is
