@@ -80,6 +80,9 @@ def configure_logging(level: str, *, stream=None, fmt: str = "keyvalue") -> logg
     # tweepy's DEBUG lines are whole requests and responses: headers, tokens, post text.
     logging.getLogger("tweepy").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # font and unit chatter at INFO
+    # faiss tries its CPU builds in turn at INFO ("Could not load library with AVX512 support due
+    # to: ModuleNotFoundError"), which reads like a fault to whoever runs the demo. It is not one.
+    logging.getLogger("faiss").setLevel(logging.WARNING)
     # "Running job ..." twice a minute per job: our own job lines say what happened.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     return handler
