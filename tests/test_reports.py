@@ -13,6 +13,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from phone import on_a_phone
 from sqlalchemy import select
 from webapp import seed_incident
 
@@ -234,6 +235,28 @@ def test_audit_of_the_sample_week(sessions, config):
     assert (
         rows["x @IOM3_YMC"]["comms_access"] == "yes" and rows["x @SWales_IOM3"]["last_post"] == "never seen"
     )
+
+
+def test_the_audit_fits_a_phone_screen(sessions, config, tmp_path):
+    """390 px wide: every table of the sample's audit reads as cards, nothing scrolls sideways."""
+    _load_sample(sessions, config)
+    with sessions() as session:
+        audit = build_audit(
+            session, config, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 11, 23, tzinfo=UTC)
+        )
+    page_file = tmp_path / "audit.html"
+    page_file.write_text(render_audit_html(audit, config))
+
+    def look(page) -> None:  # noqa: ANN001
+        first = page.locator("table.cards tbody tr").first
+        assert first.is_visible()
+        # Each cell says what it is, as the column heading did.
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('table.cards td'), '::before').content")
+            == '"account: "'
+        )
+
+    assert on_a_phone(page_file, look) <= 390
 
 
 def test_audit_dormancy_counts_from_the_last_post(sessions, config):
