@@ -217,3 +217,22 @@ def test_the_operator_is_told_of_a_problem_once_not_every_poll(sessions, config,
         ingest(sessions, FlakyConnector(config, [_mention(i) for i in range(3)]), directory)
     assert len(warnings()) == 1 and "rate limit" in warnings()[0]
     assert sum("rate limit" in r.getMessage() for r in caplog.records if r.levelname == "INFO") == 2
+
+
+def test_a_payload_orjson_refuses_is_still_stored_whole(sessions, config):
+    """JSON columns are written by orjson, which refuses integers beyond 64 bits; json takes those."""
+    huge = 2**70  # a platform may send any integer; JSON itself has no limit
+    mention = _mention(6, raw={"id": "1006", "counter": huge, "nested": [{"n": -(2**65)}]})
+    with sessions.begin() as session:
+        saved = store.save_batch(
+            session, connector="t", mentions=[mention], cursor=None, directory=ChannelDirectory(config)
+        )
+    assert len(saved.stored_ids) == 1
+    with sessions() as session:
+        row = session.scalars(select(MentionRow)).one()
+    assert row.raw == {"id": "1006", "counter": huge, "nested": [{"n": -(2**65)}]}
+
+
+def test_json_text_is_compact_json_either_way():
+    assert json.loads(store.json_text({"complaint": 0.5, "flags": []})) == {"complaint": 0.5, "flags": []}
+    assert json.loads(store.json_text({"big": 2**70})) == {"big": 2**70}
