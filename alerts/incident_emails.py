@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.compose import AlertFacts, Mentioned, alert_email, chat_messages
 from alerts.escalation import EscalationState, Step, held_until, next_step, told_roles, upcoming
 from alerts.image_flags import image_evidence
-from alerts.incident_lifecycle import LIVE, _event, _severity, _state, official_reply_exists
+from alerts.incident_lifecycle import (
+    LIVE,
+    incident_severity,
+    incident_state,
+    official_reply_exists,
+    timeline_event,
+)
 from alerts.notify import ESCALATED, OPENING, SLA_REMINDER, due, next_check
 from alerts.outbox import enqueue
 from monitor.config import Config
@@ -51,19 +57,19 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
         with sessions.begin() as session:
             incident = session.get_one(Incident, incident_id)
             now = clock()
-            severity = _severity(incident, lane=config.routing.lane.categories)
+            severity = incident_severity(incident, lane=config.routing.lane.categories)
             in_lane = incident.category in config.routing.lane.categories
             held = held_until(
                 now, config.routing.quiet_hours, config.timezone, severity=severity.name, lane=in_lane
             )
-            notice = due(_state(session, incident, config), now)
+            notice = due(incident_state(session, incident, config), now)
             step = next_step(_climb(incident, config), config.routing.escalation, now)
             if held is not None and (notice is not None or step is not None):
                 if incident.next_check_at != held:
                     when = held.astimezone(config.timezone)
                     incident.history = [
                         *incident.history,
-                        _event(
+                        timeline_event(
                             now,
                             f"held for working hours: {severity.label} waits until {when:%a %d %b %H:%M}",
                         ),
@@ -76,7 +82,7 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
             if step is not None:
                 _escalate(session, config, incident, step, now)
                 queued += 1
-            times = [next_check(_state(session, incident, config))]
+            times = [next_check(incident_state(session, incident, config))]
             if (coming := upcoming(_climb(incident, config), config.routing.escalation)) is not None:
                 times.append(coming.due_at)
             incident.next_check_at = min((t for t in times if t is not None), default=None)
@@ -86,7 +92,7 @@ def notify_due(sessions: sessionmaker[Session], config: Config, *, clock: Clock 
 def _climb(incident: Incident, config: Config) -> EscalationState:
     return EscalationState(
         role=incident.role,
-        severity=_severity(incident, lane=config.routing.lane.categories).name,
+        severity=incident_severity(incident, lane=config.routing.lane.categories).name,
         status=incident.status,
         acknowledged=incident.acknowledged_at is not None,
         first_notified_at=incident.first_notified_at,
@@ -102,7 +108,7 @@ def _escalate(session: Session, config: Config, incident: Incident, step: Step, 
     title = config.contact(step.role).title or step.role
     incident.history = [
         *incident.history,
-        _event(
+        timeline_event(
             now,
             f"escalated to {title} (step {step.number} of the chain): not acknowledged after "
             f"{_duration(waited)}",
@@ -146,7 +152,7 @@ def _send(
             .limit(1)
         ).one()
     lane = config.routing.lane.categories
-    severity = _severity(incident, lane=lane)
+    severity = incident_severity(incident, lane=lane)
     flag, sentiment = _flag_of(session, mention.id, incident.category)
     images = (
         image_evidence(session, config, mention.id)
@@ -218,7 +224,10 @@ def _send(
     if notice == SLA_REMINDER:
         incident.reminded_at = now
     names = ", ".join(config.contact(r).title or r for r in told)
-    incident.history = [*incident.history, _event(now, f"emailed ({notice.replace('_', ' ')}) to {names}")]
+    incident.history = [
+        *incident.history,
+        timeline_event(now, f"emailed ({notice.replace('_', ' ')}) to {names}"),
+    ]
 
 
 TOP_POSTS = 5

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.image_flags import route_image, unrouted
-from alerts.incident_lifecycle import LIVE, _event, _severity
+from alerts.incident_lifecycle import LIVE, incident_severity, timeline_event
 from alerts.routing import URGENCY_RANK, RouteDecision, first_route, folds_into, route, thread_key
 from monitor.config import CATEGORIES, Config
 from monitor.models import Assessment, flags_from_json
@@ -186,7 +186,7 @@ def _also(incident: Incident, decision: RouteDecision, mention: MentionRow, now:
     incident.also_categories = [*incident.also_categories, decision.category]
     incident.history = [
         *incident.history,
-        _event(
+        timeline_event(
             now, f"also {decision.category} ({decision.score:.2f}) from @{mention.author_handle}: same email"
         ),
     ]
@@ -270,7 +270,7 @@ def file_flag(
         topic_terms=list(decision.terms),
         first_posted_at=mention.created_at,
         history=[
-            _event(
+            timeline_event(
                 now, f"opened ({decision.route}): @{mention.author_handle}" + (f"; {note}" if note else "")
             )
         ],
@@ -291,7 +291,7 @@ def file_flag(
                 folded.updated_at = now
                 folded.history = [
                     *folded.history,
-                    _event(now, f"folded into {decision.category} incident #{incident.id}"),
+                    timeline_event(now, f"folded into {decision.category} incident #{incident.id}"),
                 ]
     return incident
 
@@ -330,16 +330,16 @@ def _join(
         session.add(IncidentMention(incident_id=incident.id, mention_id=mention.id, added_at=now))
         incident.mention_count += 1
     events = [note] if note else []
-    before = _severity(incident, lane=())
+    before = incident_severity(incident, lane=())
     if decision.level == "high" and incident.level != "high":
         incident.level = "high"
         events.append(f"now high: @{mention.author_handle} ({decision.category} {decision.score:.2f})")
     if URGENCY_RANK[decision.severity] > URGENCY_RANK.get(incident.severity, 0):
         incident.severity = decision.severity
-    if _severity(incident, lane=()).rank > before.rank:
+    if incident_severity(incident, lane=()).rank > before.rank:
         incident.next_check_at = now  # a rise is told at once: notify_due looks here first
     incident.updated_at = now
     if events:
-        incident.history = [*incident.history, *(_event(now, e) for e in events)]
+        incident.history = [*incident.history, *(timeline_event(now, e) for e in events)]
     if new_terms := [t for t in decision.terms if t not in incident.topic_terms]:
         incident.topic_terms = [*incident.topic_terms, *new_terms][:40]

@@ -19,15 +19,18 @@ from monitor.schema import Incident, MentionRow
 LIVE = ("open", "acknowledged")
 
 
-def _event(at: datetime, what: str) -> dict[str, str]:
+def timeline_event(at: datetime, what: str) -> dict[str, str]:
+    """One entry of an incident's timeline."""
     return {"at": at.isoformat(timespec="seconds"), "what": what}
 
 
-def _severity(incident: Incident, *, lane: tuple[str, ...] | list[str]) -> Severity:
+def incident_severity(incident: Incident, *, lane: tuple[str, ...] | list[str]) -> Severity:
+    """The incident's level on the one severity scale (alerts/severity.py)."""
     return severity_of(incident.severity, incident.level, incident.category, lane=lane)
 
 
-def _state(session: Session, incident: Incident, config: Config | None = None) -> IncidentState:
+def incident_state(session: Session, incident: Incident, config: Config | None = None) -> IncidentState:
+    """What the pure escalation rules (alerts/notify.py) need to know of a stored incident."""
     first = session.get_one(MentionRow, incident.first_mention_id)
     lane = config.routing.lane.categories if config else ()
     return IncidentState(
@@ -47,7 +50,7 @@ def _state(session: Session, incident: Incident, config: Config | None = None) -
         sla_due_at=incident.sla_due_at,
         reminded=incident.reminded_at is not None,
         official_reply=incident.category == "complaint" and official_reply_exists(session, first),
-        severity=_severity(incident, lane=lane).name,
+        severity=incident_severity(incident, lane=lane).name,
     )
 
 
@@ -81,9 +84,9 @@ def acknowledge(session: Session, incident_id: int, *, by: str, now: datetime) -
             f"incident #{incident_id} is {incident.status}; only open incidents can be acknowledged"
         )
     incident.status, incident.acknowledged_at, incident.acknowledged_by = "acknowledged", now, by
-    incident.next_check_at = next_check(_state(session, incident))
+    incident.next_check_at = next_check(incident_state(session, incident))
     incident.updated_at = now
-    incident.history = [*incident.history, _event(now, f"acknowledged by {by}")]
+    incident.history = [*incident.history, timeline_event(now, f"acknowledged by {by}")]
     return incident
 
 
@@ -93,7 +96,7 @@ def resolve(session: Session, incident_id: int, *, by: str, now: datetime) -> In
     if incident.status == "resolved":
         raise IncidentError(f"incident #{incident_id} is already resolved")
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
-    incident.history = [*incident.history, _event(now, f"resolved by {by}")]
+    incident.history = [*incident.history, timeline_event(now, f"resolved by {by}")]
     return incident
 
 

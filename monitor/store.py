@@ -137,23 +137,24 @@ def sync_accounts(session: Session, config: Config) -> None:
     )
 
 
-def _insert(session: Session) -> Any:
+def dialect_insert(session: Session) -> Any:
+    """The session's dialect's `insert`, which has ON CONFLICT DO NOTHING on both backends."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _without_nul(value: Any) -> Any:
+def without_nul(value: Any) -> Any:
     """PostgreSQL text and JSONB cannot hold NUL; a post with one must not sink its batch."""
     if isinstance(value, str):
         return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_nul(v) for v in value]
+        return [without_nul(v) for v in value]
     return value
 
 
 def mention_values(mention: Mention, *, source: str, directory: ChannelDirectory) -> dict[str, Any]:
-    return _without_nul(
+    return without_nul(
         {
             "platform": mention.platform,
             "platform_id": mention.platform_id,
@@ -198,7 +199,7 @@ def save_batch(
     stored_ids: list[int] = []
     if mentions:
         rows = [mention_values(m, source=connector, directory=directory) for m in mentions]
-        insert = _insert(session)
+        insert = dialect_insert(session)
         # executemany form: the statement compiles once and is cached; SQLAlchemy batches it
         # into multi-row INSERTs ("insertmanyvalues") that still return the new ids.
         stmt = (
@@ -224,11 +225,11 @@ def save_media(session: Session, mentions: Sequence[Mention], new_ids: dict[tupl
     for mention in mentions:
         # pop: a batch that carries the same post twice gives its images once, from the first.
         # The key as stored: mention_values replaced any NUL in the id.
-        mention_id = new_ids.pop((mention.platform, _without_nul(mention.platform_id)), None)
+        mention_id = new_ids.pop((mention.platform, without_nul(mention.platform_id)), None)
         if mention_id is None:
             continue
         rows.extend(
-            _without_nul(
+            without_nul(
                 {
                     "mention_id": mention_id,
                     "position": position,
@@ -241,11 +242,11 @@ def save_media(session: Session, mentions: Sequence[Mention], new_ids: dict[tupl
             for position, ref in enumerate(mention.media)
         )
     if rows:
-        session.execute(_insert(session)(MediaRow), rows)
+        session.execute(dialect_insert(session)(MediaRow), rows)
 
 
 def save_cursor(session: Session, connector: str, cursor: dict[str, Any]) -> None:
-    insert = _insert(session)
+    insert = dialect_insert(session)
     stmt = insert(ConnectorCursor).values(connector=connector, cursor=cursor, updated_at=utcnow())
     stmt = stmt.on_conflict_do_update(
         index_elements=["connector"],

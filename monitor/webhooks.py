@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 def enqueue(sessions: sessionmaker[Session], objects: list[QueuedObject]) -> int:
     """Queue each object once: one already queued (a repeated delivery) adds nothing."""
-    from monitor.store import _insert  # the dialect's INSERT ... ON CONFLICT DO NOTHING
+    from monitor.store import dialect_insert  # the dialect's INSERT ... ON CONFLICT DO NOTHING
 
     if not objects:
         return 0
@@ -47,7 +47,7 @@ def enqueue(sessions: sessionmaker[Session], objects: list[QueuedObject]) -> int
             }
             for o in dict.fromkeys(objects)
         ]
-        statement = _insert(session)(WebhookEvent).values(rows).on_conflict_do_nothing()
+        statement = dialect_insert(session)(WebhookEvent).values(rows).on_conflict_do_nothing()
         return session.execute(statement).rowcount or 0
 
 

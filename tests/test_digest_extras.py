@@ -15,7 +15,7 @@ from monitor.csv_safe import csv_bytes, neutralise, restore
 from monitor.models import Mention
 from monitor.pipeline import score_pending
 from monitor.platforms import PLATFORM_TABLE
-from monitor.reports.digest import _chart_volume, build_digest, render, volume_figure
+from monitor.reports.digest import build_digest, render, volume_chart_png, volume_figure
 from monitor.schema import ConnectorRun
 from monitor.scoring import Scorer
 from monitor.store import save_batch
@@ -129,7 +129,7 @@ def test_the_volume_legend_sits_outside_the_bars():
     assert figure_box.contains(*legend.get_window_extent().p0) and figure_box.contains(
         *legend.get_window_extent().p1
     )
-    assert _chart_volume(daily).startswith(b"\x89PNG")
+    assert volume_chart_png(daily).startswith(b"\x89PNG")
 
 
 def test_csv_cells_are_neutralised_and_the_file_starts_with_a_bom():

@@ -20,7 +20,7 @@ from alerts.compose import make_message, templates
 from monitor.config import Config
 from monitor.csv_safe import csv_bytes
 from monitor.platforms import PLATFORMS
-from monitor.reports.digest_charts import _chart_sentiment, _chart_volume, volume_figure
+from monitor.reports.digest_charts import sentiment_chart_png, volume_chart_png, volume_figure
 from monitor.reports.digest_data import HEALTHY, KINDS, TOP_FLAGGED, Digest, build_digest, day_bounds
 
 __all__ = [
@@ -52,7 +52,7 @@ def render(digest: Digest, config: Config) -> RenderedDigest:
     charts = (
         {}
         if digest.daily.to_numpy().sum() == 0
-        else {"volume": _chart_volume(digest.daily), "sentiment": _chart_sentiment(digest.sentiment)}
+        else {"volume": volume_chart_png(digest.daily), "sentiment": sentiment_chart_png(digest.sentiment)}
     )
     # Each logo finding's marked-up thumbnail goes where the charts go: inline in the email, a
     # file beside the saved digest.

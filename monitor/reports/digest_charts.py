@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
-def _chart_volume(daily: pd.DataFrame) -> bytes:
+def volume_chart_png(daily: pd.DataFrame) -> bytes:
+    """The week's mentions per day and platform, as a PNG."""
     return _png(volume_figure(daily))
 
 
@@ -33,7 +34,8 @@ def volume_figure(daily: pd.DataFrame):  # noqa: ANN201 - a matplotlib Figure
     return fig
 
 
-def _chart_sentiment(sentiment: pd.DataFrame) -> bytes:
+def sentiment_chart_png(sentiment: pd.DataFrame) -> bytes:
+    """The week's mean sentiment per day and platform, as a PNG."""
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     positions = list(range(len(sentiment.index)))
     for platform in sentiment.columns:

@@ -32,7 +32,7 @@ from monitor.media.avatars import AvatarReader, AvatarResult, not_fetched
 from monitor.models import Profile
 from monitor.platforms import PLATFORM_TABLE
 from monitor.schema import ProfileRow, utcnow
-from monitor.store import _insert, _without_nul
+from monitor.store import dialect_insert, without_nul
 
 SAMPLE_PROFILES = Path(__file__).resolve().parent.parent / "sample_data" / "profiles.jsonl"
 Clock = Callable[[], datetime]
@@ -251,9 +251,9 @@ def _save(
             "avatar_thumbnail": None,
             "logo_findings": None,
         }
-    values = _without_nul(values)
+    values = without_nul(values)
     with sessions.begin() as session:
-        insert = _insert(session)(ProfileRow).values(
+        insert = dialect_insert(session)(ProfileRow).values(
             platform=target.platform, handle=target.handle, handle_key=target.handle.lower(), **values
         )
         session.execute(

@@ -19,7 +19,7 @@ from alerts.outbox import enqueue
 from monitor.config import Config, RegisteredAccount
 from monitor.reports.report_card import RenderedCard, build_report_card, render, report_card_email
 from monitor.schema import ConnectorRun, JobState
-from monitor.store import _insert  # the dialect's INSERT ... ON CONFLICT DO NOTHING
+from monitor.store import dialect_insert  # the dialect's INSERT ... ON CONFLICT DO NOTHING
 from monitor.vocabulary import ChannelKind
 
 CLAIM_PREFIX = "report_card"
@@ -118,7 +118,7 @@ def _claim(session: Session, key: str, now: datetime) -> bool:
     RETURNING says whether a row went in: psycopg's rowcount for ON CONFLICT DO NOTHING is not
     to be relied on, and SQLite has RETURNING since 3.35."""
     inserted = session.execute(
-        _insert(session)(JobState)
+        dialect_insert(session)(JobState)
         .values(job=key, failures=0, operator_told=False, updated_at=now)
         .on_conflict_do_nothing(index_elements=["job"])
         .returning(JobState.job)
