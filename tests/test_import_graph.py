@@ -118,3 +118,37 @@ def test_the_scan_finds_a_circle_and_passes_over_late_imports(tmp_path: Path) ->
     )
     (alerts / "d.py").write_text("import alerts.late\n")
     assert circles(import_graph(tmp_path)) == [["alerts.a", "alerts.b", "alerts.c"]]
+
+
+def private_imports(root: Path) -> list[str]:
+    """`from <project module> import _name` anywhere in a module (functions included): a name one
+    module marks private is not another's interface."""
+    found = []
+    for name, path in modules_under(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level == 0 and not (node.module or "").startswith(PACKAGES):
+                continue  # another library's private names are its business
+            found += [
+                f"{name} imports {alias.name} from {node.module}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    assert private_imports(ROOT) == []
+
+
+def test_the_private_import_scan_finds_one(tmp_path: Path) -> None:
+    monitor = tmp_path / "monitor"
+    monitor.mkdir()
+    (monitor / "__init__.py").write_text("")
+    (monitor / "a.py").write_text("from monitor.b import _hidden, shown\nfrom os import _exit\n")
+    (monitor / "b.py").write_text("def f():\n    from .a import _late\n")
+    assert private_imports(tmp_path) == [
+        "monitor.a imports _hidden from monitor.b",
+        "monitor.b imports _late from a",
+    ]
