@@ -219,7 +219,7 @@ class MastodonConnector(Connector):
 
 
 def status_text(status: dict[str, Any]) -> str:
-    """A status's words as text; a boost's are its original's, after whose they are.
+    """A status's words as text; for a boost, the original's words, credited to their author.
 
     A boost (reblog) has empty `content` of its own: what the booster spread is the original.
     """
