@@ -13,6 +13,9 @@ Images are rows of their mention: deleting a mention deletes them (ON DELETE CAS
 Profiles (issue #16) are kept only for accounts still in the registry (the `accounts` table,
 which mirrors config/accounts.toml at every start) and for the official channels the caller
 names: the profile of an account taken off the registry goes at the next purge.
+A Meta webhook's queued object (`webhook_events`) carries the platform's JSON about a post (a
+comment's words, its author's name): it goes when raw payloads go. A fetched one is deleted (its
+mention holds what is kept); one never fetched keeps its id, so the connector still fetches it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from monitor.schema import (
     MentionRow,
     OutboxMessage,
     ProfileRow,
+    WebhookEvent,
 )
 
 SAFEGUARDING = "safeguarding"
@@ -50,6 +54,7 @@ class PurgeResult:
     incidents_deleted: int = 0
     emails_deleted: int = 0
     profiles_deleted: int = 0
+    webhook_events_removed: int = 0
 
     def summary(self) -> str:
         return " ".join(f"{name}={getattr(self, name)}" for name in self.__slots__)  # type: ignore[attr-defined]
@@ -155,6 +160,7 @@ def purge(
             .execution_options(synchronize_session=False)
         )
         result.payloads_removed = int(done.rowcount or 0)  # type: ignore[attr-defined]
+    result.webhook_events_removed = _purge_webhook_events(sessions, raw_cutoff)
 
     incident_cutoff = now - retention.resolved_incident_days * days
     safeguarding_cutoff = now - retention.safeguarding_days * days
@@ -190,6 +196,20 @@ def purge(
         result.emails_deleted += int(done.rowcount or 0)  # type: ignore[attr-defined]
     result.profiles_deleted = _purge_profiles(sessions, official)
     return result
+
+
+def _purge_webhook_events(sessions: sessionmaker[Session], cutoff: datetime) -> int:
+    """Queued webhook objects received before `cutoff`: fetched ones deleted, the rest emptied."""
+    old = WebhookEvent.received_at < cutoff
+    with sessions.begin() as session:
+        deleted = session.execute(delete(WebhookEvent).where(old, WebhookEvent.fetched_at.is_not(None)))
+        emptied = session.execute(
+            update(WebhookEvent)
+            .where(old, WebhookEvent.fetched_at.is_(None), cast(WebhookEvent.payload, Text) != "{}")
+            .values(payload={})
+            .execution_options(synchronize_session=False)
+        )
+    return int(deleted.rowcount or 0) + int(emptied.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _purge_profiles(sessions: sessionmaker[Session], official: Collection[tuple[str, str]] | None) -> int:

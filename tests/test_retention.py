@@ -19,6 +19,7 @@ from monitor.schema import (
     MediaRow,
     MentionRow,
     OutboxMessage,
+    WebhookEvent,
 )
 from monitor.store import save_batch
 
@@ -190,3 +191,31 @@ def test_a_minimised_mentions_images_lose_link_alt_and_thumbnail(sessions, confi
         assert images[(kept, 0)].url == f"https://pbs.twimg.com/media/{kept}a.jpg"
         assert (images[(kept, 0)].alt, images[(kept, 0)].thumbnail) == (f"child at stand {kept}", b"\x89PNG")
         assert images[(kept, 1)].state == "pending"
+
+
+def test_webhook_payloads_go_when_raw_payloads_go(sessions) -> None:
+    """A queued webhook object holds a comment's words and its author: kept raw_payload_days."""
+
+    def queued(object_id: str, days_old: int, fetched: bool) -> WebhookEvent:
+        at = NOW - timedelta(days=days_old)
+        return WebhookEvent(
+            platform="facebook",
+            kind="comment",
+            object_id=object_id,
+            account_id="100",
+            payload={"message": f"comment {object_id}", "from": {"name": "A Member"}},
+            received_at=at,
+            fetched_at=at if fetched else None,
+        )
+
+    with sessions.begin() as session:
+        session.add_all([queued("old-fetched", 40, True), queued("old-waiting", 40, False)])
+        session.add_all([queued("new-fetched", 10, True), queued("new-waiting", 10, False)])
+    result = purge(sessions, RULES, NOW)
+    with sessions() as session:
+        left = {e.object_id: e.payload for e in session.scalars(select(WebhookEvent))}
+    assert set(left) == {"old-waiting", "new-fetched", "new-waiting"}  # the old fetched one is gone
+    assert left["old-waiting"] == {}  # still to fetch by its id, its words gone
+    assert left["new-fetched"]["message"] == "comment new-fetched"
+    assert result.webhook_events_removed == 2
+    assert purge(sessions, RULES, NOW).webhook_events_removed == 0  # nothing counted twice
