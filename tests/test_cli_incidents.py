@@ -27,14 +27,51 @@ def test_list_show_ack_resolve(demo_db, cli):
     assert "crisis signal: 26 mentions in the window where 2.1 are usual" in out
     code, out, _ = cli("--database", demo_db, "incidents", "ack", str(crisis), "--by", "Kovida")
     assert code == 0 and f"Incident #{crisis} acknowledged by Kovida" in out
-    code, out, _ = cli("--database", demo_db, "incidents", "resolve", str(crisis), "--by", "Kovida")
-    assert code == 0
+    outcome = "statement posted; Kestrel thread answered"
+    code, out, _ = cli(
+        "--database", demo_db, "incidents", "resolve", str(crisis), "--by", "Kovida", "--outcome", outcome
+    )
+    assert code == 0 and f"Incident #{crisis} resolved: {outcome}" in out
+    # The trustees' record holds what was done from the command line, as it does the web app's.
+    with create_engine(demo_db).connect() as conn:
+        logged = conn.execute(
+            text("select actor, action, source, detail from action_log where incident_id = :i order by id"),
+            {"i": crisis},
+        ).all()
+        assert (
+            conn.execute(text("select outcome from incidents where id = :i"), {"i": crisis}).scalar()
+            == outcome
+        )
+    assert logged == [("Kovida", "acknowledge", "cli", ""), ("Kovida", "resolve", "cli", outcome)]
     code, out, _ = cli("--database", demo_db, "incidents", "list")
     assert not re.search(rf"│ {crisis} +│ crisis", out)
     code, out, _ = cli("--database", demo_db, "incidents", "list", "--all")
     assert re.search(rf"│ {crisis} +│ crisis +│ immediate HIGH +│ resolved", out)
-    code, _, err = cli("--database", demo_db, "incidents", "resolve", str(crisis))
+    code, _, err = cli("--database", demo_db, "incidents", "resolve", str(crisis), "--outcome", "again")
     assert code == 2 and f"incident #{crisis} is already resolved" in err
+
+
+def test_a_contacts_address_acts_as_that_person(demo_db, cli, config):
+    """`--by` an address in contacts.toml: the record names the person, by address."""
+    head = next(c for c in config.contacts.roles.values() if c.email)
+    with create_engine(demo_db).connect() as conn:
+        incident = conn.execute(text("select min(id) from incidents where status = 'open'")).scalar_one()
+    code, out, _ = cli(
+        "--database", demo_db, "incidents", "ack", str(incident), "--by", str(head.email).upper()
+    )
+    assert code == 0 and f"acknowledged by {head.name}" in out
+    with create_engine(demo_db).connect() as conn:
+        actor = conn.execute(
+            text("select actor from action_log where incident_id = :i and action = 'acknowledge'"),
+            {"i": incident},
+        ).scalar_one()
+    assert actor == str(head.email).lower()
+
+
+def test_resolve_asks_for_the_outcome(demo_db, cli, capsys):
+    with pytest.raises(SystemExit):
+        cli("--database", demo_db, "incidents", "resolve", "1")
+    assert "--outcome" in capsys.readouterr().err
 
 
 def test_silence_and_its_mistakes(demo_db, cli, capsys):
@@ -55,6 +92,9 @@ def test_silence_and_its_mistakes(demo_db, cli, capsys):
     with create_engine(demo_db).connect() as conn:
         assert conn.execute(text("select kind, value, reason from silences")).all() == [
             ("term", "raffle", "branch dispute, handled by phone")
+        ]
+        assert conn.execute(text("select action, source from action_log where silence_id = 1")).all() == [
+            ("silence", "cli")
         ]
     code, _, err = cli(
         "--database",

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from monitor.config import Config
 
+CLI = "cli"  # the action_log's source for what is done from here
+
 
 class Incidents(Command):
     name = "incidents"
@@ -38,8 +40,14 @@ class Incidents(Command):
             action = actions.add_parser(name, help=text)
             action.add_argument("id", type=int)
             action.add_argument(
-                "--by", default=os.environ.get("USER", "someone"), help="who (default: your login)"
+                "--by",
+                default=os.environ.get("USER", "someone"),
+                help="who: an address in contacts.toml, or a name (default: your login)",
             )
+            if name == "resolve":
+                action.add_argument(
+                    "--outcome", required=True, help="how it was dealt with (the trustees' record needs it)"
+                )
         silence = actions.add_parser(
             "silence", help="no alerts for a thread, an author or a term until a time"
         )
@@ -61,9 +69,11 @@ class Incidents(Command):
         unsilence.add_argument("--by", default=os.environ.get("USER", "someone"))
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
-        from alerts.incidents import IncidentError, acknowledge, resolve
+        from alerts.incidents import IncidentError
         from monitor.reports.summary import incident_detail, incidents_table
-        from monitor.services.silences import create_silence, lift_silence, list_silences
+        from monitor.services import incident_actions as act
+        from monitor.services.people import operator
+        from monitor.services.silences import list_silences
         from monitor.store import open_store
 
         sessions = open_store(config, args.database)
@@ -76,19 +86,23 @@ class Incidents(Command):
                 elif args.action == "show":
                     console.print(incident_detail(session, args.id, zone))
                 elif args.action == "ack":
-                    incident = acknowledge(session, args.id, by=args.by, now=now)
+                    who = operator(config, args.by)
+                    incident = act.acknowledge(session, args.id, actor=who, source=CLI, now=now)
                     console.print(
-                        f"Incident #{incident.id} acknowledged by {args.by}: no more repeat emails."
+                        f"Incident #{incident.id} acknowledged by {who.name}: no more repeat emails."
                     )
                 elif args.action == "resolve":
-                    incident = resolve(session, args.id, by=args.by, now=now)
-                    console.print(f"Incident #{incident.id} resolved.")
+                    who = operator(config, args.by)
+                    incident = act.resolve(
+                        session, args.id, outcome=args.outcome, actor=who, source=CLI, now=now
+                    )
+                    console.print(f"Incident #{incident.id} resolved: {incident.outcome}")
                 elif args.action == "silences":
                     console.print(
                         silences_table(list_silences(session, now=now, include_expired=args.all), zone, now)
                     )
                 elif args.action == "unsilence":
-                    silence = lift_silence(session, args.id, lifted_by=args.by, now=now)
+                    silence = act.lift(session, args.id, actor=operator(config, args.by), source=CLI, now=now)
                     console.print(f"Silence #{silence.id} lifted: its alerts come through again.")
                 else:
                     matchers = {
@@ -97,13 +111,14 @@ class Incidents(Command):
                         if (v := getattr(args, k))
                     }
                     until = args.until or now + timedelta(hours=args.hours)
-                    silence = create_silence(
+                    silence = act.silence(
                         session,
                         config,
                         matchers=matchers,
                         reason=args.reason,
-                        created_by=args.by,
                         ends_at=until,
+                        actor=operator(config, args.by),
+                        source=CLI,
                         now=now,
                     )
                     shown = ", ".join(f"{k} {v!r}" for k, v in silence.matchers.items())
