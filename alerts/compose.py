@@ -22,8 +22,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from alerts.outbox import Outgoing
 from monitor.config import Config
+from monitor.links import alert_links, safe_url
 from monitor.platforms import label as platform_label
-from monitor.web.links import alert_links, safe_url
 
 KIND_LABELS = {
     "official": "official IOM3 channel",

@@ -33,8 +33,8 @@ class Run(Command):
         from connectors import enabled_connectors
         from monitor.daemon.lock import AlreadyRunning, monitor_lock
         from monitor.daemon.scheduler import Monitor
+        from monitor.links import SecretMissing
         from monitor.store import open_store
-        from monitor.web.links import SecretMissing
         from monitor.web.serve import UnsafeAddress
 
         sessions = open_store(config, args.database)

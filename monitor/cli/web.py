@@ -30,9 +30,9 @@ class Web(Command):
         parser.add_argument("--port", type=int, help="port (default: [web] port; 0 picks a free one)")
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
+        from monitor.links import SecretMissing
         from monitor.optional import MissingExtra
         from monitor.store import open_store
-        from monitor.web.links import SecretMissing
         from monitor.web.serve import UnsafeAddress, make_server
 
         sessions = open_store(config, args.database)

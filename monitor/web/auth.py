@@ -20,9 +20,9 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from monitor.links import LinkClaim, LinkRefused, make_token, read_token, safe_next
 from monitor.schema import OutboxMessage, UsedLink, WebSession
 from monitor.services.people import Person, person
-from monitor.web.links import LinkClaim, LinkRefused, make_token, read_token, safe_next
 from monitor.web.views import config, db, ext, now
 
 bp = Blueprint("auth", __name__)

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import case, func, select
 
 from monitor.config import CATEGORIES
+from monitor.links import LinkRefused
 from monitor.models import PLATFORMS
 from monitor.schema import AssessmentRow, CrisisSignalRow, Incident, IncidentMention, MentionRow
 from monitor.services import incident_actions as actions
 from monitor.services.people import people
 from monitor.services.silences import SilenceRefused
 from monitor.web.auth import check_link, login_required, require_role, start_session, use_link
-from monitor.web.links import LinkRefused
 from monitor.web.views import config, db, now, person
 
 bp = Blueprint("incidents", __name__)

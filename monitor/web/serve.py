@@ -72,8 +72,8 @@ def make_server(
     SecretMissing before binding anything."""
     from werkzeug.serving import make_server as werkzeug_server
 
+    from monitor.links import web_secret
     from monitor.web import create_app
-    from monitor.web.links import web_secret
 
     web = config.monitor.web
     host = host or web.host

@@ -9,9 +9,9 @@ from flask import Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
+from monitor.links import safe_url
 from monitor.platforms import label as platform_label
 from monitor.services.people import Person
-from monitor.web.links import safe_url
 
 
 def ext() -> dict[str, Any]:

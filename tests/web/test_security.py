@@ -11,8 +11,8 @@ from sqlalchemy import func, select, text
 from webapp import COLLETTE, HTTPS, KOVIDA, SECRET, csrf, last_link, seed_incident, sign_in
 
 from alerts.incidents import notify_due
+from monitor.links import make_token, safe_next
 from monitor.schema import ActionLog, Incident, OutboxMessage, Silence, UsedLink, WebSession
-from monitor.web.links import make_token, safe_next
 from monitor.web.serve import UnsafeAddress, check_address
 
 TABLES = ("incidents", "action_log", "silences", "used_links", "web_sessions", "outbox")
