@@ -3,11 +3,14 @@ one-tap links from alert emails."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
+from alerts.severity import SCALE
 from monitor.config import CATEGORIES
 from monitor.links import LinkRefused
 from monitor.models import PLATFORMS
@@ -21,8 +24,19 @@ from monitor.web.views import config, db, now, person
 bp = Blueprint("incidents", __name__)
 STATUSES = ("open", "acknowledged", "resolved")
 LEVEL_RANK = case((Incident.level == "high", 0), else_=1)
-URGENCY_RANK = case((Incident.severity == "immediate", 0), (Incident.severity == "same_day", 1), else_=2)
 POSTS_SHOWN = 50
+
+
+def severity_rank(lane: Sequence[str]) -> Any:
+    """An incident's rank on the one severity scale, in SQL to sort and filter by: the rules of
+    alerts.severity.severity_of (CRITICAL 3 .. LOW 0); a test holds the two to the same answers."""
+    return case(
+        (Incident.category.in_(list(lane)), SCALE["critical"].rank),
+        (and_(Incident.severity == "immediate", Incident.level == "high"), SCALE["critical"].rank),
+        (Incident.severity == "immediate", SCALE["high"].rank),
+        (Incident.severity == "same_day", SCALE["medium"].rank),
+        else_=SCALE["low"].rank,
+    )
 
 
 @bp.get("/")
@@ -36,11 +50,14 @@ def inbox():  # noqa: ANN201
     """Incidents in one state, most urgent and newest first, filtered, a page at a time."""
     status = request.args.get("status", "open")
     status = status if status in STATUSES else "open"
-    filters = {k: request.args.get(k, "") for k in ("category", "level", "role", "platform")}
+    filters = {k: request.args.get(k, "") for k in ("category", "severity", "role", "platform")}
     conditions = [Incident.status == status]
-    for key in ("category", "level", "role"):
+    for key in ("category", "role"):
         if filters[key]:
             conditions.append(getattr(Incident, key) == filters[key])
+    rank = severity_rank(config().routing.lane.categories)
+    if filters["severity"] in SCALE:
+        conditions.append(rank == SCALE[filters["severity"]].rank)
     if filters["platform"]:
         conditions.append(Incident.thread_key.startswith(filters["platform"] + ":", autoescape=True))
     size = config().monitor.web.page_size
@@ -54,7 +71,7 @@ def inbox():  # noqa: ANN201
         .scalars(
             select(Incident.id)
             .where(*conditions)
-            .order_by(LEVEL_RANK, URGENCY_RANK, Incident.opened_at.desc(), Incident.id.desc())
+            .order_by(rank.desc(), LEVEL_RANK, Incident.opened_at.desc(), Incident.id.desc())
             .offset((page - 1) * size)
             .limit(size)
         )
@@ -88,6 +105,7 @@ def inbox():  # noqa: ANN201
         pages=pages,
         total=total,
         categories=CATEGORIES,
+        severities=tuple(SCALE.values()),
         roles=sorted(config().contacts.roles),
         platforms=PLATFORMS,
     )

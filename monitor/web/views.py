@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
 
+from alerts.incident_lifecycle import incident_severity
 from monitor.config import Config
 from monitor.links import safe_url
 from monitor.platforms import label as platform_label
@@ -51,6 +52,10 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.globals["me"] = person
     app.jinja_env.filters["platform"] = platform_label
+    # The emails' scale (CRITICAL, HIGH, MEDIUM, LOW), so the page says what the subject said.
+    app.jinja_env.filters["scale"] = lambda incident: incident_severity(
+        incident, lane=config().routing.lane.categories
+    )
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # noqa: ANN202

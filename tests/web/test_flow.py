@@ -71,7 +71,7 @@ def test_a_refused_action_says_why_and_changes_nothing(client, sessions):
         assert session.query(ActionLog).count() == 0
 
 
-def test_the_inbox_puts_high_and_urgent_first_filters_and_paginates(client, sessions, app):
+def test_the_inbox_puts_the_most_severe_first_filters_and_paginates(client, sessions, app):
     from datetime import UTC, datetime, timedelta
 
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -85,9 +85,17 @@ def test_the_inbox_puts_high_and_urgent_first_filters_and_paginates(client, sess
     sign_in(client, sessions)
     page = client.get("/incidents", **HTTPS).get_data(as_text=True)
     order = [int(n) for n in re.findall(r'href="/incidents/(\d+)"', page)]
-    assert order == [ids["high"], ids["immediate"], ids["new_same_day"], ids["old_same_day"]]
+    # The emails' scale: an act-now crisis is HIGH; same-day complaints are MEDIUM, whatever
+    # their score, the stronger one first among them, then the newest.
+    assert order == [ids["immediate"], ids["high"], ids["new_same_day"], ids["old_same_day"]]
+    labels = re.findall(r'<span class="badge sev-(\w+)">(\w+)</span> #(\d+)', page)
+    assert labels[:2] == [("high", "HIGH", str(ids["immediate"])), ("medium", "MEDIUM", str(ids["high"]))]
     crisis = client.get("/incidents?category=crisis", **HTTPS).get_data(as_text=True)
     assert re.findall(r'href="/incidents/(\d+)"', crisis) == [str(ids["immediate"])]
+    medium = client.get("/incidents?severity=medium", **HTTPS).get_data(as_text=True)
+    assert sorted(int(n) for n in re.findall(r'href="/incidents/(\d+)"', medium)) == sorted(
+        [ids["high"], ids["new_same_day"], ids["old_same_day"]]
+    )
     for n in range(30):
         seed_incident(sessions, author=f"more{n}", opened_at=start - timedelta(hours=n + 1))
     first = client.get("/incidents", **HTTPS).get_data(as_text=True)
@@ -96,3 +104,27 @@ def test_the_inbox_puts_high_and_urgent_first_filters_and_paginates(client, sess
     assert len(re.findall(r'href="/incidents/(\d+)"', first)) == size
     assert len(re.findall(r'href="/incidents/(\d+)"', second)) == 34 - size
     assert "Page 2 of 2" in second
+
+
+def test_the_inbox_ranks_as_the_emails_do(sessions, app):
+    """The inbox's SQL rank and alerts.severity.severity_of agree on every kind of incident."""
+    from itertools import product
+
+    from sqlalchemy import select
+
+    from alerts.severity import severity_of
+    from monitor.schema import Incident
+    from monitor.web.incidents import severity_rank
+
+    lane = app.extensions["iom3"]["config"].routing.lane.categories
+    kinds = list(product(("immediate", "same_day", "digest"), ("high", "normal"), ("complaint", lane[0])))
+    ids = {
+        seed_incident(sessions, author=f"k{n}", severity=u, level=lv, category=c): (u, lv, c)
+        for n, (u, lv, c) in enumerate(kinds)
+    }
+    with sessions() as session:
+        ranks = dict(session.execute(select(Incident.id, severity_rank(lane))).all())
+    assert {i: ranks[i] for i in ids} == {
+        i: severity_of(u, lv, c, lane=lane).rank for i, (u, lv, c) in ids.items()
+    }
+    assert len(set(ranks.values())) == 4  # every level of the scale was tried
