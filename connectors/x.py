@@ -323,6 +323,9 @@ class XConnector(Connector):
         return Mention(
             platform="x",
             platform_id=history[0] if history else str(tweet["id"]),
+            # Each edit is a new post id, greater than the last: a later edit read on a later run
+            # replaces the stored words (ids zero-padded so that they sort as text).
+            version=f"{int(tweet['id']):020d}",
             author_handle=username,
             author_name=author.get("name", ""),
             author_reach=author.get("public_metrics", {}).get("followers_count"),

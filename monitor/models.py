@@ -73,6 +73,10 @@ class Mention:
     raw: dict[str, Any] = field(default_factory=dict)
     # The images the post carries, in the post's order (connectors/media.py builds them).
     media: tuple[MediaRef, ...] = ()
+    # Which edit of the post this is, where the platform makes edits reach us: a later edit's
+    # version sorts after an earlier one's as text (X: the version's own id, zero-padded). A
+    # stored mention is replaced by a later version of itself; None never replaces anything.
+    version: str | None = None
 
     def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:
@@ -87,6 +91,8 @@ class Mention:
                 f"created_at of {self.platform}:{self.platform_id} has no timezone; "
                 "connectors must give aware datetimes (UTC if the platform does not say)"
             )
+        if self.version is not None and not 0 < len(self.version) <= 40:
+            raise ValueError(f"version of {self.platform}:{self.platform_id} must be 1 to 40 characters")
         if not isinstance(self.media, tuple) or not all(isinstance(m, MediaRef) for m in self.media):
             raise ValueError(
                 f"media of {self.platform}:{self.platform_id} must be a tuple of MediaRef, "

@@ -49,6 +49,7 @@ class IngestResult:
     fetched: int = 0
     stored: int = 0
     duplicates: int = 0
+    edited: int = 0  # stored posts replaced by a later edit of themselves (to be scored again)
     skipped: list[str] = field(default_factory=list)
     error: str = ""
     resume_at: datetime | None = None  # when a platform that said wait will take calls again
@@ -88,6 +89,7 @@ def ingest(
             result.fetched += len(batch.mentions)
             result.stored += len(saved.stored_ids)
             result.duplicates += saved.duplicates
+            result.edited += len(saved.edited_ids)
             result.skipped.extend(batch.skipped)
             if stop():
                 result.error = result.error or "stopped before the end: the next run resumes from here"

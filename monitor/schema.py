@@ -100,6 +100,8 @@ class MentionRow(Base):
     is_official: Mapped[bool] = mapped_column(Boolean, default=False)
     raw: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Which edit of the post this is (Mention.version): a later one replaces it (store.save_batch).
+    version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # Set when retention removed the text and payload (monitor/retention.py); the row stays so
     # counts, incidents and the dedup key still hold.
     minimised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

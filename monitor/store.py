@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy import Engine, create_engine, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -22,6 +22,7 @@ from monitor.config import Config
 from monitor.models import Mention
 from monitor.schema import (
     Account,
+    AssessmentRow,
     ConnectorCursor,
     ConnectorRun,
     MediaRow,
@@ -171,6 +172,7 @@ def mention_values(mention: Mention, *, source: str, directory: ChannelDirectory
             "in_reply_to_id": mention.in_reply_to_id,
             "is_official": mention.is_official or directory.is_official(mention),
             "raw": mention.raw,
+            "version": mention.version,
             "ingested_at": utcnow(),
         }
     )
@@ -180,6 +182,7 @@ def mention_values(mention: Mention, *, source: str, directory: ChannelDirectory
 class SavedBatch:
     stored_ids: list[int]
     duplicates: int
+    edited_ids: list[int] = field(default_factory=list)  # stored posts a later edit replaced
 
 
 def save_batch(
@@ -193,10 +196,12 @@ def save_batch(
     """Insert new mentions and move the connector's cursor, in the caller's one transaction.
 
     A mention already stored under (platform, platform_id) is left as it is, so replaying a
-    batch never duplicates. Call inside `sessions.begin()`: if anything raises before the
-    commit, neither the mentions nor the cursor are written.
+    batch never duplicates, unless the incoming one is a later edit of it (see `apply_edits`).
+    Call inside `sessions.begin()`: if anything raises before the commit, neither the mentions
+    nor the cursor are written.
     """
     stored_ids: list[int] = []
+    edited_ids: list[int] = []
     if mentions:
         rows = [mention_values(m, source=connector, directory=directory) for m in mentions]
         insert = dialect_insert(session)
@@ -209,9 +214,62 @@ def save_batch(
         )
         inserted = session.execute(stmt, rows).all()
         stored_ids = [row.id for row in inserted]
+        new_keys = {(row.platform, row.platform_id) for row in inserted}
         save_media(session, mentions, {(row.platform, row.platform_id): row.id for row in inserted})
+        edited_ids = apply_edits(
+            session, [r for r in rows if r["version"] and (r["platform"], r["platform_id"]) not in new_keys]
+        )
     save_cursor(session, connector, cursor)
-    return SavedBatch(stored_ids=stored_ids, duplicates=len(mentions) - len(stored_ids))
+    return SavedBatch(
+        stored_ids=stored_ids,
+        duplicates=len(mentions) - len(stored_ids) - len(edited_ids),
+        edited_ids=edited_ids,
+    )
+
+
+def apply_edits(session: Session, candidates: list[dict[str, Any]]) -> list[int]:
+    """Replace each stored post that an incoming later edit of it supersedes; the ids replaced.
+
+    Later means a greater `version` (Mention.version) with different words: the same words
+    again (a page read twice, a post stored before versions were kept) change nothing. The
+    replaced words stay in the payload under `replaced_versions`, the assessment is deleted so
+    the next scoring step reads the new words (and routes them: an edit can add libel), and a
+    minimised post stays minimised. Its images stay those first stored.
+    """
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for values in candidates:
+        key = (values["platform"], values["platform_id"])
+        if key not in latest or values["version"] > latest[key]["version"]:
+            latest[key] = values
+    edited: list[int] = []
+    for platform in {p for p, _ in latest}:
+        ids = [pid for p, pid in latest if p == platform]
+        stored = session.execute(
+            select(
+                MentionRow.id, MentionRow.platform_id, MentionRow.version, MentionRow.text, MentionRow.raw
+            ).where(
+                MentionRow.platform == platform,
+                MentionRow.platform_id.in_(ids),
+                MentionRow.minimised_at.is_(None),
+            )
+        ).all()
+        for row in stored:
+            new = latest[(platform, row.platform_id)]
+            if row.version is not None and new["version"] <= row.version:
+                continue  # the same version, or an older one read late
+            changes: dict[str, Any] = {"version": new["version"]}
+            if new["text"] != row.text:
+                earlier = [*row.raw.get("replaced_versions", []), {"version": row.version, "text": row.text}]
+                changes |= {
+                    "text": new["text"],
+                    "url": new["url"],
+                    "raw": {**new["raw"], "replaced_versions": earlier},
+                }
+                edited.append(row.id)
+            session.execute(update(MentionRow).where(MentionRow.id == row.id).values(**changes))
+    if edited:
+        session.execute(delete(AssessmentRow).where(AssessmentRow.mention_id.in_(edited)))
+    return edited
 
 
 def save_media(session: Session, mentions: Sequence[Mention], new_ids: dict[tuple[str, str], int]) -> None:

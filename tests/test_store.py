@@ -11,12 +11,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
 
 import monitor.store as store
 from connectors.base import Batch, Connector, Cursor, RetriableError
 from connectors.replay import SAMPLE_PATH, ReplayConnector, Settings
 from monitor.channels import ChannelDirectory
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention
 from monitor.pipeline import ingest
 from monitor.schema import Base, ConnectorCursor, ConnectorRun, MentionRow
 
@@ -236,3 +237,68 @@ def test_a_payload_orjson_refuses_is_still_stored_whole(sessions, config):
 def test_json_text_is_compact_json_either_way():
     assert json.loads(store.json_text({"complaint": 0.5, "flags": []})) == {"complaint": 0.5, "flags": []}
     assert json.loads(store.json_text({"big": 2**70})) == {"big": 2**70}
+
+
+def test_a_later_version_with_the_same_words_or_of_a_minimised_post_changes_no_words(sessions, config):
+    """Only new words replace a stored post: a re-read changes nothing, retention is not undone."""
+    from datetime import UTC, datetime
+
+    from monitor.schema import AssessmentRow
+
+    def save(*mentions: Mention):  # noqa: ANN202
+        with sessions.begin() as session:
+            return store.save_batch(
+                session,
+                connector="t",
+                mentions=list(mentions),
+                cursor=None,
+                directory=ChannelDirectory(config),
+            )
+
+    (same_id, gone_id) = save(_mention(7, version="0007"), _mention(8, version="0008")).stored_ids
+    with sessions.begin() as session:
+        session.add(AssessmentRow(mention_id=same_id, scorer_version="s", sentiment=0.0, scores={}, flags=[]))
+        session.get(MentionRow, gone_id).minimised_at = datetime(2026, 12, 1, tzinfo=UTC)
+    saved = save(_mention(7, version="0009"), _mention(8, version="0010", text="new words"))
+    assert (saved.edited_ids, saved.duplicates) == ([], 2)
+    with sessions() as session:
+        same, gone = session.get(MentionRow, same_id), session.get(MentionRow, gone_id)
+        assessments = session.scalars(select(AssessmentRow.mention_id)).all()
+    assert (same.version, same.text, assessments) == ("0009", "IOM3 post 7 ✨", [same_id])
+    assert (gone.version, gone.text) == ("0008", "IOM3 post 8 ✨")  # minimised: left as it was
+
+
+def test_a_version_must_be_short_text():
+    with pytest.raises(ValueError, match="version of x:1012 must be 1 to 40 characters"):
+        _mention(12, version="9" * 41)
+
+
+def test_migration_0015_goes_down_and_up_keeping_every_row(database_url, config):
+    """mentions.version; on SQLite going down rebuilds the table, which must not cascade."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from monitor.schema import AssessmentRow, MediaRow
+
+    engine = store.make_engine(database_url)
+    store.migrate(engine)
+    sessions = sessionmaker(engine)
+    with sessions.begin() as session:
+        (mention_id,) = store.save_batch(
+            session,
+            connector="t",
+            mentions=[_mention(9, version="0009", media=(MediaRef("https://example.org/a.png", "image"),))],
+            cursor=None,
+            directory=ChannelDirectory(config),
+        ).stored_ids
+        session.add(
+            AssessmentRow(mention_id=mention_id, scorer_version="s", sentiment=0.0, scores={}, flags=[])
+        )
+    command.downgrade(store.alembic_config(engine), "0014")
+    assert "version" not in {c["name"] for c in sa.inspect(engine).get_columns("mentions")}
+    store.migrate(engine)
+    with sessions() as session:
+        assert session.get(MentionRow, mention_id).version is None  # gone with the column
+        assert session.scalars(select(AssessmentRow.mention_id)).all() == [mention_id]
+        assert session.scalars(select(MediaRow.mention_id)).all() == [mention_id]
+    engine.dispose()

@@ -22,11 +22,17 @@ from monitor.services.passes import PassResult
 def pass_tables(session: Session, result: PassResult, routing: RoutingFile) -> list[Table]:
     """Connectors run, mentions by platform and kind, flags, incidents and emails."""
     runs = Table(title="Connectors", title_justify="left")
-    for column in ("connector", "result", "fetched", "new", "already stored", "unreadable"):
+    for column in ("connector", "result", "fetched", "new", "edited", "already stored", "unreadable"):
         runs.add_column(column, justify="right" if column not in ("connector", "result") else "left")
     for r in result.ingested:
         runs.add_row(
-            r.connector, r.status, str(r.fetched), str(r.stored), str(r.duplicates), str(len(r.skipped))
+            r.connector,
+            r.status,
+            str(r.fetched),
+            str(r.stored),
+            str(r.edited),
+            str(r.duplicates),
+            str(len(r.skipped)),
         )
 
     kinds = ("official", "asv_committee", "asv_personal", "public")

@@ -354,6 +354,45 @@ def test_an_edit_pair_is_one_mention_the_newest_with_its_history(sessions, confi
 
 
 @responses.activate
+def test_an_edit_read_on_a_later_run_replaces_the_words_and_is_scored_again(sessions, config, token, sleeps):
+    """X gives an edit a new id; the first run stored the post before it was edited."""
+    from monitor.pipeline import score_pending
+    from monitor.schema import AssessmentRow
+    from monitor.scoring import Scorer
+
+    page = fx("search_note_quote_edit.json")
+    before = dict(page, data=[t for t in page["data"] if t["id"] == "1859400000000000031"])
+    before["data"] = [dict(before["data"][0], edit_history_tweet_ids=["1859400000000000031"])]
+    before["meta"] = {"newest_id": "1859400000000000031", "result_count": 1}
+    after = dict(page, data=[t for t in page["data"] if t["id"] == "1859400000000000040"])
+    _users(responses.mock)
+    search = responses.get(f"{API}/tweets/search/recent", json=before)
+    x = connector(config, sleeps, mentions=False, committee_timelines=False)
+    scorer = Scorer(config.lexicons, config.monitor.scoring)
+    assert ingest(sessions, x, ChannelDirectory(config)).stored == 1
+    assert score_pending(sessions, config, scorer) == 1
+    search.body = json.dumps(after)
+    result = ingest(sessions, x, ChannelDirectory(config))
+    assert (result.stored, result.edited, result.duplicates) == (0, 1, 0)
+    with sessions() as session:
+        post = session.scalars(select(MentionRow).where(MentionRow.author_handle == "member_a")).one()
+        assessed = session.scalars(select(AssessmentRow).where(AssessmentRow.mention_id == post.id)).all()
+    assert post.platform_id == "1859400000000000031" and post.text.endswith("Absolute scandal")
+    assert post.url.endswith("/status/1859400000000000040")
+    assert post.raw["replaced_versions"] == [
+        {"version": "01859400000000000031", "text": before["data"][0]["text"]}
+    ]
+    assert assessed == []  # the new words are scored on the next step, not the old score kept
+    assert score_pending(sessions, config, scorer) == 1
+    # The older version read late, or the same edit again, changes nothing.
+    search.body = json.dumps(before)
+    again = ingest(sessions, x, ChannelDirectory(config))
+    assert (again.edited, again.duplicates) == (0, 1)
+    with sessions() as session:
+        assert session.get(MentionRow, post.id).text.endswith("Absolute scandal")
+
+
+@responses.activate
 def test_an_expansion_error_about_another_user_is_recorded_not_partial(sessions, config, token, sleeps):
     _search_only(responses.mock, "search_note_quote_edit.json")
     result = ingest(
