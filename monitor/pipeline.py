@@ -37,6 +37,7 @@ SCORING_COLUMNS = (
     MentionRow.text,
     MentionRow.channel_kind,
     MentionRow.author_handle,
+    MentionRow.author_name,
     MentionRow.author_reach,
     MentionRow.created_at,
 )
@@ -235,6 +236,7 @@ def context_for(
         logo_approved=logo_approved.get((mention.platform, mention.author_handle.lower()), False),
         created_at=mention.created_at,
         high_reach_followers=config.monitor.scoring.high_reach_followers,
+        author=f"{mention.author_handle} {mention.author_name}",
     )
 
 

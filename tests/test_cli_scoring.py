@@ -152,3 +152,16 @@ def test_explain_tells_a_review_flag_from_an_alert():
     strong = run_monitor("explain", "@iom3 still waiting for my refund, no reply for weeks. Unacceptable.")
     rows = {line.split("│")[1].strip(): line for line in strong.stdout.splitlines() if line.count("│") > 5}
     assert "YES" in rows["complaint"]
+
+
+def test_explain_reads_the_author_given_and_says_so():
+    """A journalist's "want to talk?" is a press approach; explain says it was the author."""
+    text = "Anyone at IOM3 want to talk about the inquiry?"
+    plain = json.loads(run_monitor("explain", text, "--json").stdout)
+    done = run_monitor("explain", text, "--author", "GuardianEnv_Jess Jess Holloway", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["context"]["author"] == "GuardianEnv_Jess Jess Holloway"
+    assert not any(f["category"] == "press" for f in plain["flags"])
+    press = next(f for f in data["flags"] if f["category"] == "press")
+    assert {"kind": "context", "text": "the author's handle or name: guardian"} in press["evidence"]

@@ -150,6 +150,18 @@ def test_the_shipped_config_is_valid(config):
             "(linkedin @raj-patel-ceng), a personal account: report cards are for committee accounts",
         ),
         (
+            "lexicons.toml",
+            'modifier = true\nread = "author"',
+            'read = "author"',
+            'lexicons.toml: press.cues.newsroom: read = "author" needs modifier = true',
+        ),
+        (
+            "lexicons.toml",
+            'read = "author"',
+            'read = "bio"',
+            "lexicons.toml: press.cues.newsroom.read: Input should be 'post' or 'author'",
+        ),
+        (
             "channels.toml",
             'handle = "iomthree"',
             'handle = "iom3"\n',

@@ -35,6 +35,9 @@ class Explain(Command):
         )
         parser.add_argument("--platform", choices=PLATFORMS)
         parser.add_argument("--reach", type=int, metavar="FOLLOWERS", help="the author's followers")
+        parser.add_argument(
+            "--author", default="", metavar="'HANDLE NAME'", help="the author's handle and display name"
+        )
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, args: argparse.Namespace, config: Config, console: Console) -> int:
@@ -71,6 +74,7 @@ class Explain(Command):
                 channel_kind=args.kind,
                 author_reach=args.reach,
                 high_reach_followers=config.monitor.scoring.high_reach_followers,
+                author=args.author,
             )
         else:
             print("Give the post's text in quotes, or --mention ID.", file=sys.stderr)

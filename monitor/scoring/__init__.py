@@ -123,6 +123,8 @@ class Scorer:
             found = lexicon.exact_hits(text)
         by_category: dict[str, dict[str, list[Hit]]] = {}
         order: Sequence[str] = LEARNED  # most posts: no cue, only the learned categories score
+        if found and ctx.author:
+            found += lexicon.author_hits(ctx.author, {hit.category for hit in found})
         if found:
             started = set(LEARNED)
             for hit in found:
@@ -185,10 +187,11 @@ class Scorer:
         model_terms: list[Evidence] | tuple[()] = (),
         learned: float | None = None,
     ) -> tuple[Evidence, ...]:
+        hits = [hit for group in cues.hits.values() for hit in group]
         evidence = [
             Evidence("term" if hit.factor == 1.0 else "reported", hit.term, hit.start, hit.end, hit.factor)
-            for group in cues.hits.values()
-            for hit in group
+            for hit in hits
+            if not hit.in_author
         ]
         if model_terms:
             shown = [(e.start, e.end) for e in evidence]
@@ -208,6 +211,9 @@ class Scorer:
             )
         if ctx.channel_kind:
             evidence.append(Evidence("context", f"posted by: {ctx.channel_kind}"))
+        evidence += [
+            Evidence("context", f"the author's handle or name: {h.term}") for h in hits if h.in_author
+        ]
         if regulated:
             evidence.append(Evidence("context", f"regulated period: {regulated}"))
         return tuple(evidence)
@@ -228,8 +234,11 @@ def assess(
     in_iom3_thread: bool = False,
     logo_approved: bool | None = None,
     created_at: datetime | None = None,
+    author: str = "",
 ) -> Assessment:
-    """Score one post with the project's configuration. Same input, same output."""
+    """Score one post with the project's configuration. Same input, same output.
+
+    `author`: the author's handle and display name, for the cues read there (press: a newsroom)."""
     scorer = default_scorer()
     return scorer.assess(
         text,
@@ -241,5 +250,6 @@ def assess(
             logo_approved=logo_approved,
             created_at=created_at,
             high_reach_followers=scorer.scoring.high_reach_followers,
+            author=author,
         ),
     )

@@ -29,6 +29,8 @@ class Context:
     logo_approved: bool | None = None  # the author's account, per config/accounts.toml
     created_at: datetime | None = None
     high_reach_followers: int = 10_000
+    # The author's handle and display name, for the cues read there (lexicons.toml `read`).
+    author: str = ""
 
     @property
     def official(self) -> bool:
@@ -123,7 +125,15 @@ def defamation(c: Cues, ctx: Context, sentiment: float, text: str, learned: floa
 
 
 def press(c: Cues, ctx: Context, sentiment: float, text: str, learned: float = 0.0) -> float:
+    """A press approach: a request for comment, or an invitation to talk from a newsroom.
+
+    "Anyone at IOM3 want to talk?" is chatter from a member and an approach from a journalist,
+    so an invitation counts only when the author's handle or name is a newsroom's.
+    """
     enquiry, outlet = c.strength("enquiry"), c.strength("outlet")
+    newsroom = c.strength("newsroom")
+    if newsroom and not ctx.official:
+        enquiry = noisy_or(enquiry, c.strength("invitation"), newsroom if enquiry else 0.0)
     if enquiry == 0.0:
         return clamp(outlet * 0.5)
     addressed = 0.1 if _YOU.search(text) else 0.0

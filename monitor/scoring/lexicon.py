@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from monitor.config import CATEGORIES, LexiconsFile
@@ -28,6 +29,8 @@ REPORTING = frozenset(
     "according denies denied deny labelled branded dubbed rumour rumours quote quoted".split()
 )
 REPORTED_FACTOR = 0.2
+# The words of a handle or display name: camelCase, digits, and _ - . separators all split.
+_AUTHOR_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Hit:
     start: int
     end: int
     factor: float = 1.0  # 1 as said; REPORTED_FACTOR when reported or quoted
+    in_author: bool = False  # found in the author's handle or name (start and end are 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +64,15 @@ class Lexicon:
         primary: set[str | tuple[str, ...]] = set()
         promotion: set[str | tuple[str, ...]] = set()
         self.modifiers: set[tuple[str, str]] = set()
+        # Cues read in who posted, not in what they wrote: (category, group) -> each term's words.
+        self._author: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for category in CATEGORIES:
             for group_name, group in lexicons.category(category).cues.items():
                 if group.modifier:
                     self.modifiers.add((category, group_name))
+                if group.read == "author":
+                    self._author[(category, group_name)] = [(t, term_tokens(t)) for t in group.terms]
+                    continue
                 for term in group.terms:
                     if group.exact_case:
                         exact[(category, group_name)].append(term)
@@ -128,6 +137,25 @@ class Lexicon:
                     if (first, second) != (norms[i], norms[i + 1]):
                         extra += self._index2.get((first, second), [])
         return (found or []) + extra if extra else found
+
+    def author_hits(self, author: str, categories: Collection[str]) -> list[Hit]:
+        """The author cues of `categories` in the author's handle and name ("GuardianEnv_Jess"
+        reads as guardian, env, jess; a phrase may also be one run-together word: theengineer)."""
+        if not author or not self._author:
+            return []
+        words = [w.lower() for w in _AUTHOR_WORD.findall(author)]
+        joined = set(words)
+        hits = []
+        for (category, group), terms in self._author.items():
+            if category not in categories:
+                continue
+            for term, tokens in terms:
+                n = len(tokens)
+                if "".join(tokens) in joined or any(
+                    tuple(words[i : i + n]) == tokens for i in range(len(words) - n + 1)
+                ):
+                    hits.append(Hit(category, group, term, 0, 0, in_author=True))
+        return hits
 
     def exact_hits(self, text: str) -> list[Hit]:
         """Exact-case cues, outside links, addresses, @handles and #hashtags."""

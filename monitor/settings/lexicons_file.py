@@ -3,9 +3,9 @@ cue groups the rules score with."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from monitor.settings.fields import Score, Strict
 
@@ -17,6 +17,18 @@ class CueGroup(Strict):
     reportable: bool = False
     exact_case: bool = False
     modifier: bool = False  # only adjusts a score another group of the category has started
+    # "author": matched against the author's handle (split into words) and display name, not the
+    # post; always a modifier, as who posted is never a reason on its own (press: a newsroom).
+    read: Literal["post", "author"] = "post"
+
+    @model_validator(mode="after")
+    def _author_cues_only_modify(self) -> CueGroup:
+        if self.read == "author" and not self.modifier:
+            raise ValueError(
+                'read = "author" needs modifier = true: who posted only adjusts a score '
+                "that the post's own words start"
+            )
+        return self
 
 
 class Category(Strict):
