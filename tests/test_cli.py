@@ -47,6 +47,10 @@ def test_demo_prints_the_profiles_it_read_from_its_bundled_file(demo):
     assert "Profiles read from the bundled profiles.jsonl" in out
     assert "x @IOM3Packaging │ read" in out and "IoM3 Packaging" in out  # a misspelt committee name
     assert "linkedin @raj-patel-ceng │ not readable: LinkedIn gives a member's profile" in out
+    # The pictures come from the demo's bundled host and are looked at for the logo.
+    assert "x @SWales_IOM3 │ read; picture shows the IOM3 logo (current)" in out
+    assert "x @DrHelenCarter │ read; picture: no IOM3 logo" in out
+    assert "skipped" not in out.split("Profiles read from")[1].split("emails written")[0]
 
 
 def test_demo_emails_are_valid_rfc5322_messages(demo):

@@ -51,6 +51,10 @@ def test_audit_command_prints_and_saves_findings(demo_db, config_dir, tmp_path, 
     assert code == 0 and "x @SWales_IOM3" in out and "dormant" in out and "possibly unofficial" in out
     findings = pd.read_csv(tmp_path / "audits" / "2026-11-23" / "findings.csv")
     assert {"x @SWales_IOM3", "x @IOM3_Scotland_Official"} <= set(findings["account"])
+    # The demo's profile pictures were looked at: the unapproved committee's is the logo.
+    pictures = findings[findings["finding"].str.startswith("profile picture", na=False)]
+    assert list(pictures["account"]) == ["x @SWales_IOM3"]
+    assert "not approved to use it" in pictures["finding"].iloc[0]
 
 
 def test_accounts_csv_round_trip_add_and_remove(config_dir, tmp_path, cli):

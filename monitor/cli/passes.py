@@ -42,10 +42,12 @@ class Demo(Command):
         from connectors.replay import SAMPLE_PATH, ReplayConnector
         from connectors.replay import Settings as ReplaySettings
         from monitor.config import DatabaseSection
+        from monitor.media.avatars import AvatarReader
         from monitor.reports.profiles import profiles_table
         from monitor.reports.summary import incidents_table, media_summary, pass_tables, print_tables
         from monitor.sample_data.media_host import sample_session
         from monitor.schema import MentionRow
+        from monitor.services.media import fetch_settings
         from monitor.services.passes import run_pass
         from monitor.services.profiles import SAMPLE_PROFILES, refresh_sample_profiles
         from monitor.store import open_store
@@ -72,9 +74,13 @@ class Demo(Command):
         # Let the routes' group waits (a few minutes) pass, as a running monitor would.
         # The sample's pictures live on a reserved host that only this session serves, from the
         # bundled folder (monitor/sample_data/media_host.py): the real fetcher, no real network.
-        result = run_pass(sessions, config, [replay], transport, settle=True, media_http=sample_session())
-        # The registered accounts' profiles, from the bundled file: the demo has no network.
-        profiles = refresh_sample_profiles(sessions, config)
+        pictures = sample_session()
+        result = run_pass(sessions, config, [replay], transport, settle=True, media_http=pictures)
+        # The registered accounts' profiles, from the bundled file, their pictures from the same
+        # bundled host: the demo has no network.
+        profiles = refresh_sample_profiles(
+            sessions, config, avatars=AvatarReader(pictures, fetch_settings(config.monitor.media))
+        )
         with sessions() as session:
             tables = pass_tables(session, result, config.routing)
             print_tables(console, [*tables, incidents_table(session, config.timezone)])

@@ -37,6 +37,7 @@ from monitor.scoring.text import tokenize
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from monitor.media.avatars import AvatarResult
     from monitor.services.profiles import ProfilesResult
 
 OFFICIAL = "official IOM3 channel"
@@ -252,6 +253,18 @@ def profile_findings(session: Session, config: Config, already: Sequence[Finding
     return found
 
 
+def _picture_said(avatar: AvatarResult) -> str:
+    """The profile picture's part of the table's result cell."""
+    if avatar.state == "none":
+        return ""
+    if avatar.state == "skipped":
+        return f"; picture skipped ({avatar.reason})"
+    if avatar.logos is None:
+        return f"; picture analysed ({avatar.reason})"
+    versions = ", ".join(str(f.get("version")) for f in avatar.logos)
+    return f"; picture shows the IOM3 logo ({versions})" if versions else "; picture: no IOM3 logo"
+
+
 def profiles_table(result: ProfilesResult, title: str) -> Table:
     """What a run of the profiles step read, one row per account, for the terminal. Every cell is
     plain text (rich.Text): a bio holding "[link=...]" is shown as written, never as markup."""
@@ -263,8 +276,7 @@ def profiles_table(result: ProfilesResult, title: str) -> Table:
         table.add_column(column, overflow="fold")
     rows: list[tuple[str, str, str, str]] = []
     for target, profile, avatar in result.read:
-        picture = "" if avatar.state == "none" else f"; picture {avatar.state}"
-        rows.append((target.name, f"read{picture}", profile.display_name, profile.bio[:120]))
+        rows.append((target.name, f"read{_picture_said(avatar)}", profile.display_name, profile.bio[:120]))
     rows += [(target.name, f"not readable: {why}", "", "") for target, why in result.unreadable]
     rows += [(target.name, f"not read: {why}", "", "") for target, why in result.failed]
     # One reason per stopped platform, said once below the table, not once per account.

@@ -82,6 +82,31 @@ def poster_on_photo(logo_file: str, photo: Image.Image, caption: str) -> Image.I
     return tile
 
 
+def avatar(logo_file: str | None, initials: str, colour: str) -> Image.Image:
+    """A 400 px square profile picture: the logo on a white card, or the account's initials."""
+    square = Image.new("RGB", (400, 400), colour)
+    if logo_file:
+        card = _logo_card(logo_file, 320)
+        square.paste(card, ((400 - card.width) // 2, (400 - card.height) // 2))
+    else:
+        ImageDraw.Draw(square).text((200, 200), initials, fill="white", font=_font(150), anchor="mm")
+    return square
+
+
+def avatars() -> dict[str, Image.Image]:
+    """The profile pictures of the demo's profiles (build_profiles.py links them)."""
+    return {
+        "avatar-iom3.jpg": avatar("standin-current.png", "", "#ffffff"),  # official: its own logo
+        "avatar-ymc.jpg": avatar("standin-current.png", "", "#1d2b53"),  # approved: nothing to raise
+        # Not approved for the logo, with the logo as its picture: a profile finding for Marketing.
+        "avatar-swales.jpg": avatar("standin-current.png", "", "#0f7f7a"),
+        "avatar-packaging.jpg": avatar(None, "PS", "#7a3e9d"),
+        "avatar-helen.jpg": avatar(None, "HC", "#9d3e3e"),
+        "avatar-smea.jpg": avatar(None, "SM", "#3e6b9d"),
+        "avatar-wim.jpg": avatar(None, "WiM", "#b0306a"),
+    }
+
+
 def pictures() -> dict[str, tuple[Image.Image, int]]:
     """file name -> (picture, JPEG quality)."""
     hopper = _photo("grace_hopper.jpg")
@@ -120,6 +145,7 @@ def pictures() -> dict[str, tuple[Image.Image, int]]:
         # (a weak copyright cue in the audit, never an email).
         "steel-mill-dawn.jpg": (mill, QUALITY),
         "steel-mill-dawn-repost.jpg": (mill.resize((480, 352), Image.Resampling.LANCZOS), 55),
+        **{name: (picture, QUALITY) for name, picture in avatars().items()},
     }
 
 
@@ -131,6 +157,13 @@ EXPECTED = {
     "students-profile.jpg": {"current"},
     "steel-mill-dawn.jpg": set(),
     "steel-mill-dawn-repost.jpg": set(),
+    "avatar-iom3.jpg": {"current"},
+    "avatar-ymc.jpg": {"current"},
+    "avatar-swales.jpg": {"current"},
+    "avatar-packaging.jpg": set(),
+    "avatar-helen.jpg": set(),
+    "avatar-smea.jpg": set(),
+    "avatar-wim.jpg": set(),
 }
 
 

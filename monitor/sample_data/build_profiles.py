@@ -3,7 +3,8 @@ platforms (the demo has no network).
 
 One line per official channel or registered account (config/accounts.toml as shipped), in the
 shape the connectors' `profile()` gives: platform, handle, display_name, bio, avatar_url, url;
-plus a `note` naming what the line is there to show. No LinkedIn line: LinkedIn gives a member's
+plus a `note` naming what the line is there to show. Profile pictures are on the demo's picture
+host (media_host.py), drawn by build_images.py. No LinkedIn line: LinkedIn gives a member's
 profile to no one but the member, and a page's only to a token that may manage it, so the demo
 shows those as "not readable", as a real run would. Deterministic: run it again and the file is
 byte-for-byte the same.
@@ -16,14 +17,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monitor.sample_data.media_host import SAMPLE_BASE
+
 OUT = Path(__file__).with_name("profiles.jsonl")
 
 
+def _picture(name: str) -> str:
+    """A profile picture the demo serves from the bundled images (build_images.py draws them)."""
+    return f"{SAMPLE_BASE}avatar-{name}.jpg"
+
+
 def _x(handle: str, picture: str) -> dict[str, str]:
-    return {
-        "avatar_url": f"https://pbs.twimg.com/profile_images/18580000000000/{picture}.jpg",
-        "url": f"https://x.com/{handle}",
-    }
+    return {"avatar_url": _picture(picture), "url": f"https://x.com/{handle}"}
 
 
 PROFILES = [
@@ -33,7 +38,7 @@ PROFILES = [
         "display_name": "IOM3",
         "bio": "The Institute of Materials, Minerals & Mining: the professional body for the materials "
         "cycle. #MaterialsWorld",
-        **_x("iom3", "iom3_logo"),
+        **_x("iom3", "iom3"),
         "note": "official channel: nothing to find",
     },
     {
@@ -59,7 +64,8 @@ PROFILES = [
         "display_name": "South Wales Materials",
         "bio": "Talks, works visits and the annual dinner for materials people in South Wales.",
         **_x("SWales_IOM3", "swales"),
-        "note": "Presentation, coaching: the name does not say it is an IOM3 group",
+        "note": "Presentation, coaching: the name does not say it is an IOM3 group; logos: its "
+        "picture is the IOM3 logo, which it is not approved to use",
     },
     {
         "platform": "x",
@@ -74,7 +80,7 @@ PROFILES = [
         "handle": "iom3",
         "display_name": "Institute of Materials, Minerals and Mining (IOM3)",
         "bio": "The professional body for the materials, minerals and mining community.",
-        "avatar_url": "https://scontent.xx.fbcdn.net/v/t39.30808-1/iom3_profile.jpg",
+        "avatar_url": _picture("iom3"),
         "url": "https://www.facebook.com/iom3",
         "note": "official channel: nothing to find",
     },
@@ -83,7 +89,7 @@ PROFILES = [
         "handle": "SheffieldMetallurgicalAssoc",
         "display_name": "Sheffield Metallurgical and Engineering Association",
         "bio": "Lectures and works visits for metallurgists and engineers in Sheffield since 1898.",
-        "avatar_url": "https://scontent.xx.fbcdn.net/v/t39.30808-1/smea_profile.jpg",
+        "avatar_url": _picture("smea"),
         "url": "https://www.facebook.com/SheffieldMetallurgicalAssoc",
         "note": "Presentation, coaching: a local society's historic name that does not say IOM3",
     },
@@ -92,7 +98,7 @@ PROFILES = [
         "handle": "iomthree",
         "display_name": "IOM3",
         "bio": "Institute of Materials, Minerals & Mining. Materials shape our world.",
-        "avatar_url": "https://scontent.cdninstagram.com/v/t51.2885-19/iomthree_profile.jpg",
+        "avatar_url": _picture("iom3"),
         "url": "https://www.instagram.com/iomthree/",
         "note": "official channel: nothing to find",
     },
@@ -101,7 +107,7 @@ PROFILES = [
         "handle": "iom3_wim",
         "display_name": "IOM3 Women in Materials",
         "bio": "Women in Materials at I.O.M.3: events, mentoring and role models.",
-        "avatar_url": "https://scontent.cdninstagram.com/v/t51.2885-19/iom3_wim_profile.jpg",
+        "avatar_url": _picture("wim"),
         "url": "https://www.instagram.com/iom3_wim/",
         "note": "Presentation: the bio writes IOM3 as I.O.M.3",
     },

@@ -116,12 +116,18 @@ def refresh_profiles(
 
 
 def refresh_sample_profiles(
-    sessions: sessionmaker[Session], config: Config, path: Path = SAMPLE_PROFILES, *, clock: Clock = utcnow
+    sessions: sessionmaker[Session],
+    config: Config,
+    path: Path = SAMPLE_PROFILES,
+    *,
+    clock: Clock = utcnow,
+    avatars: Avatars | None = None,
 ) -> ProfilesResult:
     """The demo's step: each profile from the bundled file, as if the platforms had answered.
 
     A platform's own refusal still comes first (a LinkedIn member is not readable in the demo
-    either); the pictures are not fetched (the demo has no network).
+    either). `avatars` reads the pictures (the demo's, from its bundled picture host); without
+    it none is fetched.
     """
     from connectors import connector_class
 
@@ -137,7 +143,7 @@ def refresh_sample_profiles(
         connector = cls(cls.Settings.model_validate(table), config.watch_list(), clock=clock)
         readers[platform] = _sample_reader(platform, connector, sample)
     no_network = not_fetched("the demo has no network: the picture was not fetched")
-    return _refresh(sessions, config, readers, clock=clock, avatars=no_network)
+    return _refresh(sessions, config, readers, clock=clock, avatars=avatars or no_network)
 
 
 def _sample_reader(
