@@ -80,6 +80,12 @@ def write_card(folder: Path, dev: Path) -> Path:
             f"card); model {detectors.digest}; `detectors.npz` {size_mib:.1f} MiB, loaded with numpy "
             "(`allow_pickle=False`), no pickle anywhere.",
             "",
+            "Trained with "
+            + ", ".join(f"{name} {v}" for name, v in meta.get("trained_with", {}).items())
+            + ". Other versions of these libraries can give weights that differ in their last digits "
+            "and figures that differ in the third decimal; install these versions to reproduce this "
+            "card exactly.",
+            "",
             "## What it is",
             "Four logistic regressions (heads) over the same features (words, neighbouring word pairs, "
             "letter 2-4-grams inside words; idf-weighted; the words and pairs normalised as one block "

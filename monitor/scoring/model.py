@@ -36,6 +36,8 @@ from monitor.scoring.text import words
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 WEIGHTS_FILE = "detectors.npz"
 META_FILE = "detectors.json"
+# When and with which library versions it was trained: not part of the model's identity.
+UNVERSIONED = frozenset({"trained_at", "trained_with"})
 _CACHE_LIMIT = 100_000
 # Rows of the pair table: 0 adds nothing (it starts every post, so no post's segment is empty),
 # 1 is a pair never seen in training (it adds its idf to the norm and no weight).
@@ -90,7 +92,7 @@ class Detectors:
         # The scorer's version names this exact model (its numbers and settings, not the day it
         # was trained or the archive's timestamps): a changed model changes it, nothing to bump.
         digest = hashlib.sha256(
-            json.dumps({k: v for k, v in self.meta.items() if k != "trained_at"}, sort_keys=True).encode()
+            json.dumps({k: v for k, v in self.meta.items() if k not in UNVERSIONED}, sort_keys=True).encode()
         )
         for key in sorted(arrays):
             digest.update(key.encode() + arrays[key].tobytes())

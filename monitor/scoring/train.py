@@ -21,6 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -442,6 +443,9 @@ def main(argv: list[str] | None = None) -> None:
         "train_text.txt (harassment) and of TweetEval hate train_text.txt (discrimination)",
     }
     meta["trained_at"] = datetime.now(UTC).date().isoformat()
+    # The same posts give weights that differ in their last digits (and, once, a vocabulary one
+    # word longer) under other versions of these: the card names the ones that made this model.
+    meta["trained_with"] = {name: version(name) for name in ("numpy", "scipy", "scikit-learn", "pandas")}
     (args.out / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out / WEIGHTS_FILE} ({len(names):,} features) and {args.out / META_FILE}", flush=True)
 
