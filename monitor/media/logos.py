@@ -102,8 +102,11 @@ class DetectorSettings:
     grid: int = 8  # plus the strongest `per_cell` of each cell of a grid x grid split of the image
     per_cell: int = 6
     reference_features: int = 400  # ORB keypoints kept per reference rendering
-    index_lists: int = 32  # the references' descriptors are searched in this many clusters...
-    index_probe: int = 8  # ...of which this many nearest are compared with each corner
+    # The references' descriptors are searched in this many clusters, of which `index_probe`
+    # nearest are compared with each corner: 128/16 compares an eighth of them (32/8 a quarter),
+    # the same nearest neighbour for 98.3% of corners (32/8: 98.8%) in ~60% of the time.
+    index_lists: int = 128
+    index_probe: int = 16
     # The logo is described at each of these widths (seven, not four: +0.03 recall on seed 1).
     reference_widths: tuple[int, ...] = (480, 320, 240, 160, 120, 80, 60)
     ratio: float = 0.95  # Lowe's ratio test against the next-best distinct reference point (loose:
