@@ -9,6 +9,7 @@ wrong ones without a strict ratio test throwing most of them away.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,37 +49,46 @@ class Keypoints:
         )
 
 
-def orb(settings: DetectorSettings, features: int) -> cv2.ORB:
-    """An ORB with the detector's patch, pyramid and corner threshold."""
+def orb(settings: DetectorSettings, features: int, levels: int | None = None) -> cv2.ORB:
+    """An ORB with the detector's patch, pyramid (or `levels` of it) and corner threshold."""
     return cv2.ORB_create(
         nfeatures=features,
         scaleFactor=1.2,
-        nlevels=settings.levels,
+        nlevels=settings.levels if levels is None else levels,
         edgeThreshold=settings.patch_size,
         patchSize=settings.patch_size,
         fastThreshold=settings.fast_threshold,
     )
 
 
-def channel(bgr: np.ndarray, name: str) -> np.ndarray:
-    """One 8-bit channel of a BGR image.
+CHANNEL_NAMES = ("gray", "min", "max", "sat")
+
+
+def channels(bgr: np.ndarray, names: Iterable[str]) -> dict[str, np.ndarray]:
+    """The named 8-bit channels of a BGR image, splitting it into B, G, R once for all of them.
 
     "min" and "max" are the per-pixel darkest and brightest of B, G, R (grey loses a blue logo on
     a red saucer of the same luminance; these keep it); "sat" is max - min, how coloured a pixel
     is, on which a coloured logo over a grey texture (gravel, brick, a page) stands alone.
     """
-    if name == "gray":
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    blue, green, red = cv2.split(bgr)
-    darkest = cv2.min(cv2.min(blue, green), red)  # ~15 times faster than numpy's min(axis=2)
-    if name == "min":
-        return darkest
-    brightest = cv2.max(cv2.max(blue, green), red)
-    if name == "max":
-        return brightest
-    if name == "sat":
-        return cv2.subtract(brightest, darkest)
-    raise ValueError(f"unknown channel {name!r}; use gray, min, max or sat")
+    wanted = set(names)
+    unknown = sorted(wanted - set(CHANNEL_NAMES))
+    if unknown:
+        raise ValueError(f"unknown channel {unknown[0]!r}; use gray, min, max or sat")
+    out: dict[str, np.ndarray] = {}
+    if "gray" in wanted:
+        out["gray"] = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    if wanted - {"gray"}:
+        blue, green, red = cv2.split(bgr)
+        darkest = cv2.min(cv2.min(blue, green), red)  # ~15 times faster than numpy's min(axis=2)
+        brightest = cv2.max(cv2.max(blue, green), red)
+        out.update(min=darkest, max=brightest, sat=cv2.subtract(brightest, darkest))
+    return {name: out[name] for name in wanted}
+
+
+def channel(bgr: np.ndarray, name: str) -> np.ndarray:
+    """One 8-bit channel of a BGR image (see `channels`)."""
+    return channels(bgr, [name])[name]
 
 
 def _arrays(
@@ -139,22 +149,40 @@ def spread_corners(keypoints: list, shape: tuple[int, int], settings: DetectorSe
 
 
 class ImageDescriber:
-    """Describes photos: corners found generously, spread over the image, then ORB descriptors."""
+    """Describes photos: corners found generously, spread over the image, then ORB descriptors.
+
+    Besides the pyramid on each of `channels`, the `fine_channels` are described once more
+    enlarged `fine_upscale` times, on one level. A logo 40-80 px wide has letters ~6-12 px tall,
+    smaller than ORB's 19-px patch, so most tests of a descriptor compare photo pixels; enlarged,
+    the patch covers little more than a letter and matches the reference's at twice the width.
+    On seed 1 this pass found 9 more of the 135 logos 10-20% of the width (0.652 -> 0.719).
+    """
 
     def __init__(self, settings: DetectorSettings) -> None:
         self.settings = settings
         self._finder = orb(settings, settings.detect_features)
         self._describer = orb(settings, settings.features)
+        # One level: the enlarged image's coarser levels would repeat the ordinary pyramid.
+        self._fine_finder = orb(settings, settings.detect_features, levels=1)
+        self._fine_describer = orb(settings, settings.features, levels=1)
 
     def __call__(self, bgr: np.ndarray) -> Keypoints:
         """Keypoints of `bgr` on every channel in the settings, in its pixel coordinates."""
-        found = []
-        for name in self.settings.channels:
-            image = channel(bgr, name)
-            keypoints = spread_corners(self._finder.detect(image, None), image.shape, self.settings)
-            keypoints, desc = self._describer.compute(image, keypoints)
-            found.append(_arrays(keypoints, desc))
+        settings = self.settings
+        planes = channels(bgr, (*settings.channels, *settings.fine_channels))
+        found = [self._describe(planes[name], self._finder, self._describer) for name in settings.channels]
+        for name in settings.fine_channels:
+            factor = settings.fine_upscale
+            enlarged = cv2.resize(planes[name], None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
+            found.append(self._describe(enlarged, self._fine_finder, self._fine_describer, factor))
         return Keypoints.stack(found)
+
+    def _describe(
+        self, image: np.ndarray, finder: cv2.ORB, describer: cv2.ORB, scale: float = 1.0
+    ) -> Keypoints:
+        keypoints = spread_corners(finder.detect(image, None), image.shape, self.settings)
+        keypoints, desc = describer.compute(image, keypoints)
+        return _arrays(keypoints, desc, scale)
 
 
 # Bit layout of a vote's bin key: owner | scale | angle | x | y (then the voter's cell below it).
