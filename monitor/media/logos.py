@@ -73,7 +73,8 @@ recall >= 10% 0.815 (10-20%: 0.664, 20-35%: 0.822, 35-50%: 0.900; on a light box
 on the photo 0.680), precision 0.987, 3.3 false positives per 1,000 logo-free images (0 of 1,000
 plain, 5 of 500 look-alikes), CPU 52.2 ms mean, 53.0 median per image (load 2.6). The detector
 before issue #16's changes, run back to back on the same VM: 0.806 (10-20%: 0.641) / 3.3 / 52.6
-ms (load 2.8); it had measured 41.4 ms when this VM was less busy. Recall misses the 0.90 goal;
+ms (load 2.8); it had measured 41.4 ms when this VM was less busy. Again with nothing else
+running (load 1.0), back to back: 50.3 ms mean (51.6 median) against 50.0 (52.0). Recall misses the 0.90 goal;
 false positives meet theirs; the time is that of the detector before, which met the 50 ms goal
 then and misses it by ~2 ms now, on the same machine.
 
