@@ -110,6 +110,7 @@ def scorer_alone(config, scorer: Scorer, n: int) -> float:
                     author_reach=m.author_reach,
                     created_at=m.created_at,
                     high_reach_followers=config.monitor.scoring.high_reach_followers,
+                    author=f"{m.author_handle} {m.author_name}",  # as pipeline.context_for gives it
                 )
                 for m in batch.mentions
             ],
