@@ -141,17 +141,17 @@ class Lexicon:
     def author_hits(self, author: str, categories: Collection[str]) -> list[Hit]:
         """The author cues of `categories` in the author's handle and name ("GuardianEnv_Jess"
         reads as guardian, env, jess; a phrase may also be one run-together word: theengineer)."""
-        if not author or not self._author:
+        # Most posts with a cue start no category that reads its author: split no handle for them.
+        wanted = [(key, terms) for key, terms in self._author.items() if key[0] in categories]
+        if not author or not wanted:
             return []
         words = [w.lower() for w in _AUTHOR_WORD.findall(author)]
-        joined = set(words)
+        single = set(words)
         hits = []
-        for (category, group), terms in self._author.items():
-            if category not in categories:
-                continue
+        for (category, group), terms in wanted:
             for term, tokens in terms:
                 n = len(tokens)
-                if "".join(tokens) in joined or any(
+                if "".join(tokens) in single or any(
                     tuple(words[i : i + n]) == tokens for i in range(len(words) - n + 1)
                 ):
                     hits.append(Hit(category, group, term, 0, 0, in_author=True))
