@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def REPLAY_ROW(fetched: int, new: int) -> re.Pattern[str]:  # noqa: N802 - reads as a constant
-    return re.compile(rf"│ replay\s+│ ok\s+│\s+{fetched} │\s+{new} │")
+    # fetched, new, then edited (a stored post replaced by a later edit; none in a replay)
+    return re.compile(rf"│ replay\s+│ ok\s+│\s+{fetched} │\s+{new} │\s+0 │")
 
 
 @pytest.fixture(scope="module")

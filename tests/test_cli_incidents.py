@@ -12,9 +12,19 @@ from monitor.cli import main
 pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
+def _rows(url: str, sql: str, **params: object) -> list[tuple]:
+    """What `sql` selects from the demo database (its engine disposed afterwards)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
 def _crisis_id(url: str) -> int:
-    with create_engine(url).connect() as conn:
-        return conn.execute(text("select id from incidents where category = 'crisis'")).scalar_one()
+    ((found,),) = _rows(url, "select id from incidents where category = 'crisis'")
+    return found
 
 
 def test_list_show_ack_resolve(demo_db, cli):
@@ -33,15 +43,12 @@ def test_list_show_ack_resolve(demo_db, cli):
     )
     assert code == 0 and f"Incident #{crisis} resolved: {outcome}" in out
     # The trustees' record holds what was done from the command line, as it does the web app's.
-    with create_engine(demo_db).connect() as conn:
-        logged = conn.execute(
-            text("select actor, action, source, detail from action_log where incident_id = :i order by id"),
-            {"i": crisis},
-        ).all()
-        assert (
-            conn.execute(text("select outcome from incidents where id = :i"), {"i": crisis}).scalar()
-            == outcome
-        )
+    logged = _rows(
+        demo_db,
+        "select actor, action, source, detail from action_log where incident_id = :i order by id",
+        i=crisis,
+    )
+    assert _rows(demo_db, "select outcome from incidents where id = :i", i=crisis) == [(outcome,)]
     assert logged == [("Kovida", "acknowledge", "cli", ""), ("Kovida", "resolve", "cli", outcome)]
     code, out, _ = cli("--database", demo_db, "incidents", "list")
     assert not re.search(rf"│ {crisis} +│ crisis", out)
@@ -54,18 +61,15 @@ def test_list_show_ack_resolve(demo_db, cli):
 def test_a_contacts_address_acts_as_that_person(demo_db, cli, config):
     """`--by` an address in contacts.toml: the record names the person, by address."""
     head = next(c for c in config.contacts.roles.values() if c.email)
-    with create_engine(demo_db).connect() as conn:
-        incident = conn.execute(text("select min(id) from incidents where status = 'open'")).scalar_one()
+    ((incident,),) = _rows(demo_db, "select min(id) from incidents where status = 'open'")
     code, out, _ = cli(
         "--database", demo_db, "incidents", "ack", str(incident), "--by", str(head.email).upper()
     )
     assert code == 0 and f"acknowledged by {head.name}" in out
-    with create_engine(demo_db).connect() as conn:
-        actor = conn.execute(
-            text("select actor from action_log where incident_id = :i and action = 'acknowledge'"),
-            {"i": incident},
-        ).scalar_one()
-    assert actor == str(head.email).lower()
+    actor = _rows(
+        demo_db, "select actor from action_log where incident_id = :i and action = 'acknowledge'", i=incident
+    )
+    assert actor == [(str(head.email).lower(),)]
 
 
 def test_resolve_asks_for_the_outcome(demo_db, cli, capsys):
@@ -89,13 +93,12 @@ def test_silence_and_its_mistakes(demo_db, cli, capsys):
     )
     assert code == 0 and "Silence #1: term 'raffle' until" in out
     assert "Safeguarding, disclosure alerts still come through" in out
-    with create_engine(demo_db).connect() as conn:
-        assert conn.execute(text("select kind, value, reason from silences")).all() == [
-            ("term", "raffle", "branch dispute, handled by phone")
-        ]
-        assert conn.execute(text("select action, source from action_log where silence_id = 1")).all() == [
-            ("silence", "cli")
-        ]
+    assert _rows(demo_db, "select kind, value, reason from silences") == [
+        ("term", "raffle", "branch dispute, handled by phone")
+    ]
+    assert _rows(demo_db, "select action, source from action_log where silence_id = 1") == [
+        ("silence", "cli")
+    ]
     code, _, err = cli(
         "--database",
         demo_db,
