@@ -97,7 +97,7 @@ def _arrays(
     if descriptors is None or not keypoints:
         return Keypoints.stack([])
     return Keypoints(
-        (np.array([kp.pt for kp in keypoints], np.float32) - pad) / scale,
+        (cv2.KeyPoint_convert(keypoints) - pad) / scale,
         np.array([kp.angle for kp in keypoints], np.float32),
         np.array([kp.size for kp in keypoints], np.float32) / scale,
         descriptors,
@@ -134,7 +134,7 @@ def spread_corners(keypoints: list, shape: tuple[int, int], settings: DetectorSe
     if not keypoints:
         return keypoints
     grid = settings.grid
-    points = np.array([kp.pt for kp in keypoints], np.float32)
+    points = cv2.KeyPoint_convert(keypoints)
     response = np.array([kp.response for kp in keypoints], np.float32)
     rows = np.minimum((points[:, 1] * grid / shape[0]).astype(int), grid - 1)
     cols = np.minimum((points[:, 0] * grid / shape[1]).astype(int), grid - 1)
@@ -233,30 +233,37 @@ def pose_votes(
         cell *= settings.position_bin
         x_lo = np.floor(centre_x / cell - 0.5).astype(np.int64) + _POS_LIMIT
         y_lo = np.floor(centre_y / cell - 0.5).astype(np.int64) + _POS_LIMIT
+        # A bin outside the packed ranges (a centre far off the image) is dropped.
+        scale_fits = (scale_bin >= 0) & (scale_bin < 1 << _SCALE_BITS)
+        places = []
+        for dx in (0, 1):
+            for dy in (0, 1):
+                x_bin, y_bin = x_lo + dx, y_lo + dy
+                fits = (x_bin >= 0) & (x_bin < 2 * _POS_LIMIT) & (y_bin >= 0) & (y_bin < 2 * _POS_LIMIT)
+                places.append((fits & scale_fits, (x_bin << _POS_BITS) | y_bin))
+        owner_scale = (owner[rj] << _SCALE_BITS) | scale_bin
         for da in (0, 1):
-            angle_bin = (angle_lo + da) % n_angles
-            for dx in (0, 1):
-                for dy in (0, 1):
-                    x_bin, y_bin = x_lo + dx, y_lo + dy
-                    # A bin outside the packed ranges (a centre far off the image) is dropped.
-                    fits = (x_bin >= 0) & (x_bin < 2 * _POS_LIMIT) & (y_bin >= 0) & (y_bin < 2 * _POS_LIMIT)
-                    fits &= (scale_bin >= 0) & (scale_bin < 1 << _SCALE_BITS)
-                    key = (owner[rj] << _SCALE_BITS) | scale_bin
-                    key = (key << _ANGLE_BITS) | angle_bin
-                    key = (((key << _POS_BITS) | x_bin) << _POS_BITS) | y_bin
-                    keys.append(key[fits])
-                    voters.append(voter[fits])
-                    members.append(match[fits])
+            pose = ((owner_scale << _ANGLE_BITS) | (angle_lo + da) % n_angles) << (2 * _POS_BITS)
+            for fits, place in places:
+                keys.append((pose | place)[fits])
+                voters.append(voter[fits])
+                members.append(match[fits])
     key = np.concatenate(keys)
     member = np.concatenate(members)
     votes = np.unique((key << _VOTER_BITS) | np.concatenate(voters)) >> _VOTER_BITS
-    bins, counts = np.unique(votes, return_counts=True)
+    # `votes` is sorted already: count its runs instead of sorting it again.
+    starts = np.flatnonzero(np.diff(votes, prepend=-1))
+    bins, counts = votes[starts], np.diff(starts, append=len(votes))
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] >= settings.min_votes][: settings.max_candidates * 3]
     if len(order) == 0:
         return []
-    chosen = bins[order]
-    sort = np.argsort(key, kind="stable")
-    start = np.searchsorted(key[sort], chosen, side="left")
-    end = np.searchsorted(key[sort], chosen, side="right")
-    return [np.unique(member[sort[a:b]]) for a, b in zip(start, end, strict=True)]
+    # Each chosen bin's distinct members, sorted: one unique over (rank of the bin, member) pairs
+    # rather than one per bin (a np.unique call costs more than the few dozen members it sorts).
+    rank = np.full(len(bins), -1, np.int64)
+    rank[order] = np.arange(len(order))
+    vote_rank = rank[np.searchsorted(bins, key)]
+    wanted = vote_rank >= 0
+    pairs = np.unique((vote_rank[wanted] << 32) | member[wanted])
+    split = np.searchsorted(pairs >> 32, np.arange(1, len(order)))
+    return np.split(pairs & 0xFFFFFFFF, split)

@@ -344,7 +344,13 @@ class LogoDetector:
         The same corner is described at several reference widths, so the runner-up to a match is
         often that corner again; the ratio is taken against the best match that is elsewhere.
         """
-        distance, nearest = self._index.search(np.ascontiguousarray(descriptors), 4)
+        # A corner often has the same descriptor on two channels (where the photo is grey, its
+        # darkest and brightest channels are one): each distinct descriptor is searched once.
+        rows = np.ascontiguousarray(descriptors)
+        whole = rows.view(np.dtype((np.void, rows.shape[1]))).ravel()  # one value per descriptor
+        distinct, copies = np.unique(whole, return_inverse=True)
+        distance, nearest = self._index.search(distinct.view(np.uint8).reshape(len(distinct), -1), 4)
+        distance, nearest = distance[copies], nearest[copies]
         best = nearest[:, 0]
         points = self._keypoints.points
         runners = nearest[:, 1:]

@@ -15,7 +15,14 @@ import skimage.data
 from PIL import Image
 
 from monitor.config import ConfigError
-from monitor.media.logo_features import ImageDescriber, channel, channels, spread_corners
+from monitor.media.logo_features import (
+    ImageDescriber,
+    Keypoints,
+    channel,
+    channels,
+    pose_votes,
+    spread_corners,
+)
 from monitor.media.logos import DetectorSettings, LogoDetector, region_width
 from monitor.media.phash import hash_distance, perceptual_hash, reused_images
 from monitor.media.references import LOGOS_DIR, load_reference_logos
@@ -189,6 +196,50 @@ def test_a_busy_region_cannot_take_every_corner_from_the_rest_of_the_image():
     kept = spread_corners(busy + faint, (200, 200), settings)
     assert len([k for k in kept if k.pt[0] < 100]) == 10  # the global ten strongest
     assert sorted(k.response for k in kept if k.pt[0] > 100) == [3, 4, 5]  # and the cell's best 3
+
+
+def test_matches_that_agree_on_one_pose_are_voted_into_one_group_each_match_once():
+    """Twelve matches put the logo at one place, size and turn; eight point anywhere."""
+    rng = np.random.default_rng(0)
+    n = 20
+    ref_points = rng.uniform(0, 200, (n, 2)).astype(np.float32)
+    reference = Keypoints(
+        ref_points,
+        rng.uniform(0, 360, n).astype(np.float32),
+        np.full(n, 20, np.float32),
+        np.zeros((n, 32), np.uint8),
+    )
+    turn = np.deg2rad(10)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]], np.float32)
+    points = (0.5 * ref_points @ rotation.T + [300, 150]).astype(np.float32)
+    points[12:] = rng.uniform(0, 600, (n - 12, 2))  # the wrong matches
+    angles = (reference.angles + 10) % 360
+    angles[12:] = rng.uniform(0, 360, n - 12)
+    query = Keypoints(points, angles.astype(np.float32), np.full(n, 10, np.float32), reference.descriptors)
+    settings = DetectorSettings()
+    groups = pose_votes(
+        query,
+        np.arange(n),
+        np.arange(n),
+        reference,
+        np.zeros(n, np.int64),
+        np.array([[200, 100]], np.float32),
+        settings,
+    )
+    assert groups, "the agreeing matches made no group"
+    assert set(range(12)) <= set(groups[0].tolist())  # the most-voted group holds all twelve
+    assert all(len(g) >= settings.min_votes for g in groups)
+    assert all(np.array_equal(g, np.unique(g)) for g in groups)  # sorted, no match twice
+
+
+def test_a_descriptor_seen_on_two_channels_is_matched_as_if_searched_twice(detector):
+    """Searching each distinct descriptor once gives every query row the answer it would get."""
+    query = detector._describe(cv2.cvtColor(photo(), cv2.COLOR_BGR2GRAY)[:, :, None].repeat(3, axis=2))
+    assert len(np.unique(query.descriptors, axis=0)) < len(query)  # grey: darkest = brightest
+    distance, nearest = detector._index.search(query.descriptors, 4)
+    query_idx, ref_idx = detector._ratio_matches(query.descriptors)
+    assert len(query_idx) > 0
+    assert np.array_equal(ref_idx, nearest[query_idx, 0])
 
 
 def test_settings_and_channels_that_cannot_work_are_refused_by_name():
