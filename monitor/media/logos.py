@@ -349,7 +349,7 @@ class LogoDetector:
         rows = np.ascontiguousarray(descriptors)
         whole = rows.view(np.dtype((np.void, rows.shape[1]))).ravel()  # one value per descriptor
         distinct, copies = np.unique(whole, return_inverse=True)
-        distance, nearest = self._index.search(distinct.view(np.uint8).reshape(len(distinct), -1), 4)
+        distance, nearest = self._index.search(distinct.view(np.uint8).reshape(-1, rows.shape[1]), 4)
         distance, nearest = distance[copies], nearest[copies]
         best = nearest[:, 0]
         points = self._keypoints.points

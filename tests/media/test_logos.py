@@ -240,6 +240,7 @@ def test_a_descriptor_seen_on_two_channels_is_matched_as_if_searched_twice(detec
     query_idx, ref_idx = detector._ratio_matches(query.descriptors)
     assert len(query_idx) > 0
     assert np.array_equal(ref_idx, nearest[query_idx, 0])
+    assert detector._ratio_matches(np.zeros((0, 32), np.uint8))[0].size == 0  # no corners: no matches
 
 
 def test_settings_and_channels_that_cannot_work_are_refused_by_name():
