@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.channels import ChannelDirectory
 from monitor.config import Config
-from monitor.models import Mention
+from monitor.models import MediaRef, Mention
 from monitor.schema import (
     Account,
     AssessmentRow,
@@ -217,7 +217,12 @@ def save_batch(
         new_keys = {(row.platform, row.platform_id) for row in inserted}
         save_media(session, mentions, {(row.platform, row.platform_id): row.id for row in inserted})
         edited_ids = apply_edits(
-            session, [r for r in rows if r["version"] and (r["platform"], r["platform_id"]) not in new_keys]
+            session,
+            [
+                (r, m.media)
+                for r, m in zip(rows, mentions, strict=True)
+                if r["version"] and (r["platform"], r["platform_id"]) not in new_keys
+            ],
         )
     save_cursor(session, connector, cursor)
     return SavedBatch(
@@ -227,21 +232,25 @@ def save_batch(
     )
 
 
-def apply_edits(session: Session, candidates: list[dict[str, Any]]) -> list[int]:
+def apply_edits(session: Session, candidates: list[tuple[dict[str, Any], Sequence[MediaRef]]]) -> list[int]:
     """Replace each stored post that an incoming later edit of it supersedes; the ids replaced.
 
-    Later means a greater `version` (Mention.version) with different words: the same words
-    again (a page read twice, a post stored before versions were kept) change nothing. The
-    replaced words stay in the payload under `replaced_versions`, the assessment is deleted so
-    the next scoring step reads the new words (and routes them: an edit can add libel), and a
-    minimised post stays minimised. Its images stay those first stored.
+    `candidates`: each incoming post's row values (`mention_values`) with its images. Later
+    means a greater `version` (Mention.version) with different words or different images: the
+    same post again (a page read twice, a post stored before versions were kept) changes
+    nothing. The replaced words and image links stay in the payload under `replaced_versions`,
+    the assessment is deleted so the next scoring step reads the new words (and routes them: an
+    edit can add libel), new images replace the stored ones as pending, so the media pass
+    fetches and checks them (an edit can add a flyer with the logo), and a minimised post stays
+    minimised.
     """
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for values in candidates:
+    latest: dict[tuple[str, str], tuple[dict[str, Any], Sequence[MediaRef]]] = {}
+    for values, images in candidates:
         key = (values["platform"], values["platform_id"])
-        if key not in latest or values["version"] > latest[key]["version"]:
-            latest[key] = values
+        if key not in latest or values["version"] > latest[key][0]["version"]:
+            latest[key] = (values, images)
     edited: list[int] = []
+    new_images: dict[int, Sequence[MediaRef]] = {}
     for platform in {p for p, _ in latest}:
         ids = [pid for p, pid in latest if p == platform]
         stored = session.execute(
@@ -253,22 +262,35 @@ def apply_edits(session: Session, candidates: list[dict[str, Any]]) -> list[int]
                 MentionRow.minimised_at.is_(None),
             )
         ).all()
+        stored_images: dict[int, list[str]] = {}
+        for mention_id, url in session.execute(
+            select(MediaRow.mention_id, MediaRow.url)
+            .where(MediaRow.mention_id.in_([row.id for row in stored]))
+            .order_by(MediaRow.mention_id, MediaRow.position)
+        ):
+            stored_images.setdefault(mention_id, []).append(url)
         for row in stored:
-            new = latest[(platform, row.platform_id)]
+            new, images = latest[(platform, row.platform_id)]
             if row.version is not None and new["version"] <= row.version:
                 continue  # the same version, or an older one read late
             changes: dict[str, Any] = {"version": new["version"]}
-            if new["text"] != row.text:
-                earlier = [*row.raw.get("replaced_versions", []), {"version": row.version, "text": row.text}]
-                changes |= {
-                    "text": new["text"],
-                    "url": new["url"],
-                    "raw": {**new["raw"], "replaced_versions": earlier},
-                }
+            before = stored_images.get(row.id, [])
+            images_changed = [without_nul(ref.url) for ref in images] != before
+            if new["text"] != row.text or images_changed:
+                replaced = {"version": row.version, "text": row.text}
+                if images_changed:
+                    replaced["images"] = before
+                    new_images[row.id] = images
+                earlier = [*row.raw.get("replaced_versions", []), replaced]
+                raw = {**new["raw"], "replaced_versions": earlier}
+                changes |= {"text": new["text"], "url": new["url"], "raw": raw}
                 edited.append(row.id)
             session.execute(update(MentionRow).where(MentionRow.id == row.id).values(**changes))
     if edited:
         session.execute(delete(AssessmentRow).where(AssessmentRow.mention_id.in_(edited)))
+    if new_images:
+        session.execute(delete(MediaRow).where(MediaRow.mention_id.in_(list(new_images))))
+        insert_media(session, new_images)
     return edited
 
 
@@ -279,26 +301,32 @@ def save_media(session: Session, mentions: Sequence[Mention], new_ids: dict[tupl
     already stored (a duplicate) is not in it, so it adds no media rows. Rows conflicting on
     the natural key return nothing, which is why the ids are matched by key, not by position.
     """
-    rows: list[dict[str, Any]] = []
+    images: dict[int, Sequence[MediaRef]] = {}
     for mention in mentions:
         # pop: a batch that carries the same post twice gives its images once, from the first.
         # The key as stored: mention_values replaced any NUL in the id.
         mention_id = new_ids.pop((mention.platform, without_nul(mention.platform_id)), None)
-        if mention_id is None:
-            continue
-        rows.extend(
-            without_nul(
-                {
-                    "mention_id": mention_id,
-                    "position": position,
-                    "url": ref.url,
-                    "kind": ref.kind,
-                    "alt": ref.alt,
-                    "state": "pending",
-                }
-            )
-            for position, ref in enumerate(mention.media)
+        if mention_id is not None:
+            images[mention_id] = mention.media
+    insert_media(session, images)
+
+
+def insert_media(session: Session, images: dict[int, Sequence[MediaRef]]) -> None:
+    """Pending `media` rows: each stored mention's images, in the post's order."""
+    rows = [
+        without_nul(
+            {
+                "mention_id": mention_id,
+                "position": position,
+                "url": ref.url,
+                "kind": ref.kind,
+                "alt": ref.alt,
+                "state": "pending",
+            }
         )
+        for mention_id, refs in images.items()
+        for position, ref in enumerate(refs)
+    ]
     if rows:
         session.execute(dialect_insert(session)(MediaRow), rows)
 

@@ -13,7 +13,7 @@ import pytest
 import responses
 from media_rows import stored_media
 from responses import matchers
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from connectors.base import FatalError, NotConfigured, RateLimited
 from connectors.x import Settings, XConnector
@@ -390,6 +390,58 @@ def test_an_edit_read_on_a_later_run_replaces_the_words_and_is_scored_again(sess
     assert (again.edited, again.duplicates) == (0, 1)
     with sessions() as session:
         assert session.get(MentionRow, post.id).text.endswith("Absolute scandal")
+
+
+@responses.activate
+def test_an_edit_that_changes_the_pictures_replaces_the_stored_ones_to_be_checked_again(
+    sessions, config, token, sleeps
+):
+    """X lets an author add or swap a photo while editing: the new picture is the one to check."""
+    from monitor.schema import MediaRow
+
+    page = fx("search_note_quote_edit.json")
+    first = next(t for t in page["data"] if t["id"] == "1859400000000000031")
+    photo = {"media_key": "3_1859400000000000901", "type": "photo", "width": 1200, "height": 800}
+
+    def version(tweet_id: str, text: str, picture: str | None) -> dict:
+        tweet = dict(first, id=tweet_id, text=text, edit_history_tweet_ids=["1859400000000000031", tweet_id])
+        includes = dict(page["includes"])
+        if picture:
+            tweet["attachments"] = {"media_keys": [photo["media_key"]]}
+            includes["media"] = [dict(photo, url=f"https://pbs.twimg.com/media/{picture}.jpg")]
+        return dict(page, data=[tweet], includes=includes, meta={"newest_id": tweet_id, "result_count": 1})
+
+    def images() -> list[tuple[str, str]]:
+        with sessions() as session:
+            rows = session.scalars(select(MediaRow).order_by(MediaRow.position)).all()
+            return [(row.url, row.state) for row in rows]
+
+    _users(responses.mock)
+    search = responses.get(
+        f"{API}/tweets/search/recent", json=version("1859400000000000031", "Our stand", None)
+    )
+    x = connector(config, sleeps, mentions=False, committee_timelines=False)
+    assert ingest(sessions, x, ChannelDirectory(config)).stored == 1
+    assert images() == []
+    search.body = json.dumps(version("1859400000000000040", "Our stand, with a flyer", "Flyer01"))
+    assert ingest(sessions, x, ChannelDirectory(config)).edited == 1
+    assert images() == [("https://pbs.twimg.com/media/Flyer01.jpg", "pending")]
+    with sessions() as session:
+        session.execute(update(MediaRow).values(state="analysed"))
+        session.commit()
+    # The same words, another picture: still an edit, and only the new picture is kept.
+    search.body = json.dumps(version("1859400000000000050", "Our stand, with a flyer", "Flyer02"))
+    assert ingest(sessions, x, ChannelDirectory(config)).edited == 1
+    assert images() == [("https://pbs.twimg.com/media/Flyer02.jpg", "pending")]
+    with sessions() as session:
+        post = session.scalars(select(MentionRow).where(MentionRow.author_handle == "member_a")).one()
+    assert [v.get("images") for v in post.raw["replaced_versions"]] == [
+        [],
+        ["https://pbs.twimg.com/media/Flyer01.jpg"],
+    ]
+    # Read again, the same version changes nothing: the picture is not fetched a second time.
+    assert ingest(sessions, x, ChannelDirectory(config)).edited == 0
+    assert images() == [("https://pbs.twimg.com/media/Flyer02.jpg", "pending")]
 
 
 @responses.activate
