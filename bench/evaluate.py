@@ -126,7 +126,9 @@ def sample_week_rows() -> list[dict]:
             {
                 "text": post["text"],
                 "labels": labels,
-                "context": {
+                "context": {  # what the pipeline gives the scorer (monitor/pipeline.py)
+                    "platform": post["platform"],
+                    "author": f"{post['author_handle']} {post['author_name']}",
                     "channel_kind": str(kind),
                     "author_reach": post["author_reach"],
                     "logo_approved": account.logo_approved if account else False,
