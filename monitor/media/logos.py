@@ -77,6 +77,13 @@ ms (load 2.8); it had measured 41.4 ms when this VM was less busy. Again with no
 running (load 1.0), back to back: 50.3 ms mean (51.6 median) against 50.0 (52.0). Recall misses the 0.90 goal;
 false positives meet theirs; the time is that of the detector before, which met the 50 ms goal
 then and misses it by ~2 ms now, on the same machine.
+Later, the same findings for less CPU (every finding of seed 2's 2,100 images identical): keypoint
+positions converted by OpenCV, the Hough votes counted and grouped with one sort each, a
+descriptor seen on two channels searched once. Timed image by image against the code before,
+the two alternating in one process on every other image of seed 2: 54.3 ms against 57.9 (-6%),
+in a spell when this VM ran everything ~15% slower than in the runs above.
+Tried and not taken: `index_probe` 12 instead of 16, -2.6 ms per image, the same recall on seed 1
+but 2 fewer logos on seed 2; recall is the goal further from being met.
 
 `LogoDetector.detect(image)` returns `LogoFinding`s: which version, the quadrilateral it occupies
 in the image's own pixel coordinates, the inlier count, the region's correlation and a 0..1
