@@ -40,3 +40,19 @@ def test_logo_bench_prints_recall_precision_false_positives_and_speed():
     assert re.search(r"false positives per 1,000 logo-free images: [\d.]+ \(\d+/12\)", out)
     assert re.search(r"ms per image \(CPU time, one thread, JPEG decode included\): mean [\d.]+", out)
     assert re.search(r"ms per image \(wall clock, JPEG decode included\): mean [\d.]+", out)
+
+
+def test_the_side_by_side_bench_times_both_detectors_on_the_same_pictures():
+    done = subprocess.run(
+        [sys.executable, "bench/logos_ab.py", "--base", "HEAD", "--seed", "3", "--every", "1"]
+        + ["--positives", "6", "--clean", "3", "--lookalikes", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "10 images (seed 3, every 1), CPU time per image, one thread:" in out, out
+    assert re.search(r"HEAD +[\d.]+ ms\n  working tree +[\d.]+ ms  \([\d.]+x\)", out), out
+    assert re.search(r"images whose findings differ: \d+", out), out

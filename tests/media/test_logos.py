@@ -236,7 +236,7 @@ def test_a_descriptor_seen_on_two_channels_is_matched_as_if_searched_twice(detec
     """Searching each distinct descriptor once gives every query row the answer it would get."""
     query = detector._describe(cv2.cvtColor(photo(), cv2.COLOR_BGR2GRAY)[:, :, None].repeat(3, axis=2))
     assert len(np.unique(query.descriptors, axis=0)) < len(query)  # grey: darkest = brightest
-    distance, nearest = detector._index.search(query.descriptors, 4)
+    _, nearest = detector._index.search(query.descriptors, 4)
     query_idx, ref_idx = detector._ratio_matches(query.descriptors)
     assert len(query_idx) > 0
     assert np.array_equal(ref_idx, nearest[query_idx, 0])
