@@ -35,6 +35,7 @@ def test_evaluate_bench_prints_every_category():
     for category in ("complaint", "safeguarding", "copyright"):
         assert re.search(rf"│ {category} +│ +\d+ │ +[\d.]+ │", out), category
     assert "micro" in out
+    assert re.search(r"ranking\): macro-F1 offensive 0\.\d+, hate 0\.\d+", out), out
 
 
 def test_alert_latency_bench_prints_latency_and_pile_on_emails():
