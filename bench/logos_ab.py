@@ -18,6 +18,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # one core, before numpy and OpenCV load their thread pools
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import importlib  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -53,7 +54,8 @@ def load_base(revision: str, folder: Path):
 
 
 def findings(detector, jpeg: bytes) -> list[tuple]:
-    return [(f.version, f.quad, f.inliers, f.confidence) for f in detector.detect(jpeg)]
+    """Every field of every finding (the base's LogoFinding is another class, so as tuples)."""
+    return [dataclasses.astuple(f) for f in detector.detect(jpeg)]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_runner import bench
 
 
 def test_logo_bench_prints_recall_precision_false_positives_and_speed():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "bench/logos.py",
-            "--seed",
-            "3",
-            "--positives",
-            "16",
-            "--clean",
-            "8",
-            "--lookalikes",
-            "4",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = done.stdout
+    out = bench("bench/logos.py", "--seed", "3", "--positives", "16", "--clean", "8", "--lookalikes", "4")
     assert "built 28 images from 24 bundled photos (seed 3, not the tuning seed)" in out, out
     for bucket in (" 5%-10% ", "10%-20% ", "20%-35% ", "35%-50% ", ">= 10%   "):
         assert re.search(rf"{re.escape(bucket)}: (nan|[\d.]+) \(\d+/\d+\)", out), bucket
@@ -43,16 +21,11 @@ def test_logo_bench_prints_recall_precision_false_positives_and_speed():
 
 
 def test_the_side_by_side_bench_times_both_detectors_on_the_same_pictures():
-    done = subprocess.run(
-        [sys.executable, "bench/logos_ab.py", "--base", "HEAD", "--seed", "3", "--every", "1"]
-        + ["--positives", "6", "--clean", "3", "--lookalikes", "1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
+    out = bench(
+        "bench/logos_ab.py",
+        *("--base", "HEAD", "--seed", "3", "--every", "1"),
+        *("--positives", "6", "--clean", "3", "--lookalikes", "1"),
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = done.stdout
     assert "10 images (seed 3, every 1), CPU time per image, one thread:" in out, out
     assert re.search(r"HEAD +[\d.]+ ms\n  working tree +[\d.]+ ms  \([\d.]+x\)", out), out
     assert re.search(r"images whose findings differ: \d+", out), out
