@@ -130,15 +130,6 @@ def _highpass(image: np.ndarray, sigma: float) -> np.ndarray:
     return image - cv2.GaussianBlur(image, (0, 0), sigma)
 
 
-def _abs_correlation(patch: np.ndarray, template: np.ndarray, template_norm: float) -> float:
-    """Best |Pearson correlation| over the patch's channels with a zero-mean template."""
-    pixels = patch.reshape(-1, patch.shape[-1])
-    pixels = pixels - pixels.mean(axis=0)
-    numerator = np.abs(template.reshape(-1) @ pixels)
-    denominator = np.sqrt((pixels * pixels).sum(axis=0)) * template_norm
-    return float((numerator / np.maximum(denominator, 1e-9)).max())
-
-
 def verification_channels(bgr: np.ndarray) -> np.ndarray:
     """B, G, R and saturation (max - min), the channels a region is checked on."""
     blue, green, red = cv2.split(bgr)
@@ -157,28 +148,38 @@ class Scores:
 
 
 class Templates:
-    """One reference's silhouette, prepared for checking regions at each apparent width."""
+    """One reference's silhouette, prepared for checking regions at each apparent width.
+
+    The whole logo and each slice are scored in one pass: a matrix whose first column is the
+    whole template (centred over the logo) and whose next columns are each slice's template
+    (centred over that slice, zero elsewhere) is multiplied with the patch's channels, and the
+    patch's sums per slice give each region's spread. Four correlations per channel for the cost
+    of one product.
+    """
 
     def __init__(self, silhouette: np.ndarray, settings: DetectorSettings) -> None:
         self.size = (silhouette.shape[1], silhouette.shape[0])
         self.sigma = settings.highpass_sigma
-        self.parts = settings.parts
         self.height = round(self.size[1] * VERIFY_WIDTH / self.size[0])
-        self._by_width = {}
+        edges = np.linspace(0, VERIFY_WIDTH, settings.parts + 1).round().astype(int)
+        self._slices = list(zip(edges[:-1], edges[1:], strict=True))
+        # Which slice each pixel (row-major, VERIFY_WIDTH columns) falls in, as an indicator matrix.
+        column_slice = np.searchsorted(edges[1:], np.arange(VERIFY_WIDTH), side="right")
+        pixel_slice = np.tile(column_slice, self.height)
+        self._indicator = np.eye(settings.parts, dtype=np.float32)[pixel_slice]
+        self._by_width: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for width in SOURCE_WIDTHS:
             small_h = max(1, round(self.size[1] * width / self.size[0]))
             small = cv2.resize(silhouette, (width, small_h), interpolation=cv2.INTER_AREA)
             view = cv2.resize(small, (VERIFY_WIDTH, self.height), interpolation=cv2.INTER_LINEAR)
             view = _highpass(view.astype(np.float32), self.sigma)
-            pieces = []
-            for part in [view, *self._slices(view)]:
-                centred = part - part.mean()
-                pieces.append((centred, float(np.sqrt((centred * centred).sum()))))
-            self._by_width[width] = pieces
-
-    def _slices(self, image: np.ndarray) -> list[np.ndarray]:
-        edges = np.linspace(0, VERIFY_WIDTH, self.parts + 1).round().astype(int)
-        return [image[:, a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+            columns = [view - view.mean()]
+            for a, b in self._slices:
+                part = np.zeros_like(view)
+                part[:, a:b] = view[:, a:b] - view[:, a:b].mean()
+                columns.append(part)
+            matrix = np.stack([c.reshape(-1) for c in columns], axis=1)
+            self._by_width[width] = (matrix, np.sqrt((matrix * matrix).sum(axis=0)))
 
     def _source_width(self, width: float) -> int:
         return ([w for w in SOURCE_WIDTHS if w <= width] or [SOURCE_WIDTHS[0]])[-1]
@@ -199,8 +200,15 @@ class Templates:
 
     def score(self, channels: np.ndarray, homography: np.ndarray, width: float) -> Scores:
         """How well the region `homography` maps the reference onto matches the silhouette."""
-        pieces = self._by_width[self._source_width(width)]
+        matrix, template_norms = self._by_width[self._source_width(width)]
         patch = _highpass(self._patch(channels, homography), self.sigma)
-        parts = [patch, *self._slices(patch)]
-        values = [_abs_correlation(p, t, n) for p, (t, n) in zip(parts, pieces, strict=True)]
-        return Scores(values[0], min(values[1:]))
+        pixels = patch.reshape(-1, patch.shape[-1])
+        # Each template is centred over its own region, so the patch need not be: t . p = t . (p - mean).
+        products = np.abs(matrix.T @ pixels)  # (1 + parts) x channels
+        sums, squares = self._indicator.T @ pixels, self._indicator.T @ (pixels * pixels)
+        counts = self._indicator.sum(axis=0)[:, None]
+        part_spread = squares - sums * sums / counts
+        whole_spread = squares.sum(axis=0) - sums.sum(axis=0) ** 2 / counts.sum()
+        spread = np.sqrt(np.maximum(np.vstack([whole_spread, part_spread]), 0))
+        values = (products / np.maximum(spread * template_norms[:, None], 1e-9)).max(axis=1)
+        return Scores(float(values[0]), float(values[1:].min()))
