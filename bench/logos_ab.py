@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             base.detect(sample.jpeg)
             ours.detect(sample.jpeg)
         spent = {"base": 0.0, "ours": 0.0}
-        differ = 0
+        differ: list[tuple[int, list[tuple], list[tuple]]] = []
         for i, sample in enumerate(samples):
             order = [("base", base), ("ours", ours)]
             found = {}
@@ -91,12 +91,15 @@ def main(argv: list[str] | None = None) -> None:
                 start = time.process_time()
                 found[name] = findings(detector, sample.jpeg)
                 spent[name] += time.process_time() - start
-            differ += found["base"] != found["ours"]
+            if found["base"] != found["ours"]:
+                differ.append((i * args.every, found["base"], found["ours"]))
     n = len(samples)
     print(f"{n:,} images (seed {args.seed}, every {args.every}), CPU time per image, one thread:")
     print(f"  {args.base:<12} {1000 * spent['base'] / n:6.1f} ms")
     print(f"  working tree {1000 * spent['ours'] / n:6.1f} ms  ({spent['ours'] / spent['base']:.3f}x)")
-    print(f"images whose findings differ: {differ}")
+    print(f"images whose findings differ: {len(differ)}")
+    for index, before, after in differ[:10]:  # the fields say whether it is rounding or a new logo
+        print(f"  image {index}:\n    {args.base}: {before}\n    working tree: {after}")
 
 
 if __name__ == "__main__":
