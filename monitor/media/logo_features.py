@@ -61,7 +61,7 @@ def orb(settings: DetectorSettings, features: int, levels: int | None = None) ->
     )
 
 
-CHANNEL_NAMES = ("gray", "min", "max", "sat")
+CHANNEL_NAMES = ("gray", "min", "max", "sat", "rg", "yb")
 
 
 def channels(bgr: np.ndarray, names: Iterable[str]) -> dict[str, np.ndarray]:
@@ -74,7 +74,7 @@ def channels(bgr: np.ndarray, names: Iterable[str]) -> dict[str, np.ndarray]:
     wanted = set(names)
     unknown = sorted(wanted - set(CHANNEL_NAMES))
     if unknown:
-        raise ValueError(f"unknown channel {unknown[0]!r}; use gray, min, max or sat")
+        raise ValueError(f"unknown channel {unknown[0]!r}; use gray, min, max, sat, rg or yb")
     out: dict[str, np.ndarray] = {}
     if "gray" in wanted:
         out["gray"] = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
@@ -83,6 +83,10 @@ def channels(bgr: np.ndarray, names: Iterable[str]) -> dict[str, np.ndarray]:
         darkest = cv2.min(cv2.min(blue, green), red)  # ~15 times faster than numpy's min(axis=2)
         brightest = cv2.max(cv2.max(blue, green), red)
         out.update(min=darkest, max=brightest, sat=cv2.subtract(brightest, darkest))
+        if "rg" in wanted:
+            out["rg"] = cv2.addWeighted(red, 0.5, green, -0.5, 128)
+        if "yb" in wanted:
+            out["yb"] = cv2.addWeighted(cv2.addWeighted(red, 0.25, green, 0.25, 0), 1.0, blue, -0.5, 128)
     return {name: out[name] for name in wanted}
 
 

@@ -157,19 +157,30 @@ def test_the_enlarged_pass_adds_fine_corners_in_the_image_own_coordinates():
     assert (
         (both.points >= 0).all() and (both.points[:, 0] < width).all() and (both.points[:, 1] < height).all()
     )
-    # Corners from the image enlarged twice are half ORB's 19-px patch in the image's pixels.
-    assert plain.sizes.min() >= 19 and both.sizes.min() == pytest.approx(9.5)
+    # Corners from the enlarged image are ORB's 19-px patch shrunk by the enlargement, in its pixels.
+    factor = DetectorSettings().fine_upscale
+    assert plain.sizes.min() >= 19 and both.sizes.min() == pytest.approx(19 / factor)
 
 
-def test_the_channels_are_the_darkest_brightest_and_spread_of_b_g_r():
-    pixel = np.array([[[10, 200, 90]]], np.uint8)  # B, G, R
-    planes = channels(pixel, ["min", "max", "sat", "gray"])
+def test_the_channels_are_the_darkest_brightest_spread_and_opponent_colours_of_b_g_r():
+    pixel = np.array([[[20, 200, 80]]], np.uint8)  # B, G, R
+    planes = channels(pixel, ["min", "max", "sat", "gray", "rg", "yb"])
     assert {name: int(plane[0, 0]) for name, plane in planes.items() if name != "gray"} == {
-        "min": 10,
+        "min": 20,
         "max": 200,
-        "sat": 190,
+        "sat": 180,
+        "rg": 128 + (80 - 200) // 2,  # red against green, halved so it rarely clips
+        "yb": 128 + (80 + 200) // 4 - 20 // 2,  # yellow (red + green) against blue
     }
     assert int(planes["gray"][0, 0]) == int(cv2.cvtColor(pixel, cv2.COLOR_BGR2GRAY)[0, 0])
+
+
+def test_a_green_logo_on_an_orange_of_the_same_brightness_shows_only_on_the_opponent_channel():
+    # The miss that led to "rg": a green mark on a ginger cat is as bright, as dark and as
+    # saturated as the fur, so min, max and sat are flat across it; red-against-green is not.
+    fur, ink = np.array([[[40, 140, 200]]], np.uint8), np.array([[[140, 200, 40]]], np.uint8)
+    planes = {name: channels(np.hstack([fur, ink]), [name])[name][0] for name in ("min", "max", "sat", "rg")}
+    assert [abs(int(a) - int(b)) for a, b in planes.values()] == [0, 0, 0, 110]
 
 
 def test_a_small_logo_a_sixth_of_the_width_is_found(detector):
@@ -250,7 +261,7 @@ def test_settings_and_channels_that_cannot_work_are_refused_by_name():
         DetectorSettings(parts=0)
     with pytest.raises(ValueError, match="fine_upscale=0.5: use 1 or more"):
         DetectorSettings(fine_upscale=0.5)
-    with pytest.raises(ValueError, match="unknown channel 'hue'; use gray, min, max or sat"):
+    with pytest.raises(ValueError, match="unknown channel 'hue'; use gray, min, max, sat, rg or yb"):
         channel(np.zeros((4, 4, 3), np.uint8), "hue")
 
 
@@ -318,3 +329,43 @@ def test_the_command_line_help_does_not_load_opencv_or_imagehash():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_the_check_scores_each_slice_as_its_own_pearson_correlation():
+    # The check computes the whole logo and its slices in one product; each value must still be
+    # the best |Pearson r| over channels of that region with its own centred template.
+    from monitor.media.logo_verify import VERIFY_WIDTH, Templates, _highpass
+
+    settings = DetectorSettings()
+    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
+    templates = Templates(255 - rgba[:, :, 3], settings)
+    rng = np.random.default_rng(7)
+    height = templates.height
+    channels_image = rng.integers(0, 256, (height * 3, VERIFY_WIDTH * 3, 4)).astype(np.uint8)
+    # The region's own silhouette, faintly, in one channel, so the values are not all near 0.
+    logo = cv2.resize(255 - rgba[:, :, 3], (VERIFY_WIDTH * 3, height * 3))
+    channels_image[:, :, 2] = (0.3 * logo + 0.7 * channels_image[:, :, 2]).astype(np.uint8)
+    homography = np.diag([3 * VERIFY_WIDTH / templates.size[0], 3 * height / templates.size[1], 1.0])
+    scores = templates.score(channels_image, homography, width=3 * VERIFY_WIDTH)
+
+    patch = _highpass(templates._patch(channels_image, homography), settings.highpass_sigma)
+    silhouette = cv2.resize(
+        cv2.resize(
+            255 - rgba[:, :, 3],
+            (128, round(templates.size[1] * 128 / templates.size[0])),
+            interpolation=cv2.INTER_AREA,
+        ),
+        (VERIFY_WIDTH, height),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    template = _highpass(silhouette.astype(np.float32), settings.highpass_sigma)
+
+    def best_r(region: slice) -> float:
+        t = template[:, region].ravel()
+        return max(abs(np.corrcoef(t, patch[:, region, c].ravel())[0, 1]) for c in range(4))
+
+    edges = np.linspace(0, VERIFY_WIDTH, settings.parts + 1).round().astype(int)
+    parts = [best_r(slice(a, b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    assert scores.whole == pytest.approx(best_r(slice(None)), abs=1e-4)
+    assert scores.worst_part == pytest.approx(min(parts), abs=1e-4)
+    assert scores.whole > 0.2  # the faint logo is there to be found
