@@ -162,11 +162,12 @@ class Templates:
         self.sigma = settings.highpass_sigma
         self.height = round(self.size[1] * VERIFY_WIDTH / self.size[0])
         edges = np.linspace(0, VERIFY_WIDTH, settings.parts + 1).round().astype(int)
-        self._slices = list(zip(edges[:-1], edges[1:], strict=True))
+        slices = list(zip(edges[:-1], edges[1:], strict=True))
         # Which slice each pixel (row-major, VERIFY_WIDTH columns) falls in, as an indicator matrix.
         column_slice = np.searchsorted(edges[1:], np.arange(VERIFY_WIDTH), side="right")
         pixel_slice = np.tile(column_slice, self.height)
         self._indicator = np.eye(settings.parts, dtype=np.float32)[pixel_slice]
+        self._counts = self._indicator.sum(axis=0)[:, None]  # pixels per slice
         self._by_width: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for width in SOURCE_WIDTHS:
             small_h = max(1, round(self.size[1] * width / self.size[0]))
@@ -174,7 +175,7 @@ class Templates:
             view = cv2.resize(small, (VERIFY_WIDTH, self.height), interpolation=cv2.INTER_LINEAR)
             view = _highpass(view.astype(np.float32), self.sigma)
             columns = [view - view.mean()]
-            for a, b in self._slices:
+            for a, b in slices:
                 part = np.zeros_like(view)
                 part[:, a:b] = view[:, a:b] - view[:, a:b].mean()
                 columns.append(part)
@@ -206,9 +207,8 @@ class Templates:
         # Each template is centred over its own region, so the patch need not be: t . p = t . (p - mean).
         products = np.abs(matrix.T @ pixels)  # (1 + parts) x channels
         sums, squares = self._indicator.T @ pixels, self._indicator.T @ (pixels * pixels)
-        counts = self._indicator.sum(axis=0)[:, None]
-        part_spread = squares - sums * sums / counts
-        whole_spread = squares.sum(axis=0) - sums.sum(axis=0) ** 2 / counts.sum()
+        part_spread = squares - sums * sums / self._counts
+        whole_spread = squares.sum(axis=0) - sums.sum(axis=0) ** 2 / self._counts.sum()
         spread = np.sqrt(np.maximum(np.vstack([whole_spread, part_spread]), 0))
         values = (products / np.maximum(spread * template_norms[:, None], 1e-9)).max(axis=1)
         return Scores(float(values[0]), float(values[1:].min()))
