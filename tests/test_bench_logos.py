@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
 
+import cv2
+import numpy as np
 from bench_runner import bench
 
 
@@ -29,3 +34,35 @@ def test_the_side_by_side_bench_times_both_detectors_on_the_same_pictures():
     assert "10 images (seed 3, every 1), CPU time per image, one thread:" in out, out
     assert re.search(r"HEAD +[\d.]+ ms\n  working tree +[\d.]+ ms  \([\d.]+x\)", out), out
     assert re.search(r"images whose findings differ: \d+", out), out
+
+
+def _bench_module():
+    if "bench_logos" not in sys.modules:  # dataclasses look their module up by name
+        path = Path(__file__).resolve().parent.parent / "bench" / "logos.py"
+        spec = importlib.util.spec_from_file_location("bench_logos", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_logos"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_logos"]
+
+
+def test_the_pasted_logo_has_no_pale_outline_from_its_transparent_pixels():
+    # Ink the colour of the scene, on transparent white: composited right, nothing shows at all.
+    bench_logos = _bench_module()
+    scene = np.full((300, 400, 3), (40, 90, 30), np.uint8)
+    ink = np.zeros((220, 640), np.uint8)
+    cv2.putText(ink, "IOM3", (20, 180), cv2.FONT_HERSHEY_SIMPLEX, 6, 255, 25)
+    logo = np.zeros((220, 640, 4), np.uint8)
+    logo[:, :] = (255, 255, 255, 0)
+    logo[ink > 0] = (40, 90, 30, 255)
+    scale = 0.3
+    src = np.float32([[0, 0], [640, 0], [640, 220], [0, 220]])
+    dst = np.float32([[50, 60], [240, 80], [235, 150], [45, 128]])
+    warp = cv2.getPerspectiveTransform(src, dst)
+    same = bench_logos._composite(scene, logo, warp, scale)
+    assert np.abs(same.astype(int) - scene).max() <= 1
+    # The same letters in another colour do show, where the warp puts them.
+    logo[logo[:, :, 3] > 0, :3] = (200, 200, 250)
+    shown = bench_logos._composite(scene, logo, warp, scale)
+    assert (np.abs(shown.astype(int) - scene).max(axis=2) > 100).sum() > 500
+    assert (shown[:, 260:] == scene[:, 260:]).all()
