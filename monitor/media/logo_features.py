@@ -194,6 +194,38 @@ _POS_BITS, _ANGLE_BITS, _SCALE_BITS, _VOTER_BITS = 10, 4, 6, 24
 _POS_LIMIT = 1 << (_POS_BITS - 1)
 
 
+def _cell_width(ref_width: np.ndarray, scale_code: np.ndarray, settings: DetectorSettings) -> np.ndarray:
+    """The side of a Hough bin's square of centres, in image pixels: `position_bin` of the logo's
+    width at the bin's scale (`scale_code` as packed in the bin key)."""
+    scale = np.exp2((scale_code - (1 << (_SCALE_BITS - 1)) + 0.5) * settings.scale_bin)
+    return ref_width * scale * settings.position_bin
+
+
+def _surprise(
+    bins: np.ndarray,
+    counts: np.ndarray,
+    ref_sizes: np.ndarray,
+    image_shape: tuple[int, ...],
+    settings: DetectorSettings,
+) -> np.ndarray:
+    """How far each bin's count stands above chance, as a Poisson z-score: (n - mu) / sqrt(mu + 1).
+
+    mu is what the bin would get if the votes of its logo, size and turn fell evenly over the
+    image. A bin's square of centres is a quarter of the logo's width at its size, so a bin for
+    a logo half the image wide covers ~100 times the area of one for a logo a tenth as wide, and
+    gathers ~100 times the chance votes: counted raw, such a bin of noise outranked a small
+    logo's eight agreeing corners and took its place among the candidates.
+    """
+    pose = bins >> (2 * _POS_BITS)  # owner | scale | angle, without the position
+    poses, which = np.unique(pose, return_inverse=True)
+    votes = np.bincount(which, weights=counts)
+    scale_code = (poses >> _ANGLE_BITS) & ((1 << _SCALE_BITS) - 1)
+    cell = _cell_width(ref_sizes[poses >> (_ANGLE_BITS + _SCALE_BITS), 0], scale_code, settings)
+    cells = np.maximum(1.0, image_shape[0] * image_shape[1] / (cell * cell))
+    expected = (votes / cells)[which]
+    return (counts - expected) / np.sqrt(expected + 1)
+
+
 def pose_votes(
     query: Keypoints,
     query_idx: np.ndarray,
@@ -201,9 +233,11 @@ def pose_votes(
     reference: Keypoints,
     owner: np.ndarray,
     ref_sizes: np.ndarray,
+    image_shape: tuple[int, ...],
     settings: DetectorSettings,
 ) -> list[np.ndarray]:
-    """Groups of matches that agree on where a logo is, most-voted first (indices into the matches).
+    """Groups of matches that agree on where a logo is, most surprising first (indices into the
+    matches): ranked by how far their votes stand above the chance votes of their bin (`_surprise`).
 
     Each match (a query keypoint, a reference keypoint) says how large the logo is (the ratio of
     the keypoints' sizes), how it is turned (the difference of their orientations) and so where
@@ -233,8 +267,7 @@ def pose_votes(
     keys, voters, members = [], [], []
     for ds in (0, 1):
         scale_bin = scale_lo + ds + (1 << (_SCALE_BITS - 1))
-        cell = ref_w * np.exp2((scale_bin - (1 << (_SCALE_BITS - 1)) + 0.5) * settings.scale_bin)
-        cell *= settings.position_bin
+        cell = _cell_width(ref_w, scale_bin, settings)
         x_lo = np.floor(centre_x / cell - 0.5).astype(np.int64) + _POS_LIMIT
         y_lo = np.floor(centre_y / cell - 0.5).astype(np.int64) + _POS_LIMIT
         # A bin outside the packed ranges (a centre far off the image) is dropped.
@@ -258,7 +291,8 @@ def pose_votes(
     # `votes` is sorted already: count its runs instead of sorting it again.
     starts = np.flatnonzero(np.diff(votes, prepend=-1))
     bins, counts = votes[starts], np.diff(starts, append=len(votes))
-    order = np.argsort(-counts, kind="stable")
+    surprise = _surprise(bins, counts, ref_sizes, image_shape, settings)
+    order = np.argsort(-surprise, kind="stable")
     order = order[counts[order] >= settings.min_votes][: settings.max_candidates * 3]
     if len(order) == 0:
         return []

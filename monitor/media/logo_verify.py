@@ -5,6 +5,8 @@ RANSAC draws, then a perspective fit on every match of that logo near it). `Temp
 region: warped back onto the reference, high-passed (so a photo's shading, a box's edge or a
 face beside the logo count for little), it must correlate with the logo's silhouette as a whole
 and in each third, which turns away a look-alike that shares the wordmark but not the emblem.
+`Templates.refine` first polishes a pose that is nearly right: corners on texture place a logo a
+few pixels off, and a few pixels are most of a thin stroke's correlation.
 """
 
 from __future__ import annotations
@@ -142,9 +144,9 @@ class Scores:
     whole: float  # high-passed correlation with the silhouette over the whole logo
     worst_part: float  # the lowest of the same taken over each vertical slice
 
-    @property
-    def total(self) -> float:
-        return self.whole + self.worst_part
+    def total(self, worst_weight: float) -> float:
+        """The check's score: the whole logo's correlation plus the worst slice's, weighted."""
+        return self.whole + worst_weight * self.worst_part
 
 
 class Templates:
@@ -198,6 +200,36 @@ class Templates:
             borderMode=cv2.BORDER_REPLICATE,
         )
         return patch.astype(np.float32)
+
+    def refine(
+        self, channels: np.ndarray, homography: np.ndarray, width: float, iterations: int
+    ) -> np.ndarray | None:
+        """`homography` moved so the region lines up with the silhouette, or None if it will not.
+
+        ECC (cv2.findTransformECC, which maximises the correlation itself, so the logo's
+        brightness and contrast do not matter) aligns one channel: the mix of B, G, R and
+        saturation that best reproduces the silhouette where the region is now (least squares).
+        A two-colour logo shows whole in no single channel, and the mix's signs line up
+        light-on-dark ink too.
+        """
+        matrix, _ = self._by_width[self._source_width(width)]
+        template = np.ascontiguousarray(matrix[:, 0].reshape(self.height, VERIFY_WIDTH))
+        patch = _highpass(self._patch(channels, homography), self.sigma)
+        pixels = patch.reshape(-1, patch.shape[-1])
+        pixels = pixels - pixels.mean(axis=0)
+        weights, *_ = np.linalg.lstsq(pixels, template.reshape(-1), rcond=None)
+        image = np.ascontiguousarray((pixels @ weights).reshape(patch.shape[:2]).astype(np.float32))
+        criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-4)
+        try:
+            _, warp = cv2.findTransformECC(
+                template, image, np.eye(3, dtype=np.float32), cv2.MOTION_HOMOGRAPHY, criteria, None, 1
+            )
+        except cv2.error:  # the region has no texture to align, or the search diverged
+            return None
+        to_view = self._to_view()
+        # ECC's warp maps the template's pixels onto the patch's; the patch is the image seen
+        # through homography^-1 and the view scaling, so compose back into image pixels.
+        return homography @ np.linalg.inv(to_view) @ warp.astype(np.float64) @ to_view
 
     def score(self, channels: np.ndarray, homography: np.ndarray, width: float) -> Scores:
         """How well the region `homography` maps the reference onto matches the silhouette."""
