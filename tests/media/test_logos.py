@@ -464,3 +464,27 @@ def test_a_logo_found_only_once_realigned_is_reported_where_it_is(detector):
     assert [f.version for f in found] == ["current"]
     assert np.abs(np.array(found[0].quad) - corners[:, :2]).max() < 6
     assert LogoDetector(settings=DetectorSettings(refine_iterations=0)).detect(picture) == []
+
+
+def test_a_two_colour_logo_on_navy_is_realigned_on_the_mix_of_channels():
+    # The brand-colour logo (navy and teal) on a navy-ish ground: the navy letters all but vanish
+    # in every channel and no one channel holds the whole logo; ECC on the best single channel
+    # diverged here. The least-squares mix of the four holds enough of it to align.
+    from monitor.media.logo_verify import Templates, corners, verification_channels
+
+    settings = DetectorSettings()
+    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
+    templates = Templates(255 - rgba[:, :, 3], settings)
+    ground = np.full((300, 400, 3), (110, 40, 30), np.float64)
+    ground += np.random.default_rng(0).normal(0, 12, ground.shape)
+    logo = standin("draw_current")
+    image, true_corners = paste(np.clip(ground, 0, 255).astype(np.uint8), logo, 200, 6, (200, 150))
+    h, w = logo.shape[:2]
+    truth = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [w, 0], [w, h], [0, h]]), true_corners[:, :2].astype(np.float32)
+    )
+    off = truth @ np.array([[1.01, 0, 10.0], [0, 1, 7.0], [0, 0, 1]])
+    moved = templates.refine(verification_channels(image), off, 200, settings.refine_iterations)
+    assert moved is not None
+    assert np.abs(corners(templates.size, off) - true_corners[:, :2]).max() > 5
+    assert np.abs(corners(templates.size, moved) - true_corners[:, :2]).max() < 2
