@@ -208,6 +208,18 @@ def test_a_busy_region_cannot_take_every_corner_from_the_rest_of_the_image():
     assert sorted(k.response for k in kept if k.pt[0] > 100) == [3, 4, 5]  # and the cell's best 3
 
 
+def votes_on_a_600_px_image(
+    query: Keypoints, reference: Keypoints, settings: DetectorSettings
+) -> list[np.ndarray]:
+    """pose_votes for query point i matched to reference point i, one logo 200 x 100 px."""
+    n = len(query)
+    everyone = np.arange(n)
+    logo_size = np.array([[200, 100]], np.float32)
+    return pose_votes(
+        query, everyone, everyone, reference, np.zeros(n, np.int64), logo_size, (600, 600), settings
+    )
+
+
 def test_matches_that_agree_on_one_pose_are_voted_into_one_group_each_match_once():
     """Twelve matches put the logo at one place, size and turn; eight point anywhere."""
     rng = np.random.default_rng(0)
@@ -227,16 +239,7 @@ def test_matches_that_agree_on_one_pose_are_voted_into_one_group_each_match_once
     angles[12:] = rng.uniform(0, 360, n - 12)
     query = Keypoints(points, angles.astype(np.float32), np.full(n, 10, np.float32), reference.descriptors)
     settings = DetectorSettings()
-    groups = pose_votes(
-        query,
-        np.arange(n),
-        np.arange(n),
-        reference,
-        np.zeros(n, np.int64),
-        np.array([[200, 100]], np.float32),
-        (600, 600),
-        settings,
-    )
+    groups = votes_on_a_600_px_image(query, reference, settings)
     assert groups, "the agreeing matches made no group"
     assert set(range(12)) <= set(groups[0].tolist())  # the most-voted group holds all twelve
     assert all(len(g) >= settings.min_votes for g in groups)
@@ -261,16 +264,7 @@ def test_a_small_logo_agreeing_corners_outrank_a_large_bin_full_of_chance_votes(
     sizes = np.full(n, 40, np.float32)  # the chance matches say the logo is 400 px wide
     sizes[:small] = 5
     query = Keypoints(points, np.zeros(n, np.float32), sizes, reference.descriptors)
-    groups = pose_votes(
-        query,
-        np.arange(n),
-        np.arange(n),
-        reference,
-        np.zeros(n, np.int64),
-        np.array([[200, 100]], np.float32),
-        (600, 600),
-        DetectorSettings(),
-    )
+    groups = votes_on_a_600_px_image(query, reference, DetectorSettings())
     assert max(len(g) for g in groups) > small  # the chance bins hold more votes...
     assert set(groups[0].tolist()) == set(range(small))  # ...but the logo's group comes first
 
