@@ -22,11 +22,12 @@ fails in one third.
 
 Measured with bench/logos.py (2,100 images it builds itself; seed 2 held out, seeds 1 and 3 for
 tuning), on the held-out seed: recall 0.877 for logos >= 10% of the width (goal 0.90, not met;
-10-20% of the width: 0.719), 2.7 false positives per 1,000 logo-free images (goal <= 5), 50.8 ms
-CPU per image on one core (goal <= 50; the detector before measured 54.8 ms alone on this VM the
-same hour). On seed 4, never used before: 0.894, and 5.3 false positives per 1,000 (8 of 500
-look-alikes; the detector before: 0.842 and 4.0). What was tried, and what each setting
-measured, is in docs/logo-detector.md; the settings below say in a line why each is what it is.
+10-20% of the width: 0.719), 2.7 false positives per 1,000 logo-free images (goal <= 5), 52.9 ms
+CPU per image on one core (goal <= 50, missed on this VM today: the detector before measured 56.7
+ms on the same set minutes later, and 45.6 on another day; image by image, 0.953 times its CPU).
+On seed 4, never used before: 0.894, and 5.3 false positives per 1,000 (8 of 500 look-alikes;
+the detector before: 0.842 and 4.0). What was tried, and what each setting measured, is in
+docs/logo-detector.md; the settings below say in a line why each is what it is.
 
 Known limits: over a quarter of the logos 10-20% of the width are still missed, most of them
 straight on a textured photo. Most of those never become a candidate: ORB's tests around a letter
