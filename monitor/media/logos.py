@@ -52,6 +52,7 @@ from PIL import Image
 
 from monitor.media.logo_features import ImageDescriber, Keypoints, describe_reference, pose_votes
 from monitor.media.logo_verify import (
+    Scores,
     Templates,
     corners,
     fit_pose,
@@ -365,21 +366,17 @@ class LogoDetector:
         )
         if pose is None or pose.inliers < settings.min_inliers:
             return None, False
-        homography = pose.homography
-        quad = corners(ref.size, homography)
+        quad = corners(ref.size, pose.homography)
         if not plausible(quad, channels.shape[:2]):
             return None, False
-        scores = ref.templates.score(channels, homography, quad_width(quad))
+        scores = ref.templates.score(channels, pose.homography, quad_width(quad))
         total = scores.total(settings.worst_weight)
         realigned = settings.refine_from <= total < settings.min_score and settings.refine_iterations > 0
         if realigned:
-            moved = ref.templates.refine(channels, homography, quad_width(quad), settings.refine_iterations)
-            moved_quad = None if moved is None else corners(ref.size, moved)
-            if moved_quad is not None and plausible(moved_quad, channels.shape[:2]):
-                moved_scores = ref.templates.score(channels, moved, quad_width(moved_quad))
-                if moved_scores.total(settings.worst_weight) > total:
-                    quad, scores = moved_quad, moved_scores
-                    total = scores.total(settings.worst_weight)
+            better = self._realigned(ref, channels, pose.homography, quad, total)
+            if better is not None:
+                quad, scores = better
+                total = scores.total(settings.worst_weight)
         if total < settings.min_score:
             return None, realigned
         confidence = min(1.0, pose.inliers / 40) * 0.5 + min(1.0, total / (1 + settings.worst_weight)) * 0.5
@@ -393,3 +390,16 @@ class LogoDetector:
             worst_part=round(scores.worst_part, 3),
         )
         return finding, realigned
+
+    def _realigned(
+        self, ref: _Reference, channels: np.ndarray, homography: np.ndarray, quad: np.ndarray, total: float
+    ) -> tuple[np.ndarray, Scores] | None:
+        """The region and its scores once realigned, if realigning it scores higher than `total`."""
+        moved = ref.templates.refine(channels, homography, quad_width(quad), self.settings.refine_iterations)
+        if moved is None:
+            return None
+        moved_quad = corners(ref.size, moved)
+        if not plausible(moved_quad, channels.shape[:2]):
+            return None
+        scores = ref.templates.score(channels, moved, quad_width(moved_quad))
+        return (moved_quad, scores) if scores.total(self.settings.worst_weight) > total else None

@@ -362,11 +362,11 @@ def test_the_command_line_help_does_not_load_opencv_or_imagehash():
 def test_the_check_scores_each_slice_as_its_own_pearson_correlation():
     # The check computes the whole logo and its slices in one product; each value must still be
     # the best |Pearson r| over channels of that region with its own centred template.
-    from monitor.media.logo_verify import VERIFY_WIDTH, Templates, _highpass
+    from monitor.media.logo_verify import VERIFY_WIDTH, _highpass
 
     settings = DetectorSettings()
     rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
-    templates = Templates(255 - rgba[:, :, 3], settings)
+    templates = current_templates(settings)
     rng = np.random.default_rng(7)
     height = templates.height
     channels_image = rng.integers(0, 256, (height * 3, VERIFY_WIDTH * 3, 4)).astype(np.uint8)
@@ -399,15 +399,27 @@ def test_the_check_scores_each_slice_as_its_own_pearson_correlation():
     assert scores.whole > 0.2  # the faint logo is there to be found
 
 
-def _logo_on_gravel(angle: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A transparent current logo 240 px wide on gravel, its verification channels and the true
-    homography from the reference's pixels to the image's."""
+def current_templates(settings: DetectorSettings):
+    """The check's templates for the current stand-in logo."""
+    from monitor.media.logo_verify import Templates
+
+    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
+    return Templates(255 - rgba[:, :, 3], settings)
+
+
+# A pose 10 and 7 reference pixels off and 1% too wide: ~6 px off at the far end for a logo
+# 200-240 px wide.
+SIX_PX_OFF = np.array([[1.01, 0, 10.0], [0, 1, 7.0], [0, 0, 1]])
+
+
+def pasted_for_checking(
+    scene: np.ndarray, logo: np.ndarray, width: int, angle: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`logo` pasted in the middle of `scene`: the verification channels, the true homography from
+    the reference's pixels to the image's, and the logo's corners in the image."""
     from monitor.media.logo_verify import verification_channels
 
-    logo = standin("draw_current")
-    scene = cv2.cvtColor(skimage.data.gravel(), cv2.COLOR_GRAY2BGR)[:300, :400]
-    logo[:, :, :3] = (40, 60, 160)  # a flat red-brown, as on a one-colour print
-    image, corners = paste(scene, logo, 240, angle, (200, 150))
+    image, corners = paste(scene, logo, width, angle, (200, 150))
     h, w = logo.shape[:2]
     truth = cv2.getPerspectiveTransform(
         np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners[:, :2].astype(np.float32)
@@ -418,13 +430,15 @@ def _logo_on_gravel(angle: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_a_region_placed_a_few_pixels_off_is_realigned_onto_the_logo():
     # Corners on texture place a logo a few pixels off, which costs a thin stroke most of its
     # correlation; the realignment must bring the region back and the score up.
-    from monitor.media.logo_verify import Templates, corners
+    from monitor.media.logo_verify import corners
 
     settings = DetectorSettings()
-    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
-    templates = Templates(255 - rgba[:, :, 3], settings)
-    channels_image, truth, true_corners = _logo_on_gravel(angle=8)
-    off = truth @ np.array([[1.01, 0, 10.0], [0, 1, 7.0], [0, 0, 1]])  # ~6 px off at the far end
+    templates = current_templates(settings)
+    logo = standin("draw_current")
+    logo[:, :, :3] = (40, 60, 160)  # a flat red-brown, as on a one-colour print
+    gravel = cv2.cvtColor(skimage.data.gravel(), cv2.COLOR_GRAY2BGR)[:300, :400]
+    channels_image, truth, true_corners = pasted_for_checking(gravel, logo, 240, 8)
+    off = truth @ SIX_PX_OFF
     before = templates.score(channels_image, off, 240)
     moved = templates.refine(channels_image, off, 240, settings.refine_iterations)
     assert moved is not None
@@ -436,13 +450,12 @@ def test_a_region_placed_a_few_pixels_off_is_realigned_onto_the_logo():
 
 
 def test_a_region_with_nothing_to_align_is_left_unrealigned():
-    from monitor.media.logo_verify import Templates
-
     settings = DetectorSettings()
-    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
-    templates = Templates(255 - rgba[:, :, 3], settings)
     flat = np.full((300, 400, 4), 128, np.uint8)
-    assert templates.refine(flat, np.diag([0.4, 0.4, 1.0]), 240, settings.refine_iterations) is None
+    assert (
+        current_templates(settings).refine(flat, np.diag([0.4, 0.4, 1.0]), 240, settings.refine_iterations)
+        is None
+    )
 
 
 def test_a_logo_found_only_once_realigned_is_reported_where_it_is(detector):
@@ -464,21 +477,16 @@ def test_a_two_colour_logo_on_navy_is_realigned_on_the_mix_of_channels():
     # The brand-colour logo (navy and teal) on a navy-ish ground: the navy letters all but vanish
     # in every channel and no one channel holds the whole logo; ECC on the best single channel
     # diverged here. The least-squares mix of the four holds enough of it to align.
-    from monitor.media.logo_verify import Templates, corners, verification_channels
+    from monitor.media.logo_verify import corners
 
     settings = DetectorSettings()
-    rgba = cv2.imread(str(load_reference_logos()[0].path), cv2.IMREAD_UNCHANGED)
-    templates = Templates(255 - rgba[:, :, 3], settings)
+    templates = current_templates(settings)
     ground = np.full((300, 400, 3), (110, 40, 30), np.float64)
     ground += np.random.default_rng(0).normal(0, 12, ground.shape)
-    logo = standin("draw_current")
-    image, true_corners = paste(np.clip(ground, 0, 255).astype(np.uint8), logo, 200, 6, (200, 150))
-    h, w = logo.shape[:2]
-    truth = cv2.getPerspectiveTransform(
-        np.float32([[0, 0], [w, 0], [w, h], [0, h]]), true_corners[:, :2].astype(np.float32)
-    )
-    off = truth @ np.array([[1.01, 0, 10.0], [0, 1, 7.0], [0, 0, 1]])
-    moved = templates.refine(verification_channels(image), off, 200, settings.refine_iterations)
+    navy = np.clip(ground, 0, 255).astype(np.uint8)
+    channels_image, truth, true_corners = pasted_for_checking(navy, standin("draw_current"), 200, 6)
+    off = truth @ SIX_PX_OFF
+    moved = templates.refine(channels_image, off, 200, settings.refine_iterations)
     assert moved is not None
-    assert np.abs(corners(templates.size, off) - true_corners[:, :2]).max() > 5
-    assert np.abs(corners(templates.size, moved) - true_corners[:, :2]).max() < 2
+    assert np.abs(corners(templates.size, off) - true_corners).max() > 5
+    assert np.abs(corners(templates.size, moved) - true_corners).max() < 2
