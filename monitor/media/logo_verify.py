@@ -42,17 +42,20 @@ def corners(size: tuple[int, int], homography: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(box, homography).reshape(4, 2)
 
 
-def plausible(quad: np.ndarray, image_shape: tuple[int, int]) -> bool:
+def plausible_shape(quad: np.ndarray) -> bool:
     """A real logo maps to a convex, not-too-skewed, not-tiny quadrilateral."""
     if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
         return False
     sides = np.hypot(*(np.roll(quad, -1, axis=0) - quad).T)
     if sides.min() < 8 or max(sides[0], sides[2]) / max(min(sides[0], sides[2]), 1e-6) > 2.5:
         return False
-    if max(sides[1], sides[3]) / max(min(sides[1], sides[3]), 1e-6) > 2.5:
-        return False
+    return max(sides[1], sides[3]) / max(min(sides[1], sides[3]), 1e-6) <= 2.5
+
+
+def plausible(quad: np.ndarray, image_shape: tuple[int, int]) -> bool:
+    """A plausible shape (`plausible_shape`), and not many times the image's size."""
     area = cv2.contourArea(quad.astype(np.float32))
-    return area < 4 * image_shape[0] * image_shape[1]
+    return plausible_shape(quad) and area < 4 * image_shape[0] * image_shape[1]
 
 
 def _distinct(points: np.ndarray) -> int:
@@ -88,7 +91,10 @@ def fit_pose(
     A similarity (2-point RANSAC, cheap with a group that mostly agrees already) must explain
     `min_inliers` distinct corners; then every match of the logo within `gate_frac` of the logo's
     width of where the similarity puts it is fitted with a homography (least squares, inliers
-    re-chosen twice), which follows mild perspective. Tolerances scale with the logo's width.
+    re-chosen twice), which follows mild perspective. A homography that would warp the logo out
+    of shape is not taken: with the inliers crowded into part of the logo (the rest on texture),
+    least squares can fold the far corners, and the similarity places the logo better.
+    Tolerances scale with the logo's width.
     """
     if len(group_src) < 3:
         return None
@@ -118,7 +124,7 @@ def fit_pose(
         if len(src) < 5:
             break
         refined, _ = cv2.findHomography(src, dst, 0)
-        if refined is None:
+        if refined is None or not plausible_shape(corners(size, refined)):
             break
         good = _transfer_error(refined, all_src, all_dst) < tolerance
         if good.sum() < 5:

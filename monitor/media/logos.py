@@ -114,9 +114,15 @@ class DetectorSettings:
     min_inliers: int = 7
     highpass_sigma: float = 6.0  # verification: shading wider than this (at 128 px) is ignored
     parts: int = 3  # the region must match in each of this many vertical slices of the logo
-    # The check's score is the whole logo's correlation + worst_weight x the worst slice's.
+    # The check's score is the whole logo's correlation + worst_weight x the worst slice's, and
+    # must reach min_score for a region up to score_widths[0] px wide, min_score_wide for one
+    # score_widths[1] or wider (log-interpolated between): a small region holds few independent
+    # pixels, so chance lines up more of it (look-alikes 42-67 px wide scored up to 1.2, none
+    # over 100 px above 0.88, on seeds 1 and 3).
     worst_weight: float = 1.5
-    min_score: float = 1.0
+    min_score: float = 1.05
+    min_score_wide: float = 0.9
+    score_widths: tuple[float, float] = (70.0, 140.0)
     # A candidate scoring at least refine_from but under min_score is realigned (ECC) and scored
     # again: corners on texture place a logo a few pixels off, which costs a thin stroke most of
     # its correlation.
@@ -139,6 +145,16 @@ class DetectorSettings:
             raise ValueError(f"parts={self.parts}: use 1 or more slices")
         if self.refine_iterations < 0:
             raise ValueError(f"refine_iterations={self.refine_iterations}: use 0 (no realigning) or more")
+        if not 0 < self.score_widths[0] <= self.score_widths[1]:
+            raise ValueError(f"score_widths={self.score_widths}: use two widths in pixels, smaller first")
+
+    def threshold(self, width: float) -> float:
+        """The score a region this many matching pixels wide must reach (see min_score)."""
+        narrow, wide = self.score_widths
+        if width <= narrow or narrow == wide:
+            return self.min_score if width <= narrow else self.min_score_wide
+        share = min(1.0, float(np.log(width / narrow) / np.log(wide / narrow)))
+        return self.min_score + (self.min_score_wide - self.min_score) * share
 
 
 @dataclass(frozen=True)
@@ -371,13 +387,15 @@ class LogoDetector:
             return None, False
         scores = ref.templates.score(channels, pose.homography, quad_width(quad))
         total = scores.total(settings.worst_weight)
-        realigned = settings.refine_from <= total < settings.min_score and settings.refine_iterations > 0
+        threshold = settings.threshold(quad_width(quad))
+        realigned = settings.refine_from <= total < threshold and settings.refine_iterations > 0
         if realigned:
             better = self._realigned(ref, channels, pose.homography, quad, total)
             if better is not None:
                 quad, scores = better
                 total = scores.total(settings.worst_weight)
-        if total < settings.min_score:
+                threshold = settings.threshold(quad_width(quad))
+        if total < threshold:
             return None, realigned
         confidence = min(1.0, pose.inliers / 40) * 0.5 + min(1.0, total / (1 + settings.worst_weight)) * 0.5
         finding = LogoFinding(

@@ -465,7 +465,7 @@ def test_a_logo_found_only_once_realigned_is_reported_where_it_is(detector):
     logo = standin("draw_current")
     logo[:, :, :3] = (30, 120, 40)
     scene = cv2.cvtColor(skimage.data.gravel(), cv2.COLOR_GRAY2BGR)[:300, :400]
-    image, corners = paste(scene, logo, 90, 5, (200, 150))
+    image, corners = paste(scene, logo, 90, -5, (200, 150))
     picture = jpeg(cv2.GaussianBlur(image, (0, 0), 0.8), 70)
     found = detector.detect(picture)
     assert [f.version for f in found] == ["current"]
