@@ -89,12 +89,13 @@ def fit_pose(
     """Where the reference lies, from one Hough group of matches and every match of its logo.
 
     A similarity (2-point RANSAC, cheap with a group that mostly agrees already) must explain
-    `min_inliers` distinct corners; then every match of the logo within `gate_frac` of the logo's
+    `seed_inliers` distinct corners; then every match of the logo within `gate_frac` of the logo's
     width of where the similarity puts it is fitted with a homography (least squares, inliers
-    re-chosen twice), which follows mild perspective. A homography that would warp the logo out
-    of shape is not taken: with the inliers crowded into part of the logo (the rest on texture),
-    least squares can fold the far corners, and the similarity places the logo better.
-    Tolerances scale with the logo's width.
+    re-chosen twice), which follows mild perspective; the pose's `inliers` are the distinct
+    corners that homography explains. A homography that would warp the logo out of shape is not
+    taken: with the inliers crowded into one band of the logo (the rest of it on texture), least
+    squares can fold the far corners, and the pose before it places the logo better. Tolerances
+    scale with the logo's width.
     """
     if len(group_src) < 3:
         return None
@@ -111,7 +112,7 @@ def fit_pose(
         confidence=0.995,
         refineIters=5,
     )
-    if affine is None or _distinct(group_dst[mask.ravel().astype(bool)]) < settings.min_inliers:
+    if affine is None or _distinct(group_dst[mask.ravel().astype(bool)]) < settings.seed_inliers:
         return None
     homography = np.vstack([affine, [0.0, 0.0, 1.0]])
     width = quad_width(corners(size, homography))

@@ -111,6 +111,10 @@ class DetectorSettings:
     ransac_max: float = 6.0
     ransac_iters: int = 200
     gate_frac: float = 0.1  # matches this near the similarity's prediction go into the homography
+    # The group's similarity must explain seed_inliers distinct corners (5, not 7: +4 logos on
+    # seeds 1 and 3, where a group's other right matches had fallen into neighbouring bins); the
+    # homography over every match of the logo near it, min_inliers.
+    seed_inliers: int = 5
     min_inliers: int = 7
     highpass_sigma: float = 6.0  # verification: shading wider than this (at 128 px) is ignored
     parts: int = 3  # the region must match in each of this many vertical slices of the logo
@@ -145,6 +149,10 @@ class DetectorSettings:
             raise ValueError(f"parts={self.parts}: use 1 or more slices")
         if self.refine_iterations < 0:
             raise ValueError(f"refine_iterations={self.refine_iterations}: use 0 (no realigning) or more")
+        if not 2 <= self.seed_inliers <= self.min_inliers:
+            raise ValueError(
+                f"seed_inliers={self.seed_inliers}: use 2 to min_inliers ({self.min_inliers}) corners"
+            )
         if not 0 < self.score_widths[0] <= self.score_widths[1]:
             raise ValueError(f"score_widths={self.score_widths}: use two widths in pixels, smaller first")
 
