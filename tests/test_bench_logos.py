@@ -14,9 +14,11 @@ from bench_runner import bench
 
 def test_logo_bench_prints_recall_precision_false_positives_and_speed():
     out = bench("bench/logos.py", "--seed", "3", "--positives", "16", "--clean", "8", "--lookalikes", "4")
-    assert "built 28 images from 24 bundled photos (seed 3, not the tuning seed)" in out, out
+    assert "built 28 images from 24 bundled photos (seed 3, a tuning seed)" in out, out
     for bucket in (" 5%-10% ", "10%-20% ", "20%-35% ", "35%-50% ", ">= 10%   "):
         assert re.search(rf"{re.escape(bucket)}: (nan|[\d.]+) \(\d+/\d+\)", out), bucket
+    for band in ("0-10  ", "10-20 ", "20-40 ", ">= 40 "):
+        assert re.search(rf"\n  {re.escape(band)}: (nan|[\d.]+) \(\d+/\d+\)", out), band
     assert re.search(r"precision: [\d.]+ \(\d+/\d+ findings", out)
     assert re.search(r"false positives per 1,000 images with no logo: [\d.]+ \(\d+/8\)", out)
     assert re.search(r"false positives per 1,000 images with a look-alike mark: [\d.]+ \(\d+/4\)", out)
@@ -66,3 +68,20 @@ def test_the_pasted_logo_has_no_pale_outline_from_its_transparent_pixels():
     shown = bench_logos._composite(scene, logo, warp, scale)
     assert (np.abs(shown.astype(int) - scene).max(axis=2) > 100).sum() > 500
     assert (shown[:, 260:] == scene[:, 260:]).all()
+
+
+def test_ink_contrast_is_near_nothing_for_ink_the_colour_of_its_ground_and_large_for_navy_on_white():
+    bench_logos = _bench_module()
+    alpha = np.zeros((220, 640), np.uint8)
+    cv2.putText(alpha, "IOM3", (20, 180), cv2.FONT_HERSHEY_SIMPLEX, 6, 255, 25)
+    quad = np.float32([[50, 60], [290, 80], [285, 160], [45, 138]])
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [640, 0], [640, 220], [0, 220]]), quad)
+
+    def pasted(ground: tuple[int, int, int], ink: tuple[int, int, int]) -> bytes:
+        scene = np.full((300, 400, 3), ground, np.uint8)
+        mask = cv2.warpPerspective(alpha, warp, (400, 300)) > 127
+        scene[mask] = ink
+        return cv2.imencode(".jpg", scene, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+    assert bench_logos.ink_contrast(pasted((240, 240, 240), (240, 240, 240)), alpha, quad) < 3
+    assert bench_logos.ink_contrast(pasted((240, 240, 240), (90, 40, 30)), alpha, quad) > 100
