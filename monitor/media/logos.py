@@ -130,7 +130,7 @@ class DetectorSettings:
     min_score: float = 1.05
     min_score_wide: float = 0.9
     score_widths: tuple[float, float] = (70.0, 140.0)
-    # A candidate scoring at least refine_from but under min_score is realigned (ECC) and scored
+    # A candidate scoring at least refine_from but under its threshold is realigned (ECC) and scored
     # again: corners on texture place a logo a few pixels off, which costs a thin stroke most of
     # its correlation.
     refine_from: float = 0.25
