@@ -250,7 +250,8 @@ def _finish(rng: np.random.Generator, scene: np.ndarray, conditions: list[str]) 
 def ink_contrast(jpeg: bytes, alpha: np.ndarray, quad: np.ndarray) -> float:
     """How far a pasted logo's ink stands from the ground inside its outline, as finally encoded:
     the distance between their median colours in OpenCV's 8-bit Lab. Under 10 a person barely
-    sees the logo (pale pink on a white box, navy on a night sky); 40 and over, it is plain."""
+    sees the logo (a colour a few levels from its light box, navy on a night sky: 5-7); 40 and
+    over, it is plain."""
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     h, w = alpha.shape
     warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), quad.astype(np.float32))
