@@ -256,10 +256,10 @@ def ink_contrast(jpeg: bytes, alpha: np.ndarray, quad: np.ndarray) -> float:
     h, w = alpha.shape
     warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), quad.astype(np.float32))
     size = (image.shape[1], image.shape[0])
-    ink = cv2.warpPerspective(alpha, warp, size) > 200
+    placed = cv2.warpPerspective(alpha, warp, size)
+    ink = placed > 200
     inside = cv2.warpPerspective(np.full_like(alpha, 255), warp, size) > 200
-    near_ink = cv2.dilate(cv2.warpPerspective(alpha, warp, size), np.ones((3, 3), np.uint8)) >= 30
-    ground = inside & ~near_ink
+    ground = inside & (cv2.dilate(placed, np.ones((3, 3), np.uint8)) < 30)
     if ink.sum() < 10 or ground.sum() < 10:
         return float("nan")
     lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB).astype(np.float32)

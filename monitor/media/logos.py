@@ -162,9 +162,11 @@ class DetectorSettings:
     def threshold(self, width: float) -> float:
         """The score a region this many matching pixels wide must reach (see min_score)."""
         narrow, wide = self.score_widths
-        if width <= narrow or narrow == wide:
-            return self.min_score if width <= narrow else self.min_score_wide
-        share = min(1.0, float(np.log(width / narrow) / np.log(wide / narrow)))
+        if width <= narrow:
+            return self.min_score
+        if width >= wide:
+            return self.min_score_wide
+        share = float(np.log(width / narrow) / np.log(wide / narrow))
         return self.min_score + (self.min_score_wide - self.min_score) * share
 
 
@@ -396,9 +398,10 @@ class LogoDetector:
         quad = corners(ref.size, pose.homography)
         if not plausible(quad, channels.shape[:2]):
             return None, False
-        scores = ref.templates.score(channels, pose.homography, quad_width(quad))
+        width = quad_width(quad)
+        scores = ref.templates.score(channels, pose.homography, width)
         total = scores.total(settings.worst_weight)
-        threshold = settings.threshold(quad_width(quad))
+        threshold = settings.threshold(width)
         realigned = settings.refine_from <= total < threshold and settings.refine_iterations > 0
         if realigned:
             better = self._realigned(ref, channels, pose.homography, quad, total)
