@@ -110,7 +110,12 @@ def _arrays(
 
 def describe_reference(renderings: list[np.ndarray], settings: DetectorSettings) -> Keypoints:
     """Keypoints of a reference logo's renderings (dark ink on white, full size) at each width in
-    the settings, light-on-dark too, in full-size reference coordinates."""
+    the settings, light-on-dark too, in full-size reference coordinates.
+
+    The narrow widths (up to `blur_widths_upto`) are described once more blurred: a small logo in
+    a photo is softened by the camera, resizing and JPEG, and ORB's tests across a letter a few
+    pixels tall come out differently on a soft edge than on the sharp rendering.
+    """
     detector = orb(settings, settings.reference_features)
     width = renderings[0].shape[1]
     found = []
@@ -122,10 +127,14 @@ def describe_reference(renderings: list[np.ndarray], settings: DetectorSettings)
             # edges (the whole of a small rendering would otherwise fall inside that border).
             pad = settings.patch_size + 2
             padded = cv2.copyMakeBorder(resized, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-            for flipped in (False, True) if settings.match_inverted else (False,):
-                # Light-on-dark is detected afresh: ORB's orientation turns round with the contrast.
-                keypoints, desc = detector.detectAndCompute(255 - padded if flipped else padded, None)
-                found.append(_arrays(keypoints, desc, scale, pad))
+            versions = [padded]
+            if settings.reference_blur > 0 and target <= settings.blur_widths_upto:
+                versions.append(cv2.GaussianBlur(padded, (0, 0), settings.reference_blur))
+            for version in versions:
+                for flipped in (False, True) if settings.match_inverted else (False,):
+                    # Light-on-dark is detected afresh: ORB's orientation turns round with the contrast.
+                    keypoints, desc = detector.detectAndCompute(255 - version if flipped else version, None)
+                    found.append(_arrays(keypoints, desc, scale, pad))
     return Keypoints.stack(found)
 
 
