@@ -16,7 +16,8 @@ def test_logo_bench_prints_recall_precision_false_positives_and_speed():
     out = bench("bench/logos.py", "--seed", "3", "--positives", "16", "--clean", "8", "--lookalikes", "4")
     assert "built 28 images from 24 bundled photos (seed 3, a tuning seed)" in out, out
     for bucket in (" 5%-10% ", "10%-20% ", "20%-35% ", "35%-50% ", ">= 10%   "):
-        assert re.search(rf"{re.escape(bucket)}: (nan|[\d.]+) \(\d+/\d+\)", out), bucket
+        assert re.search(rf"{re.escape(bucket)}: (nan|[\d.]+) \(\d+/\d+[;)]", out), bucket
+    assert re.search(r">= 10%   : [\d.]+ \(\d+/\d+; 95% interval [\d.]+-[\d.]+\)", out), out
     for band in ("0-10  ", "10-20 ", "20-40 ", ">= 40 "):
         assert re.search(rf"\n  {re.escape(band)}: (nan|[\d.]+) \(\d+/\d+\)", out), band
     assert re.search(r"precision: [\d.]+ \(\d+/\d+ findings", out)
@@ -25,6 +26,44 @@ def test_logo_bench_prints_recall_precision_false_positives_and_speed():
     assert re.search(r"false positives per 1,000 logo-free images: [\d.]+ \(\d+/12\)", out)
     assert re.search(r"ms per image \(CPU time, one thread, JPEG decode included\): mean [\d.]+", out)
     assert re.search(r"ms per image \(wall clock, JPEG decode included\): mean [\d.]+", out)
+
+
+def test_several_seeds_are_pooled_with_each_seed_recall_and_the_pooled_interval():
+    out = bench("bench/logos.py", "--seed", "3", "9", "--positives", "8", "--clean", "4", "--lookalikes", "2")
+    assert "built 28 images from 24 bundled photos (seeds 3, 9; tuning seeds among them: 3)" in out, out
+    pooled = re.search(r">= 10%   : [\d.]+ \((\d+)/(\d+); 95% interval ([\d.]+)-([\d.]+)\)", out)
+    seeds = re.findall(r"\n    seed (3|9): [\d.]+ \((\d+)/(\d+)\)", out)
+    assert pooled and [seed for seed, _, _ in seeds] == ["3", "9"], out
+    assert int(pooled[1]) == sum(int(hit) for _, hit, _ in seeds)
+    assert int(pooled[2]) == sum(int(total) for _, _, total in seeds)
+    assert float(pooled[3]) <= int(pooled[1]) / int(pooled[2]) <= float(pooled[4])
+    assert re.search(r"false positives per 1,000 logo-free images: [\d.]+ \(\d+/12\)", out)
+
+
+def test_pooled_results_sum_every_tally_and_keep_every_time():
+    bench_logos = _bench_module()
+    first = {
+        "hits": {(0.1, 0.2): [3, 4]},
+        "by_condition": {"sharp": [2, 2]},
+        "true": 3,
+        "false_images": {"clean": 1, "lookalike": 0},
+        "times": [0.04, 0.05],
+    }
+    second = {
+        "hits": {(0.1, 0.2): [1, 3]},
+        "by_condition": {"blurred": [0, 1], "sharp": [1, 2]},
+        "true": 1,
+        "false_images": {"clean": 0, "lookalike": 2},
+        "times": [0.06],
+    }
+    assert bench_logos.combine([first, second]) == {
+        "hits": {(0.1, 0.2): [4, 7]},
+        "by_condition": {"sharp": [3, 4], "blurred": [0, 1]},
+        "true": 4,
+        "false_images": {"clean": 1, "lookalike": 2},
+        "times": [0.04, 0.05, 0.06],
+    }
+    assert first["hits"] == {(0.1, 0.2): [3, 4]}  # the inputs are left as they were
 
 
 def test_the_side_by_side_bench_times_both_detectors_on_the_same_pictures():
