@@ -168,7 +168,8 @@ def right_corners(detector: LogoDetector, data: bytes, to_image: np.ndarray) -> 
     query_idx, ref_idx = detector._ratio_matches(query.descriptors)
     mine = detector._owner[ref_idx] == 0
     predicted = detector._keypoints.points[ref_idx[mine]] @ to_image[:, :2].T + to_image[:, 2]
-    right = query.points[query_idx[mine]][np.linalg.norm(predicted - query.points[query_idx[mine]], axis=1) < 3]
+    found = query.points[query_idx[mine]]
+    right = found[np.linalg.norm(predicted - found, axis=1) < 3]
     return len(np.unique((right / 2).astype(int), axis=0))
 
 
