@@ -173,9 +173,14 @@ def right_corners(detector: LogoDetector, data: bytes, to_image: np.ndarray) -> 
     return len(np.unique((right / 2).astype(int), axis=0))
 
 
+@pytest.fixture(scope="module")
+def sharp_only() -> LogoDetector:
+    """The detector without the blurred copies of its narrow references."""
+    return LogoDetector(settings=DetectorSettings(reference_blur=0))
+
+
 @pytest.mark.parametrize("width", [60, 90, 130])
-def test_the_blurred_narrow_references_match_more_corners_of_a_soft_small_logo(detector, width):
-    sharp_only = LogoDetector(settings=DetectorSettings(reference_blur=0))
+def test_the_blurred_narrow_references_match_more_corners_of_a_soft_small_logo(detector, sharp_only, width):
     logo = standin("draw_current")
     flyer = on_a_flyer(logo)  # the logo at (20, 20) on the flyer
     flyer_width = round(width * flyer.shape[1] / logo.shape[1])
