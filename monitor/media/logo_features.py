@@ -130,11 +130,12 @@ def describe_reference(renderings: list[np.ndarray], settings: DetectorSettings)
             versions = [padded]
             if settings.reference_blur > 0 and target <= settings.blur_widths_upto:
                 versions.append(cv2.GaussianBlur(padded, (0, 0), settings.reference_blur))
-            for version in versions:
-                for flipped in (False, True) if settings.match_inverted else (False,):
-                    # Light-on-dark is detected afresh: ORB's orientation turns round with the contrast.
-                    keypoints, desc = detector.detectAndCompute(255 - version if flipped else version, None)
-                    found.append(_arrays(keypoints, desc, scale, pad))
+            if settings.match_inverted:
+                # Light-on-dark is detected afresh: ORB's orientation turns round with the contrast.
+                versions = [image for version in versions for image in (version, 255 - version)]
+            for image in versions:
+                keypoints, desc = detector.detectAndCompute(image, None)
+                found.append(_arrays(keypoints, desc, scale, pad))
     return Keypoints.stack(found)
 
 
